@@ -1,0 +1,37 @@
+import { neonConfig, Pool } from "@neondatabase/serverless";
+import { drizzle } from "drizzle-orm/neon-serverless";
+import * as schema from "./schema/index.ts";
+
+export interface DbConfig {
+  /** `postgres://user:password@host:port/database` */
+  databaseUrl: string;
+  /**
+   * `host:port/v2` of a WebSocket-to-TCP proxy in front of a plain PostgreSQL (the dev stack's, or Neon's
+   * wsproxy container). Unset in production, where Neon terminates the WebSocket itself.
+   */
+  wsProxy?: string | undefined;
+}
+
+export type Database = ReturnType<typeof drizzle<typeof schema>>;
+
+/**
+ * Creates a drizzle database over a fresh Neon `Pool`. Workers must not share sockets between
+ * requests, so call this once per request and `close()` it when the response is done.
+ *
+ * @example
+ * const { db, close } = createDb({ databaseUrl: env.DATABASE_URL, wsProxy: env.DATABASE_WS_PROXY });
+ * try { await db.select().from(instanceSettings); } finally { ctx.waitUntil(close()); }
+ */
+export function createDb(config: DbConfig): { db: Database; pool: Pool; close: () => Promise<void> } {
+  if (config.wsProxy) {
+    // These are process-wide driver defaults; every request of one deployment sets the same values.
+    // A plain Postgres behind a local proxy speaks neither TLS nor Neon's pipelined connect.
+    neonConfig.wsProxy = (host, port) => `${config.wsProxy}?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
+  const db = drizzle({ client: pool, schema });
+  return { db, pool, close: () => pool.end() };
+}

@@ -1,0 +1,2 @@
+export { applyClickHouseMigrations } from "./apply.ts";
+export { type ClickHouseMigration, clickHouseMigrations } from "./migrations.ts";
