@@ -1,0 +1,96 @@
+import type { ClickHouseClient } from "@clickhouse/client-web";
+import type { Database } from "@quantago/db";
+import { z } from "zod";
+import { AppError } from "./lib/errors.ts";
+
+/**
+ * Secrets are not declared in wrangler.toml, so `wrangler types` cannot see them; they are typed here.
+ * `DATABASE_WS_PROXY` (ours) is only set for a plain Postgres behind a WebSocket proxy (dev stack,
+ * Docker Compose); production Neon needs none.
+ */
+export interface Secrets {
+  DATABASE_URL?: string;
+  DATABASE_WS_PROXY?: string;
+  BETTER_AUTH_SECRET?: string;
+  INGESTION_ADMIN_SECRET?: string;
+  CLICKHOUSE_URL?: string;
+  CLICKHOUSE_USERNAME?: string;
+  CLICKHOUSE_PASSWORD?: string;
+}
+
+export type Env = CloudflareBindings & Secrets;
+
+declare global {
+  namespace Cloudflare {
+    // `env` from "cloudflare:workers" (tests, workflows) sees the secrets too.
+    interface Env extends Secrets {}
+    interface GlobalProps {
+      mainModule: typeof import("./index.ts");
+    }
+  }
+}
+
+const url = z.url({ protocol: /^(https?|postgres(ql)?)$/ });
+
+/** What the Worker needs before it can serve anything beyond `/api/health`. */
+const configSchema = z.object({
+  DATABASE_URL: url,
+  DATABASE_WS_PROXY: z.string().min(1).optional(),
+  CLICKHOUSE_URL: url,
+  CLICKHOUSE_USERNAME: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DB: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default("market_data"),
+  BETTER_AUTH_URL: url,
+  FRONTEND_ORIGIN: url,
+  ADMIN_ORIGIN: url,
+  INGESTION_ADMIN_SECRET: z.string().min(16).optional(),
+});
+export type Config = z.infer<typeof configSchema>;
+
+const bindingNames = ["STRATEGY_ARTIFACTS", "LOADER", "CLICKHOUSE_SCHEMA_WORKFLOW"] as const;
+
+const checked = new WeakMap<object, Config | AppError>();
+
+/**
+ * Validates vars, secrets and bindings once per isolate. A missing or malformed one yields a 500 that
+ * names it (names are not secret; values never appear), instead of a crash deep inside a handler.
+ */
+export function readConfig(env: Env): Config {
+  let result = checked.get(env);
+  if (!result) {
+    const parsed = configSchema.safeParse(env);
+    const missingBindings = bindingNames.filter((name) => !env[name]);
+    if (parsed.success && missingBindings.length === 0) {
+      result = parsed.data;
+    } else {
+      const names = [
+        ...new Set([...(parsed.error?.issues.map((i) => String(i.path[0])) ?? []), ...missingBindings]),
+      ];
+      result = new AppError(
+        "INTERNAL",
+        `The server is misconfigured: ${names.join(", ")} missing or invalid. An operator must set them.`,
+      );
+    }
+    checked.set(env, result);
+  }
+  if (result instanceof AppError) throw result;
+  return result;
+}
+
+/** Per-request services, created lazily by the init middleware and closed when the response is done. */
+export interface Services {
+  readonly config: Config;
+  readonly db: Database;
+  readonly clickhouse: ClickHouseClient;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    services: Services;
+  };
+}
