@@ -1,0 +1,3 @@
+import { appViteConfig } from "@quantago/app-kit/vite";
+
+export default appViteConfig(5174);

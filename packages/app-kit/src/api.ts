@@ -1,0 +1,31 @@
+import { type ErrorEnvelope, errorEnvelopeSchema } from "@quantago/contracts";
+
+/** Base URL of the API: `VITE_API_URL` at build time, or same origin (dev proxy, same-site deploys). */
+export const apiBase: string =
+  (import.meta as { env?: Record<string, string | undefined> }).env?.VITE_API_URL ?? "";
+
+/** An API error carrying the server's envelope, so screens can show its message and request id. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly envelope: ErrorEnvelope | undefined;
+  constructor(status: number, envelope: ErrorEnvelope | undefined) {
+    super(envelope?.error.message ?? `Request failed with status ${status}`);
+    this.status = status;
+    this.envelope = envelope;
+  }
+}
+
+/** GET/POST JSON with credentials; non-2xx responses become `ApiError`. */
+export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${apiBase}${path}`, {
+    credentials: "include",
+    ...init,
+    headers: { accept: "application/json", ...init?.headers },
+  });
+  const body: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    const parsed = errorEnvelopeSchema.safeParse(body);
+    throw new ApiError(res.status, parsed.success ? parsed.data : undefined);
+  }
+  return body as T;
+}

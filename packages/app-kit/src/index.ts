@@ -1,0 +1,3 @@
+export { ApiError, apiBase, apiFetch } from "./api.ts";
+export { mountApp } from "./mount.tsx";
+export { healthQuery } from "./queries.ts";
