@@ -28,8 +28,11 @@ export default defineConfig({
       },
     })),
   ],
+  root: fileURLToPath(new URL(".", import.meta.url)),
   test: {
     name: "workers",
+    // Request logs are noise when a test passes and evidence when it fails.
+    silent: "passed-only",
     include: ["test/**/*.test.ts"],
     globalSetup: ["./test/global-setup.ts"],
     // The first request into the Worker in a file transforms the module graph: seconds, not millis.

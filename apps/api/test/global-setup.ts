@@ -1,41 +1,48 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startServices } from "@quantago/devstack";
+import { startChild } from "@quantago/devstack/child";
 import type { TestProject } from "vitest/node";
 
+interface EphemeralServices {
+  ms: number;
+  databaseUrl: string;
+  databaseWsProxy: string;
+  clickhouseUrl: string;
+  clickhouseUsername: string;
+  clickhousePassword: string;
+  clickhouseDb: string;
+  origin: { postgres: string; clickhouse: string };
+}
+
+const cli = fileURLToPath(new URL("../../../packages/devstack/src/cli.ts", import.meta.url));
+
 /**
- * Starts real PostgreSQL and ClickHouse for the Worker tests: embedded, in a throwaway directory, on free
- * ports, unless DATABASE_URL / CLICKHOUSE_URL point at servers, in which case throwaway databases are
- * created there and dropped afterwards.
+ * Starts real PostgreSQL and ClickHouse for the Worker tests through the devstack launcher: embedded,
+ * in a throwaway directory, on free ports, unless DATABASE_URL / CLICKHOUSE_URL point at servers, in
+ * which case throwaway databases are created there and dropped afterwards.
  */
 export default async function setup(project: TestProject) {
-  const dataDir = mkdtempSync(join(tmpdir(), "quantago-test-"));
-  const started = performance.now();
-  const services = await startServices({
-    dataDir,
-    quiet: true,
-    isolate: `test_${process.pid}_${Date.now().toString(36)}`,
-  });
-  console.log(
-    `devstack for tests ready in ${Math.round(performance.now() - started)} ms ` +
-      `(postgres ${services.origin.postgres}, clickhouse ${services.origin.clickhouse})`,
+  const child = startChild(
+    "devstack",
+    process.execPath,
+    ["--experimental-strip-types", "--no-warnings", cli, "ephemeral"],
+    { log: (line) => (line.startsWith("{") ? undefined : process.stderr.write(`devstack │ ${line}\n`)) },
   );
-  project.provide("databaseUrl", services.databaseUrl);
-  project.provide("databaseWsProxy", services.databaseWsProxy);
-  project.provide("clickhouseUrl", services.clickhouseUrl);
-  project.provide("clickhouseUsername", services.clickhouseUsername);
-  project.provide("clickhousePassword", services.clickhousePassword);
-  project.provide("clickhouseDb", services.clickhouseDb);
+  const ready = JSON.parse(await child.waitForLine(/^\{"ready":true/, 180_000)) as EphemeralServices;
+  console.log(
+    `devstack for tests ready in ${ready.ms} ms (postgres ${ready.origin.postgres}, clickhouse ${ready.origin.clickhouse})`,
+  );
+  project.provide("databaseUrl", ready.databaseUrl);
+  project.provide("databaseWsProxy", ready.databaseWsProxy);
+  project.provide("clickhouseUrl", ready.clickhouseUrl);
+  project.provide("clickhouseUsername", ready.clickhouseUsername);
+  project.provide("clickhousePassword", ready.clickhousePassword);
+  project.provide("clickhouseDb", ready.clickhouseDb);
 
   const smoke = fileURLToPath(new URL("../../../packages/wasm-sdk/build/smoke.wasm", import.meta.url));
   project.provide("smokeWasmBase64", readFileSync(smoke).toString("base64"));
 
-  return async () => {
-    await services.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  return () => child.stop(30_000);
 }
 
 declare module "vitest" {
