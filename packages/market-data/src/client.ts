@@ -11,6 +11,19 @@ export interface ClickHouseConfig {
 export const DEFAULT_CLICKHOUSE_DB = "market_data";
 
 /**
+ * Returns `name` after checking it is a plain identifier. Database and table names cannot be bound as
+ * query parameters, so this check is what keeps them from becoming SQL.
+ *
+ * @example
+ * assertIdentifier("market_data"); // "market_data"
+ * assertIdentifier("x; DROP TABLE y"); // throws RangeError
+ */
+export function assertIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new RangeError(`invalid ClickHouse identifier: ${name}`);
+  return name;
+}
+
+/**
  * A ClickHouse client over `fetch`, usable in Workers and Node alike. Cheap to create: build one per
  * request in the Worker (no sockets are shared across requests) and `close()` it afterwards.
  *

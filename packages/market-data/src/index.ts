@@ -1,2 +1,7 @@
 export { type ClickHouseConfig, createClickHouse, DEFAULT_CLICKHOUSE_DB } from "./client.ts";
+export * from "./columnar/index.ts";
+export * from "./providers/index.ts";
+export * from "./query/index.ts";
 export * from "./schema/index.ts";
+export * from "./symbols.ts";
+export * from "./timeframes.ts";

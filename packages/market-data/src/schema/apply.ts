@@ -1,7 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
+import { assertIdentifier } from "../client.ts";
 import { type ClickHouseMigration, clickHouseMigrations } from "./migrations.ts";
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Creates the database if needed and applies every migration not yet recorded, in version order.
@@ -19,8 +18,7 @@ export async function applyClickHouseMigrations(
   database: string,
   migrations: ClickHouseMigration[] = clickHouseMigrations,
 ): Promise<number[]> {
-  // Identifiers cannot be bound as query parameters, so the name is checked instead.
-  if (!IDENTIFIER.test(database)) throw new Error(`invalid ClickHouse database name: ${database}`);
+  assertIdentifier(database);
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
   await client.command({
     query: `CREATE TABLE IF NOT EXISTS ${database}.schema_migrations (

@@ -1,0 +1,103 @@
+import type { ClickHouseClient } from "@clickhouse/client-web";
+import { baseTimeframe } from "../query/candles.ts";
+import { buildBarsSql, MAX_QUERY_LIMIT, type TimeInput, toUnixMs } from "../query/sql.ts";
+import type { Timeframe } from "../timeframes.ts";
+import { type ColumnarBars, RowBinaryBarDecoder } from "./rowbinary.ts";
+
+export interface ColumnarQuery {
+  symbol: string;
+  timeframe: Timeframe;
+  /** Inclusive start, `[from, to)` exactly as in `queryCandles`. */
+  from: TimeInput;
+  /** Exclusive end. */
+  to: TimeInput;
+  /** Most bars to return (1..MAX_QUERY_LIMIT); default: all bars in the range. */
+  limit?: number;
+  /** Market-data database (`CLICKHOUSE_DB`); default `market_data`. */
+  database?: string;
+  /** The symbol's base timeframe when already known (saves the lookup query). */
+  base?: Timeframe;
+}
+
+export interface ColumnarResult extends ColumnarBars {
+  /** True when `limit` cut the range short. */
+  truncated: boolean;
+  /** Timeframe the bars were built from; null when the symbol has no stored bars. */
+  baseTimeframe: Timeframe | null;
+}
+
+const EMPTY = new Float64Array(0);
+
+/**
+ * The engine's read path: the same bars as `queryCandles` (same SQL core: deduplication, `[from, to)`,
+ * aggregation), fetched as RowBinary and decoded into Float64Arrays without a per-row object. Times are
+ * Unix ms. About 48 bytes per bar on the wire instead of ~100 of JSON, and no JSON parsing.
+ *
+ * RowBinary is not among the formats `client.query` accepts, so the statement is run with
+ * `client.exec`, which hands back the raw response stream. `wait_end_of_query=1` makes the server
+ * finish the query before sending the first byte, so an error half-way surfaces as an HTTP error
+ * instead of being appended to a 200 response that would decode as garbage bars.
+ *
+ * @throws TimeframeTooFineError when `timeframe` is finer than the stored base timeframe
+ *
+ * @example
+ * const bars = await readBarsColumnar(client, { symbol: "BTC-USD", timeframe: "1h",
+ *   from: "2024-01-01T00:00:00Z", to: "2024-04-01T00:00:00Z" });
+ * runBacktest(bars, strategy); // bars.time, bars.close: Float64Array, bars.count
+ */
+export async function readBarsColumnar(
+  client: ClickHouseClient,
+  params: ColumnarQuery,
+): Promise<ColumnarResult> {
+  const fromMs = toUnixMs(params.from, "from");
+  const toMs = toUnixMs(params.to, "to");
+  if (fromMs >= toMs) throw new RangeError("from must be before to");
+  const limit = params.limit;
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT)) {
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_QUERY_LIMIT}`);
+  }
+  const base = params.base ?? (await baseTimeframe(client, params.symbol, { database: params.database }));
+  if (base === null) {
+    return {
+      time: EMPTY.slice(),
+      open: EMPTY.slice(),
+      high: EMPTY.slice(),
+      low: EMPTY.slice(),
+      close: EMPTY.slice(),
+      volume: EMPTY.slice(),
+      count: 0,
+      truncated: false,
+      baseTimeframe: null,
+    };
+  }
+  const sql = buildBarsSql({
+    database: params.database,
+    symbol: params.symbol,
+    base,
+    timeframe: params.timeframe,
+    fromMs,
+    toMs,
+    limit: limit === undefined ? undefined : limit + 1,
+  });
+  const { stream } = await client.exec({
+    query: `${sql.query}\nFORMAT RowBinary`,
+    query_params: sql.query_params,
+    clickhouse_settings: { wait_end_of_query: 1 },
+  });
+  const decoder = new RowBinaryBarDecoder(limit === undefined ? undefined : Math.min(limit + 1, 65_536));
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      decoder.push(value);
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+  const truncated = limit !== undefined && decoder.rows > limit;
+  return { ...decoder.finish(limit), truncated, baseTimeframe: base };
+}

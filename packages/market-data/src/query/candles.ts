@@ -1,0 +1,209 @@
+import type { ClickHouseClient } from "@clickhouse/client-web";
+import { ASSET_CLASSES, type AssetClass, inferAssetClass } from "../symbols.ts";
+import {
+  compareTimeframes,
+  finestTimeframe,
+  isTimeframe,
+  type Timeframe,
+  timeframeMs,
+} from "../timeframes.ts";
+import { buildBarsSql, MAX_QUERY_LIMIT, ohlcvTable, type TimeInput, toUnixMs } from "./sql.ts";
+
+/** One OHLCV candle on the wire (api-compat §2 `ticks[]`). */
+export interface Candle {
+  /** Bucket start, ISO-8601 UTC (`2024-01-01T00:00:00.000Z`). */
+  timestamp: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** Default number of candles per call when the caller sets no `limit`. */
+export const DEFAULT_CANDLE_LIMIT = 10_000;
+
+export interface CandleQuery {
+  symbol: string;
+  timeframe: Timeframe;
+  /** Inclusive start (see {@link queryCandles} for the exact range semantics). */
+  from: TimeInput;
+  /** Exclusive end. */
+  to: TimeInput;
+  /** Most candles to return, 1..{@link MAX_QUERY_LIMIT}; default {@link DEFAULT_CANDLE_LIMIT}. */
+  limit?: number;
+  /** Market-data database (`CLICKHOUSE_DB`); default `market_data`. */
+  database?: string;
+  /** The symbol's base timeframe when already known (saves the lookup query). */
+  base?: Timeframe;
+}
+
+export interface CandleQueryResult {
+  candles: Candle[];
+  /** True when more candles exist in the range than `limit`: `candles` holds the first `limit`. */
+  truncated: boolean;
+  /**
+   * When truncated: where the next page starts, the end of the last returned bucket (ISO). Passing it
+   * as the next `from` with the same `to` continues exactly where this page stopped, with no overlap
+   * and a complete first bucket. Null when nothing is left.
+   */
+  nextFrom: string | null;
+  /** Timeframe the candles were built from; null when the symbol has no stored bars at all. */
+  baseTimeframe: Timeframe | null;
+}
+
+type CompactRow = [number, number, number, number, number, number];
+
+/**
+ * The stored (finest) timeframe of a symbol, or null when nothing is stored for it.
+ *
+ * @example
+ * await baseTimeframe(client, "BTC-USD"); // "1m"
+ * await baseTimeframe(client, "NOPE"); // null
+ */
+export async function baseTimeframe(
+  client: ClickHouseClient,
+  symbol: string,
+  options: { database?: string } = {},
+): Promise<Timeframe | null> {
+  const result = await client.query({
+    query: `SELECT DISTINCT timeframe FROM ${ohlcvTable(options.database)} WHERE symbol = {symbol:String}`,
+    query_params: { symbol },
+    format: "JSONCompactEachRow",
+  });
+  const rows = await result.json<[string]>();
+  return finestTimeframe(rows.map((row) => row[0]));
+}
+
+/**
+ * Candles of `symbol` at `timeframe` from ClickHouse, ascending, aggregated on read from the symbol's
+ * finest stored timeframe (see `buildBarsSql` for deduplication and aggregation).
+ *
+ * Range semantics `[from, to)`: base bars whose open time `t` satisfies `from <= t < to` are used.
+ * Candles are labelled by bucket start (UTC; weeks start Monday), so with `from` inside a bucket the
+ * first candle is partial and starts before `from`; likewise the last may be partial. Missing data
+ * produces no candle. An unknown symbol gives no candles (not an error).
+ *
+ * Limit: the query fetches `limit + 1` buckets to detect overflow without counting the whole range.
+ * The caller chooses between a 400 (`truncated`) and cursor paging (`nextFrom`).
+ *
+ * @throws TimeframeTooFineError when `timeframe` is finer than the stored base timeframe
+ * @throws RangeError on invalid arguments (bad times, `from >= to`, limit out of range)
+ *
+ * @example
+ * const page = await queryCandles(client, { symbol: "BTC-USD", timeframe: "1h",
+ *   from: "2024-01-01T00:00:00Z", to: "2024-02-01T00:00:00Z", limit: 500 });
+ * page.candles[0]; // { timestamp: "2024-01-01T00:00:00.000Z", open: 42283.6, ... }
+ * if (page.truncated) next = await queryCandles(client, { ...same, from: page.nextFrom });
+ */
+export async function queryCandles(
+  client: ClickHouseClient,
+  params: CandleQuery,
+): Promise<CandleQueryResult> {
+  const fromMs = toUnixMs(params.from, "from");
+  const toMs = toUnixMs(params.to, "to");
+  if (fromMs >= toMs) throw new RangeError("from must be before to");
+  const limit = params.limit ?? DEFAULT_CANDLE_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) {
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_QUERY_LIMIT}`);
+  }
+  const base = params.base ?? (await baseTimeframe(client, params.symbol, { database: params.database }));
+  if (base === null) return { candles: [], truncated: false, nextFrom: null, baseTimeframe: null };
+  const sql = buildBarsSql({
+    database: params.database,
+    symbol: params.symbol,
+    base,
+    timeframe: params.timeframe,
+    fromMs,
+    toMs,
+    limit: limit + 1,
+  });
+  const result = await client.query({ ...sql, format: "JSONCompactEachRow" });
+  const rows = await result.json<CompactRow>();
+  const truncated = rows.length > limit;
+  const kept = truncated ? rows.slice(0, limit) : rows;
+  const candles = kept.map(
+    ([t, open, high, low, close, volume]): Candle => ({
+      timestamp: new Date(t).toISOString(),
+      open,
+      high,
+      low,
+      close,
+      volume,
+    }),
+  );
+  const last = kept[kept.length - 1];
+  const nextFrom =
+    truncated && last !== undefined ? new Date(last[0] + timeframeMs(params.timeframe)).toISOString() : null;
+  return { candles, truncated, nextFrom, baseTimeframe: base };
+}
+
+/** One stored series: a symbol at one timeframe. */
+export interface StoredSeries {
+  symbol: string;
+  assetClass: AssetClass;
+  /** Source of the most recent bar (e.g. `binance`, `yahoo`, `csv`, `synthetic`). */
+  source: string;
+  /** The stored timeframe as written by ingestion (normally one of the listed timeframes). */
+  timeframe: string;
+  /** Open time of the first and last bar, ISO-8601 UTC. */
+  firstBar: string;
+  lastBar: string;
+  /** Bars after deduplication of re-ingested ones. */
+  barCount: number;
+}
+
+/**
+ * Every stored series, sorted by symbol then timeframe (finest first). One entry per (symbol,
+ * timeframe); `assetClass` and `source` come from the most recent bar, since a series may have been
+ * ingested from more than one source over time. `barCount` counts distinct bar times (`uniqExact`),
+ * which equals the deduplicated count without paying for FINAL over the whole table.
+ *
+ * @example
+ * await listSymbols(client);
+ * // [{ symbol: "BTC-USD", assetClass: "crypto", source: "binance", timeframe: "1m",
+ * //    firstBar: "2024-01-01T00:00:00.000Z", lastBar: "2024-03-31T23:59:00.000Z", barCount: 131040 }]
+ */
+export async function listSymbols(
+  client: ClickHouseClient,
+  options: { database?: string } = {},
+): Promise<StoredSeries[]> {
+  const result = await client.query({
+    query: `SELECT symbol, timeframe,
+        argMax(asset_class, (time, ingest_version)) AS asset_class,
+        argMax(source, (time, ingest_version)) AS source,
+        toFloat64(toUnixTimestamp64Milli(min(time))) AS first_bar,
+        toFloat64(toUnixTimestamp64Milli(max(time))) AS last_bar,
+        toFloat64(uniqExact(time)) AS bar_count
+      FROM ${ohlcvTable(options.database)}
+      GROUP BY symbol, timeframe`,
+    format: "JSONCompactEachRow",
+  });
+  const rows = await result.json<[string, string, string, string, number, number, number]>();
+  const series = rows.map(
+    ([symbol, timeframe, assetClass, source, first, last, count]): StoredSeries => ({
+      symbol,
+      assetClass: isAssetClass(assetClass) ? assetClass : inferAssetClass(symbol),
+      source,
+      timeframe,
+      firstBar: new Date(first).toISOString(),
+      lastBar: new Date(last).toISOString(),
+      barCount: count,
+    }),
+  );
+  return series.sort(
+    (a, b) =>
+      (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0) ||
+      compareStoredTimeframes(a.timeframe, b.timeframe),
+  );
+}
+
+function isAssetClass(value: string): value is AssetClass {
+  return (ASSET_CLASSES as readonly string[]).includes(value);
+}
+
+/** By duration when both are known timeframes, else by name (ingestion might store others). */
+function compareStoredTimeframes(a: string, b: string): number {
+  if (isTimeframe(a) && isTimeframe(b)) return compareTimeframes(a, b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,619 @@
+import { type ClickHouseClient, createClient } from "@clickhouse/client-web";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestClickHouse, type TestClickHouse } from "../../test-fixtures/clickhouse.ts";
+import { readBarsColumnar } from "../columnar/read.ts";
+import { TIMEFRAMES, type Timeframe } from "../timeframes.ts";
+import { baseTimeframe, type Candle, listSymbols, queryCandles } from "./candles.ts";
+import { buildBarsSql, TimeframeTooFineError } from "./sql.ts";
+
+// A real engine (chdb through the devstack HTTP server, or CLICKHOUSE_URL) holding raw bars with gaps
+// and re-ingested ranges; every result is checked against a reference computed here in plain JS.
+
+interface RawBar {
+  symbol: string;
+  asset_class: string;
+  timeframe: string;
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  source: string;
+  ingest_version: number;
+}
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const utc = (y: number, m: number, d: number, h = 0, min = 0, s = 0) => Date.UTC(y, m - 1, d, h, min, s);
+
+/** Deterministic PRNG (mulberry32), so a failure reproduces. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function makeBars(
+  base: Omit<RawBar, "time" | "open" | "high" | "low" | "close" | "volume">,
+  times: number[],
+  seed: number,
+  startPrice: number,
+): RawBar[] {
+  const rand = prng(seed);
+  let price = startPrice;
+  return times.map((time) => {
+    const open = price;
+    const close = price + (rand() - 0.5) * 5;
+    price = close + (rand() - 0.5) * 2;
+    return {
+      ...base,
+      time,
+      open,
+      close,
+      high: Math.max(open, close) + rand() * 3,
+      low: Math.min(open, close) - rand() * 3,
+      // Full-precision doubles: volume sums are order-sensitive, which the reference must reproduce.
+      volume: rand() * 10,
+    };
+  });
+}
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let t = from; t < to; t += step) out.push(t);
+  return out;
+}
+
+// BTC-USD: one-minute bars from Wednesday 2024-01-24 21:37 to Wednesday 2024-02-07 02:11 UTC, across
+// a month (partition) boundary, with gaps of every size and four kinds of re-ingestion.
+const BTC = { symbol: "BTC-USD", asset_class: "crypto", timeframe: "1m", source: "binance" };
+const BTC_START = utc(2024, 1, 24, 21, 37);
+const BTC_END = utc(2024, 2, 7, 2, 11);
+const gapRand = prng(7);
+const btcTimes = range(BTC_START, BTC_END, MIN).filter(
+  (t) =>
+    !(t >= utc(2024, 1, 27, 5) && t < utc(2024, 1, 27, 8)) && // three missing hours
+    !(t >= utc(2024, 1, 30) && t < utc(2024, 1, 31)) && // a missing day
+    gapRand() > 0.02, // sparse missing minutes
+);
+const btcV1 = makeBars({ ...BTC, ingest_version: 1 }, btcTimes, 1, 42_000);
+const btcV2 = makeBars(
+  { ...BTC, ingest_version: 2 },
+  range(utc(2024, 1, 29, 10), utc(2024, 1, 29, 14), MIN),
+  2,
+  43_000,
+);
+const btcV3 = makeBars(
+  { ...BTC, ingest_version: 3 },
+  range(utc(2024, 1, 29, 11), utc(2024, 1, 29, 11, 30), MIN),
+  3,
+  44_000,
+);
+// A late batch carrying an older version: must lose against v2.
+const btcV0 = makeBars(
+  { ...BTC, ingest_version: 0 },
+  range(utc(2024, 1, 29, 12), utc(2024, 1, 29, 12, 10), MIN),
+  4,
+  1,
+);
+// Re-ingested across the month boundary (two partitions).
+const btcV2b = makeBars(
+  { ...BTC, ingest_version: 2, source: "yahoo" },
+  range(utc(2024, 1, 31, 23, 30), utc(2024, 2, 1, 0, 30), MIN),
+  5,
+  45_000,
+);
+// The same bars written twice with the same version (an idempotent retry).
+const btcRetry = btcV1.filter((b) => b.time >= utc(2024, 2, 2) && b.time < utc(2024, 2, 2, 1));
+
+// ETH-USD: daily history plus one hour of minute bars: the base is the finest, 1m.
+const ETH = { symbol: "ETH-USD", asset_class: "crypto", source: "binance", ingest_version: 1 };
+const ethDaily = makeBars(
+  { ...ETH, timeframe: "1d" },
+  range(utc(2024, 1, 1), utc(2024, 1, 21), DAY),
+  11,
+  2_300,
+);
+const ethMinutes = makeBars(
+  { ...ETH, timeframe: "1m" },
+  range(utc(2024, 1, 25), utc(2024, 1, 25, 1), MIN),
+  12,
+  2_200,
+);
+
+// AAPL: hourly bars only, US session hours on weekdays.
+const aaplTimes = range(utc(2024, 1, 22), utc(2024, 1, 27), HOUR).filter((t) => {
+  const d = new Date(t);
+  return d.getUTCDay() >= 1 && d.getUTCDay() <= 5 && d.getUTCHours() >= 14 && d.getUTCHours() < 21;
+});
+const aapl = makeBars(
+  { symbol: "AAPL", asset_class: "stock", timeframe: "1h", source: "yahoo", ingest_version: 1 },
+  aaplTimes,
+  21,
+  190,
+);
+
+// EUR/USD: five-minute bars (a symbol with a slash as a bound parameter).
+const eurusd = makeBars(
+  { symbol: "EUR/USD", asset_class: "forex", timeframe: "5m", source: "yahoo", ingest_version: 1 },
+  range(utc(2024, 1, 25), utc(2024, 1, 26), 5 * MIN),
+  31,
+  1.09,
+);
+
+const batches: RawBar[][] = [
+  btcV1.slice(0, 9_000),
+  btcV1.slice(9_000),
+  btcV2,
+  btcV3,
+  btcV0,
+  btcV2b,
+  btcRetry,
+  ethDaily,
+  ethMinutes,
+  aapl,
+  eurusd,
+];
+
+// ---- reference implementation --------------------------------------------------------------------
+
+/** Latest version per (symbol, timeframe, time); for equal versions the later insert wins. */
+function dedupe(rows: RawBar[]): RawBar[] {
+  const best = new Map<string, RawBar>();
+  for (const row of rows) {
+    const key = `${row.symbol}|${row.timeframe}|${row.time}`;
+    const seen = best.get(key);
+    if (seen === undefined || row.ingest_version >= seen.ingest_version) best.set(key, row);
+  }
+  return [...best.values()];
+}
+
+const ALL = dedupe(batches.flat());
+
+/** Bucket start written independently of timeframes.ts, from calendar fields. */
+function refBucket(time: number, timeframe: Timeframe): number {
+  const d = new Date(time);
+  const y = d.getUTCFullYear();
+  const mo = d.getUTCMonth();
+  const day = d.getUTCDate();
+  const h = d.getUTCHours();
+  const mi = d.getUTCMinutes();
+  switch (timeframe) {
+    case "1m":
+    case "5m":
+    case "15m":
+    case "30m": {
+      const n = Number.parseInt(timeframe, 10);
+      return Date.UTC(y, mo, day, h, mi - (mi % n));
+    }
+    case "1h":
+      return Date.UTC(y, mo, day, h);
+    case "4h":
+      return Date.UTC(y, mo, day, h - (h % 4));
+    case "1d":
+      return Date.UTC(y, mo, day);
+    case "1w":
+      return Date.UTC(y, mo, day - ((d.getUTCDay() + 6) % 7));
+  }
+}
+
+function reference(symbol: string, base: string, timeframe: Timeframe, from: number, to: number): Candle[] {
+  const bars = ALL.filter(
+    (b) => b.symbol === symbol && b.timeframe === base && b.time >= from && b.time < to,
+  ).sort((a, b) => a.time - b.time);
+  const out: Candle[] = [];
+  let current: (Candle & { t: number }) | undefined;
+  for (const bar of bars) {
+    const t = refBucket(bar.time, timeframe);
+    if (current === undefined || current.t !== t) {
+      if (current !== undefined) out.push(strip(current));
+      current = { t, timestamp: new Date(t).toISOString(), ...ohlcv(bar) };
+    } else {
+      current.high = Math.max(current.high, bar.high);
+      current.low = Math.min(current.low, bar.low);
+      current.close = bar.close;
+      current.volume += bar.volume; // in time order, as the SQL does
+    }
+  }
+  if (current !== undefined) out.push(strip(current));
+  return out;
+}
+
+function ohlcv(b: RawBar) {
+  return { open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+}
+
+function strip({ t: _t, ...candle }: Candle & { t: number }): Candle {
+  return candle;
+}
+
+// ---- setup ---------------------------------------------------------------------------------------
+
+function toClickHouseRow(bar: RawBar) {
+  return { ...bar, time: new Date(bar.time).toISOString().replace("T", " ").replace("Z", "") };
+}
+
+let ch: TestClickHouse;
+let client: ClickHouseClient;
+let database: string;
+
+beforeAll(async () => {
+  ch = await openTestClickHouse();
+  client = ch.client;
+  database = ch.database;
+  for (const batch of batches) {
+    await client.insert({
+      table: `${database}.ohlcv`,
+      values: batch.map(toClickHouseRow),
+      format: "JSONEachRow",
+      // The default (fast) float parser may be one ulp off; the reference needs the exact doubles.
+      clickhouse_settings: { precise_float_parsing: 1 },
+    });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await ch?.close();
+});
+
+const WIDE = { from: utc(2024, 1, 1), to: utc(2024, 3, 1) };
+const ODD = { from: utc(2024, 1, 25, 3, 17, 30), to: utc(2024, 2, 6, 19, 43) };
+
+describe("queryCandles against ClickHouse", () => {
+  it.each(TIMEFRAMES)(
+    "aggregates 1m bars to %s exactly like the reference (whole range)",
+    async (timeframe) => {
+      const result = await queryCandles(client, {
+        database,
+        symbol: "BTC-USD",
+        timeframe,
+        ...WIDE,
+        limit: 100_000,
+      });
+      expect(result.baseTimeframe).toBe("1m");
+      expect(result.truncated).toBe(false);
+      expect(result.nextFrom).toBeNull();
+      expect(result.candles).toEqual(reference("BTC-USD", "1m", timeframe, WIDE.from, WIDE.to));
+    },
+  );
+
+  it.each(TIMEFRAMES)(
+    "keeps partial first and last %s buckets for a range inside buckets",
+    async (timeframe) => {
+      const result = await queryCandles(client, {
+        database,
+        symbol: "BTC-USD",
+        timeframe,
+        ...ODD,
+        limit: 100_000,
+      });
+      const expected = reference("BTC-USD", "1m", timeframe, ODD.from, ODD.to);
+      expect(result.candles).toEqual(expected);
+      // Aggregated, the first bucket starts before `from` (it is partial); at the base timeframe the
+      // first bar is the first one opening at or after `from`.
+      const first = Date.parse(result.candles[0]?.timestamp ?? "");
+      if (timeframe === "1m") expect(first).toBeGreaterThanOrEqual(ODD.from);
+      else expect(first).toBeLessThan(ODD.from);
+      expect(Date.parse(result.candles.at(-1)?.timestamp ?? "")).toBeLessThan(ODD.to);
+    },
+  );
+
+  it("labels weeks by their Monday and days by UTC midnight", async () => {
+    const weeks = await queryCandles(client, { database, symbol: "BTC-USD", timeframe: "1w", ...WIDE });
+    expect(weeks.candles.map((c) => c.timestamp)).toEqual([
+      "2024-01-22T00:00:00.000Z",
+      "2024-01-29T00:00:00.000Z",
+      "2024-02-05T00:00:00.000Z",
+    ]);
+    const days = await queryCandles(client, { database, symbol: "BTC-USD", timeframe: "1d", ...WIDE });
+    expect(days.candles.every((c) => c.timestamp.endsWith("T00:00:00.000Z"))).toBe(true);
+  });
+
+  it("leaves gaps empty instead of inventing buckets", async () => {
+    const hours = await queryCandles(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe: "1h",
+      from: utc(2024, 1, 27, 3),
+      to: utc(2024, 1, 27, 10),
+    });
+    expect(hours.candles.map((c) => c.timestamp.slice(11, 16))).toEqual(["03:00", "04:00", "08:00", "09:00"]);
+    const days = await queryCandles(client, { database, symbol: "BTC-USD", timeframe: "1d", ...WIDE });
+    expect(days.candles.map((c) => c.timestamp.slice(0, 10))).not.toContain("2024-01-30");
+  });
+
+  it("returns only the newest ingest_version of re-ingested bars", async () => {
+    const minutes = await queryCandles(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe: "1m",
+      from: utc(2024, 1, 29, 10),
+      to: utc(2024, 1, 29, 14),
+    });
+    expect(minutes.candles).toHaveLength(240); // v2 filled the sparse gaps of v1 in that window
+    const byTime = new Map(minutes.candles.map((c) => [Date.parse(c.timestamp), c]));
+    expect(byTime.get(utc(2024, 1, 29, 10))?.open).toBe(btcV2[0]?.open);
+    expect(byTime.get(utc(2024, 1, 29, 11))?.open).toBe(btcV3[0]?.open);
+    expect(byTime.get(utc(2024, 1, 29, 12))?.open).toBe(btcV2[120]?.open); // v0 lost
+    const boundary = await queryCandles(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe: "1m",
+      from: utc(2024, 1, 31, 23, 30),
+      to: utc(2024, 2, 1, 0, 30),
+    });
+    expect(boundary.candles.map((c) => c.open)).toEqual(btcV2b.map((b) => b.open));
+    const retried = await queryCandles(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe: "1m",
+      from: utc(2024, 2, 2),
+      to: utc(2024, 2, 2, 1),
+    });
+    expect(retried.candles).toHaveLength(btcRetry.length);
+  });
+
+  it("treats the range as [from, to)", async () => {
+    const t = btcV1[500]?.time ?? 0;
+    const one = await queryCandles(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe: "1m",
+      from: t,
+      to: t + MIN,
+    });
+    expect(one.candles.map((c) => Date.parse(c.timestamp))).toEqual([t]);
+    const none = await queryCandles(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe: "1m",
+      from: t + 1,
+      to: t + MIN,
+    });
+    expect(none.candles).toEqual([]);
+  });
+
+  it("fetches limit + 1 to flag truncation, and nextFrom pages through without gaps or overlap", async () => {
+    const full = reference("BTC-USD", "1m", "4h", ODD.from, ODD.to);
+    const first = await queryCandles(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe: "4h",
+      ...ODD,
+      limit: 7,
+    });
+    expect(first.truncated).toBe(true);
+    expect(first.candles).toEqual(full.slice(0, 7));
+    expect(first.nextFrom).toBe(new Date(Date.parse(full[6]?.timestamp ?? "") + 4 * HOUR).toISOString());
+
+    const pages: Candle[] = [...first.candles];
+    let from = first.nextFrom;
+    while (from !== null) {
+      const page = await queryCandles(client, {
+        database,
+        symbol: "BTC-USD",
+        timeframe: "4h",
+        from,
+        to: ODD.to,
+        limit: 7,
+      });
+      pages.push(...page.candles);
+      from = page.nextFrom;
+    }
+    expect(pages).toEqual(full);
+
+    const exact = await queryCandles(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe: "4h",
+      ...ODD,
+      limit: full.length,
+    });
+    expect(exact.truncated).toBe(false);
+    expect(exact.nextFrom).toBeNull();
+    expect(exact.candles).toHaveLength(full.length);
+  });
+
+  it("answers an unknown symbol with no candles, and binds hostile strings as values", async () => {
+    for (const symbol of ["NOPE", "BTC-USD' OR 1=1 --", "x\\'; DROP TABLE ohlcv"]) {
+      const result = await queryCandles(client, { database, symbol, timeframe: "1h", ...WIDE });
+      expect(result).toEqual({ candles: [], truncated: false, nextFrom: null, baseTimeframe: null });
+    }
+    // With the base forced, the bar query itself also binds the symbol.
+    const forced = await queryCandles(client, {
+      database,
+      symbol: "BTC-USD' OR '1'='1",
+      timeframe: "1h",
+      base: "1m",
+      ...WIDE,
+    });
+    expect(forced.candles).toEqual([]);
+  });
+
+  it("rejects a timeframe finer than the stored base with TimeframeTooFineError", async () => {
+    await expect(
+      queryCandles(client, { database, symbol: "AAPL", timeframe: "15m", ...WIDE }),
+    ).rejects.toBeInstanceOf(TimeframeTooFineError);
+    await expect(
+      queryCandles(client, { database, symbol: "AAPL", timeframe: "15m", ...WIDE }),
+    ).rejects.toMatchObject({
+      requested: "15m",
+      base: "1h",
+    });
+    const daily = await queryCandles(client, { database, symbol: "AAPL", timeframe: "1d", ...WIDE });
+    expect(daily.candles).toEqual(reference("AAPL", "1h", "1d", WIDE.from, WIDE.to));
+    const fx = await queryCandles(client, { database, symbol: "EUR/USD", timeframe: "30m", ...WIDE });
+    expect(fx.candles).toEqual(reference("EUR/USD", "5m", "30m", WIDE.from, WIDE.to));
+  });
+
+  it("validates arguments", async () => {
+    const q = { database, symbol: "BTC-USD", timeframe: "1h" as const };
+    await expect(queryCandles(client, { ...q, from: WIDE.to, to: WIDE.from })).rejects.toThrow(RangeError);
+    await expect(queryCandles(client, { ...q, from: "yesterday", to: WIDE.to })).rejects.toThrow(RangeError);
+    await expect(queryCandles(client, { ...q, ...WIDE, limit: 0 })).rejects.toThrow(RangeError);
+    await expect(queryCandles(client, { ...q, ...WIDE, database: "x; DROP" })).rejects.toThrow(RangeError);
+  });
+
+  it("does not depend on the session time zone", async () => {
+    const tokyo = createClient({
+      url: ch.url,
+      username: process.env.CLICKHOUSE_USERNAME ?? "default",
+      password: process.env.CLICKHOUSE_PASSWORD ?? "",
+      database: "default",
+      clickhouse_settings: { session_timezone: "Asia/Kolkata" },
+    });
+    try {
+      for (const timeframe of ["1h", "4h", "1d", "1w"] as const) {
+        const result = await queryCandles(tokyo, { database, symbol: "BTC-USD", timeframe, ...ODD });
+        expect(result.candles).toEqual(reference("BTC-USD", "1m", timeframe, ODD.from, ODD.to));
+      }
+    } finally {
+      await tokyo.close();
+    }
+  });
+});
+
+describe("baseTimeframe and listSymbols", () => {
+  it("picks the finest stored timeframe", async () => {
+    expect(await baseTimeframe(client, "BTC-USD", { database })).toBe("1m");
+    expect(await baseTimeframe(client, "ETH-USD", { database })).toBe("1m");
+    expect(await baseTimeframe(client, "AAPL", { database })).toBe("1h");
+    expect(await baseTimeframe(client, "EUR/USD", { database })).toBe("5m");
+    expect(await baseTimeframe(client, "NOPE", { database })).toBeNull();
+  });
+
+  it("lists every series with deduplicated counts", async () => {
+    const iso = (t: number) => new Date(t).toISOString();
+    const series = (symbol: string, timeframe: string) =>
+      ALL.filter((b) => b.symbol === symbol && b.timeframe === timeframe).sort((a, b) => a.time - b.time);
+    const btc = series("BTC-USD", "1m");
+    const expected = [
+      ["AAPL", "stock", "yahoo", "1h", series("AAPL", "1h")],
+      ["BTC-USD", "crypto", "binance", "1m", btc],
+      ["ETH-USD", "crypto", "binance", "1m", series("ETH-USD", "1m")],
+      ["ETH-USD", "crypto", "binance", "1d", series("ETH-USD", "1d")],
+      ["EUR/USD", "forex", "yahoo", "5m", series("EUR/USD", "5m")],
+    ] as const;
+    expect(await listSymbols(client, { database })).toEqual(
+      expected.map(([symbol, assetClass, source, timeframe, bars]) => ({
+        symbol,
+        assetClass,
+        source,
+        timeframe,
+        firstBar: iso(bars[0]?.time ?? 0),
+        lastBar: iso(bars.at(-1)?.time ?? 0),
+        barCount: bars.length,
+      })),
+    );
+    // The raw table really holds duplicates, so the count above is the deduplicated one.
+    const raw = await client.query({
+      query: `SELECT count() AS n FROM ${database}.ohlcv WHERE symbol = 'BTC-USD'`,
+      format: "JSONEachRow",
+    });
+    expect(Number((await raw.json<{ n: string }>())[0]?.n)).toBeGreaterThan(btc.length);
+  });
+});
+
+describe("readBarsColumnar against ClickHouse", () => {
+  it.each(TIMEFRAMES)("decodes RowBinary %s bars bit-identical to the JSON path", async (timeframe) => {
+    const json = await queryCandles(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe,
+      ...ODD,
+      limit: 100_000,
+    });
+    const bars = await readBarsColumnar(client, { database, symbol: "BTC-USD", timeframe, ...ODD });
+    expect(bars.count).toBe(json.candles.length);
+    expect(bars.truncated).toBe(false);
+    expect(bars.baseTimeframe).toBe("1m");
+    for (const column of [bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume]) {
+      expect(column).toBeInstanceOf(Float64Array);
+      expect(column.length).toBe(bars.count);
+    }
+    const mismatches: string[] = [];
+    json.candles.forEach((c, i) => {
+      const row = [bars.time[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]];
+      const want = [Date.parse(c.timestamp), c.open, c.high, c.low, c.close, c.volume];
+      // Object.is: same double bit for bit (JSON output round-trips shortest decimal forms exactly).
+      if (!row.every((v, k) => Object.is(v, want[k]))) mismatches.push(`${i}: ${row} != ${want}`);
+    });
+    expect(mismatches).toEqual([]);
+  });
+
+  it("returns exact-length columns and flags a limit", async () => {
+    const all = await readBarsColumnar(client, { database, symbol: "BTC-USD", timeframe: "1h", ...ODD });
+    const cut = await readBarsColumnar(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe: "1h",
+      ...ODD,
+      limit: 10,
+    });
+    expect(cut.count).toBe(10);
+    expect(cut.truncated).toBe(true);
+    expect(cut.time.length).toBe(10);
+    expect(cut.time.buffer.byteLength).toBe(80);
+    expect([...cut.close]).toEqual([...all.close.subarray(0, 10)]);
+    const exact = await readBarsColumnar(client, {
+      database,
+      symbol: "BTC-USD",
+      timeframe: "1h",
+      ...ODD,
+      limit: all.count,
+    });
+    expect(exact.truncated).toBe(false);
+    expect(exact.count).toBe(all.count);
+  });
+
+  it("returns empty columns for an unknown symbol and rejects a too-fine timeframe", async () => {
+    const none = await readBarsColumnar(client, { database, symbol: "NOPE", timeframe: "1m", ...WIDE });
+    expect(none.count).toBe(0);
+    expect(none.time.length).toBe(0);
+    expect(none.baseTimeframe).toBeNull();
+    await expect(
+      readBarsColumnar(client, { database, symbol: "AAPL", timeframe: "5m", ...WIDE }),
+    ).rejects.toBeInstanceOf(TimeframeTooFineError);
+  });
+
+  it("surfaces a server error instead of decoding it as bars", async () => {
+    // A table that does not exist: the error must arrive as an exception, not as garbage rows.
+    await expect(
+      readBarsColumnar(client, {
+        database: "no_such_db_here",
+        symbol: "BTC-USD",
+        timeframe: "1h",
+        base: "1m",
+        ...WIDE,
+      }),
+    ).rejects.toThrow(/no_such_db_here|UNKNOWN_DATABASE|doesn't exist|does not exist/i);
+  });
+});
+
+describe("buildBarsSql", () => {
+  it("interpolates nothing but the whitelisted bucket and the validated table", () => {
+    const sql = buildBarsSql({
+      database: "market_data",
+      symbol: "EVIL' --",
+      base: "1m",
+      timeframe: "1w",
+      fromMs: 0,
+      toMs: 1,
+      limit: 5,
+    });
+    expect(sql.query).not.toContain("EVIL");
+    expect(sql.query).toContain("market_data.ohlcv FINAL");
+    expect(sql.query).toContain("toStartOfWeek(time, 1, 'UTC')");
+    expect(sql.query_params).toEqual({ symbol: "EVIL' --", base: "1m", from: 0, to: 1, limit: 5 });
+    expect(() =>
+      buildBarsSql({ symbol: "X", base: "1m", timeframe: "2h" as Timeframe, fromMs: 0, toMs: 1 }),
+    ).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,21 @@
+export {
+  baseTimeframe,
+  type Candle,
+  type CandleQuery,
+  type CandleQueryResult,
+  DEFAULT_CANDLE_LIMIT,
+  listSymbols,
+  queryCandles,
+  type StoredSeries,
+} from "./candles.ts";
+export {
+  type BarsSql,
+  type BarsSqlOptions,
+  BUCKET_SQL,
+  buildBarsSql,
+  MAX_QUERY_LIMIT,
+  ohlcvTable,
+  TimeframeTooFineError,
+  type TimeInput,
+  toUnixMs,
+} from "./sql.ts";
