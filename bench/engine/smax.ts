@@ -1,0 +1,156 @@
+/**
+ * SMAX-1m benchmark of `@quantago/engine` (protocol: /work/shared/bench/smax-1m.md).
+ *
+ *   cd /work/main && node_modules/.bin/node --experimental-strip-types bench/engine/smax.ts [N] [runs]
+ *
+ * Reports, separately: data generation (the "load" step of the protocol), the first engine call
+ * (cold JIT) and the median of `runs` warm calls (default 7, at least 5), the decision loop alone,
+ * the simulation alone on precomputed decisions, and peak RSS. Engine time = validation +
+ * indicators + simulation + metrics (one `runBacktest` call), plus building the `Trade` objects
+ * where the row says so. Results are
+ * checked against the reference table when N is 100,000 or 1,000,000. Garbage collection is left
+ * to V8 and counted where it happens (forcing a full GC between runs made this VM return memory to
+ * the OS and page-fault it back in during the next run).
+ */
+
+import { loadavg } from "node:os";
+import {
+  type BacktestResult,
+  computeSignals,
+  type ExecutionConfig,
+  generateSmaxBars,
+  runBacktest,
+} from "../../packages/engine/src/index.ts";
+import { smaCrossover } from "../../packages/strategies/src/index.ts";
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const RUNS = Math.max(5, Number(process.argv[3] ?? 7));
+if (!Number.isInteger(N) || N < 31) throw new Error(`N must be an integer >= 31, got ${process.argv[2]}`);
+
+const CONFIG: ExecutionConfig = {
+  initialBalance: 100_000,
+  fill: "next_open",
+  direction: "long_only",
+  sizing: "fixed_units",
+  units: 1,
+  feePct: 0.1,
+  slippageBps: 0,
+  endOfData: "mark",
+};
+
+const REFERENCE: Record<number, { trades: number; equity: number }> = {
+  100000: { trades: 1931, equity: 99584.78475866553 },
+  1000000: { trades: 19_562, equity: 95036.64991308119 },
+};
+
+interface Timed<T> {
+  ms: number;
+  faults: number;
+  value: T;
+}
+
+function time<T>(fn: () => T): Timed<T> {
+  const f0 = process.resourceUsage().minorPageFault;
+  const t0 = performance.now();
+  const value = fn();
+  const ms = performance.now() - t0;
+  return { ms, faults: process.resourceUsage().minorPageFault - f0, value };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function repeat(fn: () => unknown): Timed<unknown>[] {
+  const out: Timed<unknown>[] = [];
+  for (let k = 0; k < RUNS; k++) out.push(time(fn));
+  return out;
+}
+
+/** Median time, best time and median page faults of repeated runs. */
+function stats(runs: Timed<unknown>[]): [string, string, string] {
+  const ms = median(runs.map((r) => r.ms));
+  const best = Math.min(...runs.map((r) => r.ms));
+  return [`${fmtMs(ms)} (best ${fmtMs(best)})`, fmtRate(ms), String(median(runs.map((r) => r.faults)))];
+}
+
+const fmtMs = (ms: number) => `${ms.toFixed(1)} ms`;
+const fmtRate = (ms: number) => `${(N / ms / 1000).toFixed(1)} M bars/s`;
+
+// 1. Data.
+const gen = time(() => generateSmaxBars(N));
+const bars = gen.value;
+
+// 2. Engine, first call (cold) then warm.
+// End to end: the run plus the Trade objects (built on first access of `result.trades`).
+const run = () => {
+  const r = runBacktest(bars, smaCrossover.create({ fast: 10, slow: 30 }), CONFIG);
+  void r.trades.length;
+  return r;
+};
+const first = time(run);
+const result: BacktestResult = first.value;
+const warm = repeat(run);
+
+// Warm, writing into reused output buffers (a long-lived worker running many backtests).
+const buffers = { equity: new Float64Array(N), position: new Float64Array(N) };
+// Trades left as columns (`result.tradeColumns`), fresh or reused output buffers.
+const warmColumns = repeat(() => runBacktest(bars, smaCrossover.create(), CONFIG));
+const warmReused = repeat(() => runBacktest(bars, smaCrossover.create(), CONFIG, { buffers }));
+
+// 3. Decision loop alone (strategy over typed-array columns, one action per bar).
+const strategy = smaCrossover.create();
+const decisionFirst = time(() => computeSignals(strategy, bars));
+const decision = repeat(() => computeSignals(strategy, bars));
+
+// 4. Simulation + metrics alone, on precomputed decisions (the batch/WASM path).
+const signals = decisionFirst.value;
+const simOnly = repeat(() => runBacktest(bars, signals, CONFIG, { buffers }));
+
+const rssMb = process.resourceUsage().maxRSS / 1024;
+
+// Check against the reference table.
+const ref = REFERENCE[N];
+let check = "n/a (no reference for this N)";
+if (ref !== undefined) {
+  const ok =
+    result.trades.length === ref.trades &&
+    Math.abs(result.metrics.finalEquity - ref.equity) / ref.equity < 1e-9;
+  check = ok ? "OK (trades and final equity match the reference)" : "MISMATCH";
+  if (!ok) process.exitCode = 1;
+}
+
+const one = (t: Timed<unknown>): [string, string, string] => [fmtMs(t.ms), fmtRate(t.ms), String(t.faults)];
+const rows: [string, string, string, string][] = [
+  ["step", "time", "throughput", "page faults"],
+  ["data generation (generateSmaxBars)", ...one(gen)],
+  ["engine + trade objects, first call (cold JIT)", ...one(first)],
+  [`engine + trade objects, warm (median of ${RUNS})`, ...stats(warm)],
+  [`engine, trades as columns, warm (median of ${RUNS})`, ...stats(warmColumns)],
+  [`engine, trades as columns, reused output buffer (median of ${RUNS})`, ...stats(warmReused)],
+  ["decision loop only, first call", ...one(decisionFirst)],
+  [`decision loop only, warm (median of ${RUNS})`, ...stats(decision)],
+  [`simulation + metrics on precomputed decisions, reused buffer (median of ${RUNS})`, ...stats(simOnly)],
+  ["peak RSS (whole process)", `${rssMb.toFixed(0)} MB`, "", ""],
+];
+
+const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => (r[c] as string).length)));
+console.log(`SMAX-1m, N = ${N.toLocaleString("en")}, node ${process.version}, one thread`);
+console.log(`closed trades ${result.trades.length}, final equity ${result.metrics.finalEquity}: ${check}`);
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
+console.log("");
+for (const r of rows)
+  console.log(
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("  "),
+  );
+console.log("");
+console.log(`warm engine runs (ms): ${warm.map((x) => x.ms.toFixed(1)).join(" ")}`);
+console.log(
+  "(page faults: minor faults during the step; on VMs where they are expensive they dominate fresh-memory runs)",
+);

@@ -1,0 +1,103 @@
+import {
+  adaptAsyncCandleStrategy,
+  adaptCandleStrategy,
+  BUY,
+  type CandleStrategyInput,
+  SELL,
+  smaCrossover,
+} from "@quantago/strategies";
+import { describe, expect, it } from "vitest";
+import { computeSignals, runBacktest, runBacktestAsync } from "./backtest.ts";
+import type { ExecutionConfig } from "./config.ts";
+import { generateSmaxBars } from "./fixtures/smax.ts";
+import { barsOf, signals } from "./test-helpers.ts";
+import { venueMask } from "./venue.ts";
+
+const STAIRS = barsOf([
+  [10, 11, 10, 11],
+  [12, 13, 12, 13],
+  [14, 15, 14, 15],
+  [16, 17, 16, 17],
+  [18, 19, 18, 19],
+]);
+const BASE: ExecutionConfig = { initialBalance: 1000, sizing: "fixed_units", units: 1 };
+
+/** A JSON-contract strategy: buy on the 2nd candle, sell on the 4th, with reasons and metadata. */
+function scripted(input: CandleStrategyInput) {
+  const i = input.context.index;
+  if (i === 1) return { action: "buy", reason: "go", metadata: { k: 1 } };
+  if (i === 3) return { action: "SELL", reason: "stop", metadata: { k: 2 } };
+  return { action: "hold" };
+}
+
+describe("drivers", () => {
+  it("runs a JSON-contract strategy through the adapter and keeps its reasons and metadata", () => {
+    const r = runBacktest(STAIRS, adaptCandleStrategy(scripted), BASE);
+    expect(r.trades).toHaveLength(1);
+    expect(r.trades[0]).toMatchObject({
+      entryIndex: 2,
+      exitIndex: 4,
+      entrySignal: { reason: "go", metadata: { k: 1 } },
+      exitSignal: { reason: "stop", metadata: { k: 2 } },
+    });
+  });
+
+  it("shows the strategy the portfolio after the bar's fills", () => {
+    const seen: (number | null)[] = [];
+    const strategy = adaptCandleStrategy((input) => {
+      seen.push(input.portfolio.openPosition?.size ?? null);
+      return scripted(input);
+    });
+    runBacktest(STAIRS, strategy, BASE);
+    expect(seen).toEqual([null, null, 1, 1, null]);
+  });
+
+  it("runBacktestAsync gives the same result for an async strategy", async () => {
+    const sync = runBacktest(STAIRS, adaptCandleStrategy(scripted), BASE);
+    const async = await runBacktestAsync(
+      STAIRS,
+      adaptAsyncCandleStrategy(async (input) => scripted(input)),
+      BASE,
+    );
+    expect(async.trades).toEqual(sync.trades);
+    expect(Array.from(async.equity)).toEqual(Array.from(sync.equity));
+    const bars = generateSmaxBars(3000);
+    const cols = computeSignals(smaCrossover.create(), bars);
+    const viaAsync = await runBacktestAsync(bars, smaCrossover.create(), BASE);
+    expect(viaAsync.trades).toEqual(runBacktest(bars, cols, BASE).trades);
+  });
+
+  it("rejects a strategy error at the bar it happens", async () => {
+    const bad = adaptCandleStrategy((input) => (input.context.index === 2 ? { action: "moon" } : {}));
+    expect(() => runBacktest(STAIRS, bad, BASE)).toThrow(/candle 2: action must be BUY, SELL or HOLD/);
+    const badAsync = adaptAsyncCandleStrategy(async () => ({ size: "x" }));
+    await expect(runBacktestAsync(STAIRS, badAsync, BASE)).rejects.toThrow(/size must be/);
+  });
+
+  it("computeSignals refuses portfolio-dependent strategies and honours a mask", () => {
+    expect(() => computeSignals(adaptCandleStrategy(scripted), STAIRS)).toThrow(/depends on the portfolio/);
+    const bars = generateSmaxBars(2000);
+    const mask = venueMask(bars.time, "london", 60_000);
+    const cols = computeSignals(smaCrossover.create({ fast: 2, slow: 4 }), bars, { mask, withSizes: true });
+    expect(cols.sizes?.length).toBe(2000);
+    for (let i = 0; i < 2000; i++) if (mask?.[i] === 0) expect(cols.actions[i]).toBe(0);
+    expect(cols.actions.some((a) => a !== 0)).toBe(true);
+  });
+
+  it("writes into caller-provided buffers", () => {
+    const equity = new Float64Array(5);
+    const position = new Float64Array(5);
+    const r = runBacktest(STAIRS, signals(5, { 0: BUY, 2: SELL }), BASE, {
+      recordPosition: true,
+      buffers: { equity, position },
+    });
+    expect(r.equity).toBe(equity);
+    expect(r.position).toBe(position);
+    expect(Array.from(equity)).toEqual([1000, 1001, 1003, 1004, 1004]);
+    expect(Array.from(position)).toEqual([0, 1, 1, 0, 0]);
+    expect(runBacktest(STAIRS, signals(5, {}), BASE).position).toBeNull();
+    expect(() =>
+      runBacktest(STAIRS, signals(5, {}), BASE, { buffers: { equity: new Float64Array(4) } }),
+    ).toThrow(/output buffers must have exactly 5 values/);
+  });
+});

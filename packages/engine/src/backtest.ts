@@ -1,0 +1,288 @@
+/**
+ * The engine drivers: {@link runBacktest} (sync, the fast path), {@link runBacktestAsync} (for
+ * strategies that answer asynchronously) and {@link computeSignals} (the decision loop alone, to
+ * precompute a decision column).
+ *
+ * @module
+ */
+
+import type { AsyncBarStrategy, BarColumns, BarStrategy, DecisionSlot } from "@quantago/strategies";
+import { createDecisionSlot } from "@quantago/strategies";
+import {
+  type ExecutionConfig,
+  type ResolvedExecutionConfig,
+  resolveWithInferredTimeframe,
+} from "./config.ts";
+import { computeMetrics } from "./metrics.ts";
+import { Simulation, validateBars } from "./simulation.ts";
+import type { BacktestResult, Trade } from "./types.ts";
+import { venueMask } from "./venue.ts";
+
+/**
+ * Decisions computed ahead of the run, one per bar: `actions[i]` is 0 HOLD, 1 BUY or 2 SELL decided
+ * at the close of bar `i`; `sizes[i]` (optional) the units for that decision, NaN for the engine's
+ * sizing rule. Only valid for strategies that do not depend on the portfolio; this is how a sandboxed
+ * runtime (e.g. WASM, processing bars in batches) hands decisions to the engine. Entries at bars the
+ * venue filter skips are ignored.
+ */
+export interface SignalColumns {
+  readonly actions: Uint8Array;
+  readonly sizes?: Float64Array | null;
+}
+
+/** Anything the sync engine can take decisions from. */
+export type DecisionSource = BarStrategy | SignalColumns;
+
+/** Anything the async engine can take decisions from. */
+export type AsyncDecisionSource = AsyncBarStrategy | BarStrategy | SignalColumns;
+
+/** Output options of a run (they never change the results). */
+export interface RunOptions {
+  /**
+   * Also record the signed position after every bar (`result.position`). Default false (null):
+   * it costs one more array as long as the bars, and the trades already describe it.
+   */
+  readonly recordPosition?: boolean;
+  /**
+   * Preallocated output columns to write into (length = number of bars), e.g. reused across many
+   * runs over the same bars to avoid allocating (and page-faulting) fresh memory each time. The
+   * result's `equity` / `position` are then these same arrays.
+   */
+  readonly buffers?: { readonly equity?: Float64Array; readonly position?: Float64Array };
+}
+
+function isColumns(source: AsyncDecisionSource): source is SignalColumns {
+  return (source as SignalColumns).actions instanceof Uint8Array;
+}
+
+function prepare(
+  bars: BarColumns,
+  source: AsyncDecisionSource,
+  config: ExecutionConfig | undefined,
+  options: RunOptions | undefined,
+) {
+  const inferredMs = validateBars(bars);
+  const cfg = resolveWithInferredTimeframe(config ?? {}, inferredMs);
+  const n = bars.time.length;
+  if (isColumns(source)) {
+    if (source.actions.length !== n) {
+      throw new RangeError(`actions has ${source.actions.length} values for ${n} bars`);
+    }
+    if (source.sizes != null && source.sizes.length !== n) {
+      throw new RangeError(`sizes has ${source.sizes.length} values for ${n} bars`);
+    }
+  } else {
+    source.reset?.();
+  }
+  const equity = options?.buffers?.equity ?? new Float64Array(n);
+  const position =
+    options?.recordPosition === true ? (options.buffers?.position ?? new Float64Array(n)) : null;
+  if (equity.length !== n || (position !== null && position.length !== n)) {
+    throw new RangeError(`output buffers must have exactly ${n} values`);
+  }
+  const mask = venueMask(bars.time, cfg.exchange, cfg.timeframeMs);
+  return { cfg, n, mask, sim: new Simulation(bars, cfg, equity, position), slot: createDecisionSlot() };
+}
+
+function finish(bars: BarColumns, cfg: ResolvedExecutionConfig, sim: Simulation): BacktestResult {
+  const openPosition = sim.finish();
+  const log = sim.log;
+  const tradeColumns = log.columns();
+  const metrics = computeMetrics({
+    time: bars.time,
+    open: bars.open,
+    close: bars.close,
+    equity: sim.equityCol,
+    tradePnl: tradeColumns.pnl,
+    initialBalance: cfg.initialBalance,
+    barsInMarket: sim.barsInMarket,
+    feesPaid: sim.feesPaid,
+    timeframeMs: cfg.timeframeMs,
+    periodsPerYear: cfg.periodsPerYear,
+  });
+  let trades: Trade[] | null = null;
+  return {
+    config: cfg,
+    // Built on first access: the columns are what the run produces; objects are for consumers.
+    get trades(): Trade[] {
+      trades ??= log.toTrades(bars.time);
+      return trades;
+    },
+    tradeColumns,
+    openPosition,
+    equity: sim.equityCol,
+    position: sim.positionCol,
+    finalCash: sim.cash,
+    evaluatedBars: sim.evaluatedBars,
+    blockedEntries: sim.blockedEntries,
+    metrics,
+  };
+}
+
+function runColumns(
+  bars: BarColumns,
+  source: SignalColumns,
+  sim: Simulation,
+  mask: Uint8Array | null,
+  slot: DecisionSlot,
+) {
+  const n = bars.time.length;
+  const actions = source.actions;
+  const sizes = source.sizes ?? null;
+  for (let j = 0; j < n; j++) {
+    if (mask !== null && mask[j] === 0) {
+      sim.skip(j);
+      continue;
+    }
+    sim.atOpen(j);
+    slot.size = sizes === null ? Number.NaN : (sizes[j] as number);
+    sim.atClose(j, actions[j] as number, slot);
+  }
+}
+
+function runStrategy(
+  bars: BarColumns,
+  strategy: BarStrategy,
+  sim: Simulation,
+  mask: Uint8Array | null,
+  slot: DecisionSlot,
+) {
+  const n = bars.time.length;
+  for (let j = 0; j < n; j++) {
+    if (mask !== null && mask[j] === 0) {
+      sim.skip(j);
+      continue;
+    }
+    sim.atOpen(j);
+    sim.prepareDecision(j);
+    slot.size = Number.NaN;
+    slot.reason = null;
+    slot.metadata = null;
+    sim.atClose(j, strategy.onBar(j, bars, sim, slot), slot);
+  }
+}
+
+/**
+ * Runs a backtest. Per evaluated bar `j`: (1) at the open, the order decided at the previous
+ * evaluated bar fills (`next_open`), then take-profit / stop-loss / max-time exits are checked for
+ * the open position; (2) at the close the strategy decides, seeing the portfolio after (1); with
+ * `signal_close` the order fills right there; (3) the position is marked to the close. Bars outside
+ * the venue session are only marked. After the last bar the open position is closed or kept
+ * (`endOfData`), then metrics are computed.
+ *
+ * Deterministic: the same bars, source and config give bit-identical results. The strategy is
+ * `reset()` first when it supports it. Throws `EngineConfigError` for invalid bars or config and
+ * `DecisionError` for an invalid decision.
+ *
+ * @example
+ * ```ts
+ * const bars = generateSmaxBars(100_000);
+ * const result = runBacktest(bars, smaCrossover.create({ fast: 10, slow: 30 }), {
+ *   initialBalance: 100_000, sizing: "fixed_units", units: 1, feePct: 0.1, endOfData: "mark",
+ * });
+ * result.trades.length; // 1931
+ * result.metrics.finalEquity; // 99584.78475866553
+ * ```
+ */
+export function runBacktest(
+  bars: BarColumns,
+  source: DecisionSource,
+  config?: ExecutionConfig,
+  options?: RunOptions,
+): BacktestResult {
+  const { cfg, mask, sim, slot } = prepare(bars, source, config, options);
+  if (isColumns(source)) runColumns(bars, source, sim, mask, slot);
+  else runStrategy(bars, source, sim, mask, slot);
+  return finish(bars, cfg, sim);
+}
+
+/**
+ * {@link runBacktest} for a strategy whose `onBar` may return a promise (remote runtimes). Same
+ * semantics and results; bars are processed strictly one after the other.
+ *
+ * @example
+ * ```ts
+ * const strategy = adaptAsyncCandleStrategy(callRemote, { lookbackCandles: 50 });
+ * const result = await runBacktestAsync(bars, strategy, { exchange: "nyse", timeframe: "1h" });
+ * ```
+ */
+export async function runBacktestAsync(
+  bars: BarColumns,
+  source: AsyncDecisionSource,
+  config?: ExecutionConfig,
+  options?: RunOptions,
+): Promise<BacktestResult> {
+  const { cfg, n, mask, sim, slot } = prepare(bars, source, config, options);
+  if (isColumns(source)) {
+    runColumns(bars, source, sim, mask, slot);
+    return finish(bars, cfg, sim);
+  }
+  for (let j = 0; j < n; j++) {
+    if (mask !== null && mask[j] === 0) {
+      sim.skip(j);
+      continue;
+    }
+    sim.atOpen(j);
+    sim.prepareDecision(j);
+    slot.size = Number.NaN;
+    slot.reason = null;
+    slot.metadata = null;
+    const decided = source.onBar(j, bars, sim, slot);
+    sim.atClose(j, typeof decided === "number" ? decided : await decided, slot);
+  }
+  return finish(bars, cfg, sim);
+}
+
+/** Options of {@link computeSignals}. */
+export interface ComputeSignalsOptions {
+  /** Only bars with a non-zero mask value are shown to the strategy (see `venueMask`). */
+  readonly mask?: Uint8Array | null;
+  /** Also collect sizes (NaN where the strategy gave none). Default false. */
+  readonly withSizes?: boolean;
+}
+
+/**
+ * The decision loop alone: runs a portfolio-independent strategy over the bars and returns its
+ * decisions as columns for {@link runBacktest}. The strategy sees a flat, empty portfolio. Throws
+ * if the strategy declares `usesPortfolio`.
+ *
+ * @example
+ * ```ts
+ * const signals = computeSignals(smaCrossover.create(), bars);
+ * runBacktest(bars, signals, config); // same result as passing the strategy itself
+ * ```
+ */
+export function computeSignals(
+  strategy: BarStrategy,
+  bars: BarColumns,
+  options: ComputeSignalsOptions = {},
+): SignalColumns {
+  if (strategy.usesPortfolio) {
+    throw new TypeError(
+      `Strategy ${strategy.slug} depends on the portfolio; its decisions cannot be precomputed`,
+    );
+  }
+  strategy.reset?.();
+  const n = bars.time.length;
+  const actions = new Uint8Array(n);
+  const sizes = options.withSizes === true ? new Float64Array(n).fill(Number.NaN) : null;
+  const mask = options.mask ?? null;
+  const portfolio = {
+    cash: 0,
+    equity: 0,
+    position: 0,
+    entryPrice: Number.NaN,
+    entryTime: Number.NaN,
+    entryIndex: -1,
+    lastEntryTime: Number.NaN,
+  };
+  const slot = createDecisionSlot();
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    slot.size = Number.NaN;
+    const a = strategy.onBar(i, bars, portfolio, slot);
+    actions[i] = a;
+    if (sizes !== null) sizes[i] = slot.size;
+  }
+  return { actions, sizes };
+}

@@ -1,0 +1,6 @@
+export { Bollinger } from "./bollinger.ts";
+export { Donchian } from "./donchian.ts";
+export { Ema } from "./ema.ts";
+export { Macd } from "./macd.ts";
+export { Rsi } from "./rsi.ts";
+export { Sma } from "./sma.ts";
