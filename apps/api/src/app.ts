@@ -2,18 +2,26 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { fromAuthError } from "./auth/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { AppError } from "./lib/errors.ts";
+import { accessControl, assertAccessPolicies } from "./middleware/access.ts";
 import { corsAllowList } from "./middleware/cors.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { services } from "./middleware/services.ts";
+import { adminUsersRoutes } from "./routes/admin/users.routes.ts";
+import { authRoutes } from "./routes/auth/auth.routes.ts";
 import { healthRoutes } from "./routes/health/health.routes.ts";
+import { marketDataRoutes } from "./routes/market-data/market-data.routes.ts";
+import { sessionRoutes, sessionsRoutes } from "./routes/session/session.routes.ts";
 
 /** Default ceiling for request bodies; routes that take uploads raise it for themselves. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  const authError = fromAuthError(err);
+  if (authError) return authError;
   if (err instanceof HTTPException) {
     if (err.status === 413)
       return new AppError("PAYLOAD_TOO_LARGE", "Request body too large.", { cause: err });
@@ -27,7 +35,8 @@ function toAppError(err: unknown): AppError {
 /**
  * Builds the API. Middleware order matters: the request id first (every log line and error carries
  * it), then logging, CORS before anything that can refuse a request (so browsers can read the refusal),
- * the body limit, and the lazily created per-request services.
+ * the body limit, the lazily created per-request services, then the access control that decides every
+ * route from ACCESS_POLICIES (`middleware/access.ts`); a route without a decision stops createApp().
  */
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -44,8 +53,16 @@ export function createApp() {
     }),
   );
   app.use("/api/*", services);
+  app.use("/api/*", accessControl);
 
-  const routes = app.route("/api/health", healthRoutes);
+  const routes = app
+    .route("/api/auth", authRoutes)
+    .route("/api/health", healthRoutes)
+    .route("/api/market-data", marketDataRoutes)
+    .route("/api/session", sessionRoutes)
+    .route("/api/sessions", sessionsRoutes)
+    .route("/api/admin/users", adminUsersRoutes);
+  assertAccessPolicies(app.routes);
 
   app.notFound((c) => {
     const err = new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`);

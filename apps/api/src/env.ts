@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
 import type { Database } from "@quantago/db";
 import { z } from "zod";
+import type { Auth } from "./auth/auth.ts";
 import { AppError } from "./lib/errors.ts";
 
 /**
@@ -16,6 +17,9 @@ export interface Secrets {
   CLICKHOUSE_URL?: string;
   CLICKHOUSE_USERNAME?: string;
   CLICKHOUSE_PASSWORD?: string;
+  /** Ours: origins replacing Yahoo's and Binance's public APIs (recorded-response tests, egress proxies). */
+  YAHOO_BASE_URL?: string;
+  BINANCE_BASE_URL?: string;
 }
 
 export type Env = CloudflareBindings & Secrets;
@@ -43,7 +47,11 @@ const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
     .default("market_data"),
+  // Signs session cookies: a short secret would make them forgeable.
+  BETTER_AUTH_SECRET: z.string().min(32),
   BETTER_AUTH_URL: url,
+  YAHOO_BASE_URL: url.optional(),
+  BINANCE_BASE_URL: url.optional(),
   FRONTEND_ORIGIN: url,
   ADMIN_ORIGIN: url,
   INGESTION_ADMIN_SECRET: z.string().min(16).optional(),
@@ -85,12 +93,26 @@ export interface Services {
   readonly config: Config;
   readonly db: Database;
   readonly clickhouse: ClickHouseClient;
+  /** Better Auth over this request's `db`. */
+  readonly auth: Auth;
 }
+
+/** Who is calling, once the access middleware has decided (unset on public routes without a session). */
+export interface Principal {
+  kind: "user" | "ingestion-secret";
+  user?: SessionUserRow;
+  session?: SessionRow;
+}
+
+type SessionResult = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
+export type SessionUserRow = SessionResult["user"];
+export type SessionRow = SessionResult["session"];
 
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     requestId: string;
     services: Services;
+    principal: Principal | undefined;
   };
 }

@@ -2,6 +2,7 @@ import type { ClickHouseClient } from "@clickhouse/client-web";
 import { createDb, type Database } from "@quantago/db";
 import { createClickHouse } from "@quantago/market-data";
 import { createMiddleware } from "hono/factory";
+import { type Auth, createAuth } from "../auth/auth.ts";
 import { type AppEnv, readConfig, type Services } from "../env.ts";
 
 /**
@@ -13,6 +14,7 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
   const closers: Array<() => Promise<void>> = [];
   let db: Database | undefined;
   let clickhouse: ClickHouseClient | undefined;
+  let auth: Auth | undefined;
   const env = c.env;
   const value: Services = {
     get config() {
@@ -40,6 +42,10 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
         clickhouse = client;
       }
       return clickhouse;
+    },
+    get auth() {
+      auth ??= createAuth({ db: value.db, config: readConfig(env) });
+      return auth;
     },
   };
   c.set("services", value);
