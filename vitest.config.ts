@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 // The Worker project's global setup starts the embedded devstack once for the whole run.
 export default defineConfig({
   test: {
+    // Logs are noise when a test passes and evidence when it fails.
+    silent: "passed-only",
     projects: [
       {
         test: {

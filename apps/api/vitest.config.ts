@@ -22,6 +22,8 @@ export default defineConfig({
           CLICKHOUSE_USERNAME: inject("clickhouseUsername"),
           CLICKHOUSE_PASSWORD: inject("clickhousePassword"),
           CLICKHOUSE_DB: inject("clickhouseDb"),
+          YAHOO_BASE_URL: inject("providersUrl"),
+          BINANCE_BASE_URL: inject("providersUrl"),
           BETTER_AUTH_SECRET: "test-secret-that-is-long-enough-for-better-auth",
           INGESTION_ADMIN_SECRET: "test-ingestion-secret-0123456789",
         },
@@ -31,8 +33,6 @@ export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   test: {
     name: "workers",
-    // Request logs are noise when a test passes and evidence when it fails.
-    silent: "passed-only",
     include: ["test/**/*.test.ts"],
     globalSetup: ["./test/global-setup.ts"],
     // The first request into the Worker in a file transforms the module graph: seconds, not millis.

@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startChild } from "@quantago/devstack/child";
 import type { TestProject } from "vitest/node";
+import { startRecordedProviders } from "./recorded-providers.ts";
 
 interface EphemeralServices {
   ms: number;
@@ -41,8 +42,26 @@ export default async function setup(project: TestProject) {
 
   const smoke = fileURLToPath(new URL("../../../packages/wasm-sdk/build/smoke.wasm", import.meta.url));
   project.provide("smokeWasmBase64", readFileSync(smoke).toString("base64"));
+  // Every example strategy module built by packages/wasm-sdk (sandbox-runtime tests), by file name.
+  const wasmDir = fileURLToPath(new URL("../../../packages/wasm-sdk/build/", import.meta.url));
+  project.provide(
+    "wasmModulesBase64",
+    Object.fromEntries(
+      readdirSync(wasmDir)
+        .filter((f) => f.endsWith(".wasm"))
+        .map((f) => [f, readFileSync(`${wasmDir}${f}`).toString("base64")]),
+    ),
+  );
 
-  return () => child.stop(30_000);
+  // Yahoo and Binance answer from recorded responses on a local server: no internet here, and the
+  // provider code path (URLs, paging, parsing, error mapping) stays the real one.
+  const providers = await startRecordedProviders();
+  project.provide("providersUrl", providers.url);
+
+  return async () => {
+    await providers.close();
+    await child.stop(30_000);
+  };
 }
 
 declare module "vitest" {
@@ -54,5 +73,7 @@ declare module "vitest" {
     clickhousePassword: string;
     clickhouseDb: string;
     smokeWasmBase64: string;
+    wasmModulesBase64: Record<string, string>;
+    providersUrl: string;
   }
 }

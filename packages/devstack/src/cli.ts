@@ -13,6 +13,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ManagedChild, startChild } from "./child.ts";
 import { isListening } from "./ports.ts";
+import { seedDev } from "./seed.ts";
+import { seedDemoMarketData } from "./seed-market-data.ts";
 import { migrateAll, type RunningServices, startServices } from "./stack.ts";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
@@ -89,6 +91,10 @@ async function dev(servicesOnly: boolean): Promise<void> {
     await ensurePortsFree(ports);
 
     services = await startServices({ dataDir: join(root, ".data"), ports: DEV_PORTS });
+    const seeded = await seedDemoMarketData(services);
+    if (seeded.length > 0) console.log(`› seeded one year of synthetic 1m bars for ${seeded.join(", ")}`);
+    // Credentials go into the ready summary below, where they do not scroll away.
+    const { users } = await seedDev({ databaseUrl: services.databaseUrl, log: () => {} });
     const summary: Array<[string, string]> = [
       ["postgres", `${services.databaseUrl.replace(/:[^:@/]+@/, ":***@")} (${services.origin.postgres})`],
       ["ws proxy", services.databaseWsProxy],
@@ -143,6 +149,8 @@ async function dev(servicesOnly: boolean): Promise<void> {
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`\n✔ Quantago ${servicesOnly ? "services" : "dev stack"} ready in ${secs} s`);
     for (const [name, value] of summary) console.log(`  ${name.padEnd(11)} ${value}`);
+    for (const user of users)
+      console.log(`  ${`${user.role} login`.padEnd(11)} ${user.email} / ${user.password}`);
     console.log("  Ctrl-C stops everything.\n");
     // Any child dying on its own is fatal: a half-running stack only confuses.
     for (const child of children) {

@@ -4,4 +4,5 @@ export * from "./providers/index.ts";
 export * from "./query/index.ts";
 export * from "./schema/index.ts";
 export * from "./symbols.ts";
+export * from "./synthetic.ts";
 export * from "./timeframes.ts";

@@ -1,7 +1,8 @@
+import { assetClasses, assetClassSchema as contractAssetClassSchema } from "@quantago/contracts";
 import { z } from "zod";
 
-/** Asset classes of api-compat §2. */
-export const ASSET_CLASSES = ["forex", "crypto", "stock"] as const;
+/** Asset classes of api-compat §2 (defined in @quantago/contracts, the wire schemas). */
+export const ASSET_CLASSES = assetClasses;
 export type AssetClass = (typeof ASSET_CLASSES)[number];
 
 /**
@@ -10,7 +11,7 @@ export type AssetClass = (typeof ASSET_CLASSES)[number];
  * @example
  * assetClassSchema.parse("crypto"); // "crypto"
  */
-export const assetClassSchema = z.enum(ASSET_CLASSES);
+export const assetClassSchema = contractAssetClassSchema;
 
 /** Longest accepted symbol. Real tickers are far shorter; the cap keeps keys and URLs small. */
 export const SYMBOL_MAX_LENGTH = 24;

@@ -1,11 +1,11 @@
-import { z } from "zod";
+import { marketTimeframeSchema, marketTimeframes } from "@quantago/contracts";
 
 /**
  * The candle timeframes the platform serves (api-compat §2: "at least 1m 5m 15m 30m 1h 4h 1d 1w"),
  * finest first. Every entry is a whole multiple of every finer one, so any of them can be built from
  * any finer one by aggregation.
  */
-export const TIMEFRAMES = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"] as const;
+export const TIMEFRAMES = marketTimeframes;
 
 export type Timeframe = (typeof TIMEFRAMES)[number];
 
@@ -38,7 +38,7 @@ export const WEEK_ORIGIN_MS = -3 * DAY_MS;
  * timeframeSchema.parse("4h"); // "4h"
  * timeframeSchema.safeParse("2h").success; // false
  */
-export const timeframeSchema = z.enum(TIMEFRAMES);
+export const timeframeSchema = marketTimeframeSchema;
 
 /**
  * Type guard for {@link Timeframe}.

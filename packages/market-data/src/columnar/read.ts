@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
 import { baseTimeframe } from "../query/candles.ts";
-import { buildBarsSql, MAX_QUERY_LIMIT, type TimeInput, toUnixMs } from "../query/sql.ts";
+import { buildBarsSql, MAX_COLUMNAR_BARS, type TimeInput, toUnixMs } from "../query/sql.ts";
 import type { Timeframe } from "../timeframes.ts";
 import { type ColumnarBars, RowBinaryBarDecoder } from "./rowbinary.ts";
 
@@ -11,7 +11,7 @@ export interface ColumnarQuery {
   from: TimeInput;
   /** Exclusive end. */
   to: TimeInput;
-  /** Most bars to return (1..MAX_QUERY_LIMIT); default: all bars in the range. */
+  /** Most bars to return (1..MAX_COLUMNAR_BARS); default: all bars in the range. */
   limit?: number;
   /** Market-data database (`CLICKHOUSE_DB`); default `market_data`. */
   database?: string;
@@ -53,8 +53,8 @@ export async function readBarsColumnar(
   const toMs = toUnixMs(params.to, "to");
   if (fromMs >= toMs) throw new RangeError("from must be before to");
   const limit = params.limit;
-  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT)) {
-    throw new RangeError(`limit must be an integer from 1 to ${MAX_QUERY_LIMIT}`);
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_COLUMNAR_BARS)) {
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_COLUMNAR_BARS}`);
   }
   const base = params.base ?? (await baseTimeframe(client, params.symbol, { database: params.database }));
   if (base === null) {

@@ -13,6 +13,7 @@ export {
   type BarsSqlOptions,
   BUCKET_SQL,
   buildBarsSql,
+  MAX_COLUMNAR_BARS,
   MAX_QUERY_LIMIT,
   ohlcvTable,
   TimeframeTooFineError,

@@ -1,0 +1,39 @@
+import {
+  columnsBinaryLayout,
+  columnsQuerySchema,
+  marketTimeframes,
+  ticksQuerySchema,
+} from "@quantago/contracts";
+import { TIMEFRAME_MS } from "@quantago/market-data";
+import { Hono } from "hono";
+import type { AppEnv } from "../../env.ts";
+import { validate } from "../../lib/validate.ts";
+import { getColumns, getSymbols, getTicks, liveProviders } from "./market-data.service.ts";
+
+/** Public market-data routes (api-compat §2): candles, the stored catalog, the timeframes. */
+export const marketDataRoutes = new Hono<AppEnv>()
+  .get("/ticks", validate("query", ticksQuerySchema), async (c) => {
+    const { clickhouse, config } = c.get("services");
+    const body = await getTicks(
+      {
+        clickhouse,
+        database: config.CLICKHOUSE_DB,
+        providers: liveProviders(config.YAHOO_BASE_URL, config.BINANCE_BASE_URL),
+        now: Date.now(),
+      },
+      c.req.valid("query"),
+    );
+    return c.json(body, 200);
+  })
+  .get("/columns", validate("query", columnsQuerySchema), async (c) => {
+    const { clickhouse, config } = c.get("services");
+    const bytes = await getColumns({ clickhouse, database: config.CLICKHOUSE_DB }, c.req.valid("query"));
+    return c.body(bytes, 200, { "Content-Type": columnsBinaryLayout.contentType });
+  })
+  .get("/symbols", async (c) => {
+    const { clickhouse, config } = c.get("services");
+    return c.json(await getSymbols({ clickhouse, database: config.CLICKHOUSE_DB }), 200);
+  })
+  .get("/timeframes", (c) =>
+    c.json({ timeframes: marketTimeframes.map((id) => ({ id, ms: TIMEFRAME_MS[id] })) }, 200),
+  );

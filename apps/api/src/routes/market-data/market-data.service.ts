@@ -1,0 +1,196 @@
+import type { ClickHouseClient } from "@clickhouse/client-web";
+import {
+  type ColumnsQuery,
+  columnsBinaryLayout,
+  MAX_TICKS_PER_RESPONSE,
+  type TicksQuery,
+  type TicksResponse,
+} from "@quantago/contracts";
+import {
+  type AssetClass,
+  baseTimeframe,
+  createBinanceProvider,
+  createYahooProvider,
+  inferAssetClass,
+  listSymbols,
+  MAX_COLUMNAR_BARS,
+  type MarketDataProvider,
+  ProviderError,
+  queryCandles,
+  readBarsColumnar,
+  SymbolMappingError,
+  symbolSchema,
+  TimeframeTooFineError,
+  toWireCandles,
+} from "@quantago/market-data";
+import { AppError } from "../../lib/errors.ts";
+
+export interface MarketDataDeps {
+  clickhouse: ClickHouseClient;
+  database: string;
+  /** Live providers; created once per isolate so their short-lived caches can hit. */
+  providers: { yahoo: MarketDataProvider; binance: MarketDataProvider };
+  now: number;
+}
+
+const providerCache = new Map<string, { yahoo: MarketDataProvider; binance: MarketDataProvider }>();
+
+/**
+ * Providers per isolate and base URL (`YAHOO_BASE_URL` / `BINANCE_BASE_URL` override the public origins,
+ * for tests against recorded responses or a corporate proxy). They hold no sockets, only a small cache.
+ */
+export function liveProviders(yahooBaseUrl?: string, binanceBaseUrl?: string) {
+  const key = `${yahooBaseUrl ?? ""}|${binanceBaseUrl ?? ""}`;
+  let providers = providerCache.get(key);
+  if (!providers) {
+    providers = {
+      yahoo: createYahooProvider(yahooBaseUrl ? { baseUrl: yahooBaseUrl } : {}),
+      binance: createBinanceProvider(binanceBaseUrl ? { baseUrl: binanceBaseUrl } : {}),
+    };
+    providerCache.set(key, providers);
+  }
+  return providers;
+}
+
+function tooMany(): never {
+  throw new AppError(
+    "VALIDATION_FAILED",
+    `The range holds more than ${MAX_TICKS_PER_RESPONSE} candles. Narrow startDate/endDate or request a coarser timeframe.`,
+  );
+}
+
+function mapProviderError(err: unknown): never {
+  if (err instanceof ProviderError) {
+    switch (err.kind) {
+      case "rate_limited":
+        throw new AppError("RATE_LIMITED", `${err.provider} is rate limiting requests; retry later.`, {
+          cause: err,
+          headers: { "Retry-After": String(err.retryAfterSeconds ?? 60) },
+        });
+      case "not_found":
+        throw new AppError("NOT_FOUND", `${err.provider} does not know this symbol.`, { cause: err });
+      case "bad_request":
+        throw new AppError("VALIDATION_FAILED", err.message, { cause: err });
+      default:
+        throw new AppError("UPSTREAM_FAILED", `${err.provider} failed to answer; try again later.`, {
+          cause: err,
+        });
+    }
+  }
+  if (err instanceof SymbolMappingError) throw new AppError("VALIDATION_FAILED", err.message, { cause: err });
+  throw err;
+}
+
+/**
+ * `GET /api/market-data/ticks`: stored candles from ClickHouse (the default whenever the symbol has
+ * stored data) or a live provider. Without stored data and without `provider`, Yahoo answers (the
+ * published default); the response always names the provider that produced the candles.
+ */
+export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise<TicksResponse> {
+  const parsedSymbol = symbolSchema.safeParse(query.symbol);
+  if (!parsedSymbol.success) {
+    throw new AppError("VALIDATION_FAILED", "Invalid symbol: use AAPL, BTC-USD or EUR/USD forms.", {
+      issues: [{ path: ["symbol"], message: parsedSymbol.error.issues[0]?.message ?? "invalid symbol" }],
+    });
+  }
+  const symbol = parsedSymbol.data;
+  if (query.startDate > deps.now) {
+    throw new AppError("VALIDATION_FAILED", "startDate is in the future: there are no candles there yet.", {
+      issues: [{ path: ["startDate"], message: "must not be in the future" }],
+    });
+  }
+  const assetClass: AssetClass = query.assetClass ?? inferAssetClass(symbol);
+  const base =
+    query.provider === undefined || query.provider === "clickhouse"
+      ? await baseTimeframe(deps.clickhouse, symbol, { database: deps.database })
+      : null;
+  const provider = query.provider ?? (base ? "clickhouse" : "yahoo");
+
+  if (provider === "clickhouse") {
+    if (!base) throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
+    try {
+      const result = await queryCandles(deps.clickhouse, {
+        symbol,
+        timeframe: query.timeframe,
+        from: query.startDate,
+        to: query.endDate,
+        limit: MAX_TICKS_PER_RESPONSE,
+        database: deps.database,
+        base,
+      });
+      if (result.truncated) tooMany();
+      return { symbol, timeframe: query.timeframe, assetClass, provider, ticks: result.candles };
+    } catch (err) {
+      if (err instanceof TimeframeTooFineError)
+        throw new AppError("VALIDATION_FAILED", err.message, { cause: err });
+      throw err;
+    }
+  }
+
+  try {
+    const candles = await deps.providers[provider].fetchCandles({
+      symbol,
+      timeframe: query.timeframe,
+      from: query.startDate,
+      to: query.endDate,
+      assetClass,
+    });
+    if (candles.length > MAX_TICKS_PER_RESPONSE) tooMany();
+    return { symbol, timeframe: query.timeframe, assetClass, provider, ticks: toWireCandles(candles) };
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    mapProviderError(err);
+  }
+}
+
+/** `GET /api/market-data/symbols`: every stored series (symbol × base timeframe). */
+export async function getSymbols(deps: Pick<MarketDataDeps, "clickhouse" | "database">) {
+  return { symbols: await listSymbols(deps.clickhouse, { database: deps.database }) };
+}
+
+/**
+ * `GET /api/market-data/columns`: the engine's columnar read path over HTTP, for SDKs and benchmarks
+ * (layout: `columnsBinaryLayout` in @quantago/contracts). Stored data only; bounded by
+ * MAX_COLUMNAR_BARS so one request cannot exhaust the Worker's memory.
+ */
+export async function getColumns(
+  deps: Pick<MarketDataDeps, "clickhouse" | "database">,
+  query: ColumnsQuery,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const symbol = symbolSchema.parse(query.symbol);
+  const base = await baseTimeframe(deps.clickhouse, symbol, { database: deps.database });
+  if (!base) throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
+  let bars: Awaited<ReturnType<typeof readBarsColumnar>>;
+  try {
+    bars = await readBarsColumnar(deps.clickhouse, {
+      symbol,
+      timeframe: query.timeframe,
+      from: query.startDate,
+      to: query.endDate,
+      limit: MAX_COLUMNAR_BARS,
+      database: deps.database,
+      base,
+    });
+  } catch (err) {
+    if (err instanceof TimeframeTooFineError)
+      throw new AppError("VALIDATION_FAILED", err.message, { cause: err });
+    throw err;
+  }
+  if (bars.truncated) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `The range holds more than ${MAX_COLUMNAR_BARS} bars. Narrow startDate/endDate or request a coarser timeframe.`,
+    );
+  }
+  const { headerBytes, magic } = columnsBinaryLayout;
+  const n = bars.count;
+  const out = new Uint8Array(headerBytes + 6 * 8 * n);
+  out.set(new TextEncoder().encode(magic), 0);
+  new DataView(out.buffer).setUint32(4, n, true);
+  // Float64Array views are platform-endian; every Workers and Node platform is little-endian.
+  const columns = [bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume];
+  columns.forEach((column, i) => {
+    out.set(new Uint8Array(column.buffer, column.byteOffset, n * 8), headerBytes + i * 8 * n);
+  });
+  return out;
+}

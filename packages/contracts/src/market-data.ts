@@ -1,0 +1,110 @@
+import { z } from "zod";
+
+/** Timeframes served by `/api/market-data/ticks` (api-compat §2). */
+export const marketTimeframes = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"] as const;
+export const marketTimeframeSchema = z.enum(marketTimeframes);
+
+export const assetClasses = ["forex", "crypto", "stock"] as const;
+export const assetClassSchema = z.enum(assetClasses);
+
+export const marketProviders = ["clickhouse", "yahoo", "binance"] as const;
+export const marketProviderSchema = z.enum(marketProviders);
+
+/** Most candles one `ticks` response carries; beyond it the route answers 400 with how to narrow. */
+export const MAX_TICKS_PER_RESPONSE = 50_000;
+
+/**
+ * A date or date-time: `2025-01-01` (UTC midnight) or ISO-8601 with an offset or `Z`. Strings without
+ * an offset are read as UTC so results never depend on the server's time zone.
+ */
+const instant = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s), {
+    message: "expected an ISO-8601 date (YYYY-MM-DD) or date-time",
+  })
+  .transform((s, ctx) => {
+    // Date.parse rolls impossible dates over (2025-02-30 → March 2); refuse them instead.
+    const [year, month, day] = s.slice(0, 10).split("-").map(Number) as [number, number, number];
+    if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) {
+      ctx.addIssue({ code: "custom", message: "not a valid calendar date" });
+      return z.NEVER;
+    }
+    const withZone =
+      /[T ]\d{2}:\d{2}/.test(s) && !/(Z|[+-]\d{2}:?\d{2})$/.test(s) ? `${s.replace(" ", "T")}Z` : s;
+    const ms = Date.parse(withZone.length === 10 ? `${withZone}T00:00:00Z` : withZone);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: "custom", message: "not a valid date" });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const startBeforeEnd = (q: { startDate: number; endDate: number }) => q.startDate < q.endDate;
+const startBeforeEndIssue = { message: "startDate must be before endDate", path: ["endDate"] };
+
+/** Symbol, `[startDate, endDate)` and timeframe: what every bar query takes. */
+const barRangeSchema = z.object({
+  symbol: z.string().trim().min(1).max(24),
+  startDate: instant,
+  endDate: instant,
+  timeframe: marketTimeframeSchema.default("1m"),
+});
+
+export const ticksQuerySchema = barRangeSchema
+  .extend({ assetClass: assetClassSchema.optional(), provider: marketProviderSchema.optional() })
+  .refine(startBeforeEnd, startBeforeEndIssue);
+
+/** `GET /api/market-data/columns`: stored bars only, as binary columns (see `columnsBinaryLayout`). */
+export const columnsQuerySchema = barRangeSchema.refine(startBeforeEnd, startBeforeEndIssue);
+export type ColumnsQuery = z.infer<typeof columnsQuerySchema>;
+
+/**
+ * Body of `GET /api/market-data/columns` (`application/vnd.quantago.columns`), little-endian:
+ * bytes 0–3 the ASCII magic `QGC1`, 4–7 the bar count N (uint32), then six float64 arrays of N values
+ * each, in this order: time (Unix ms), open, high, low, close, volume. Decode with one Float64Array view
+ * per column; no parsing, no per-row objects.
+ */
+export const columnsBinaryLayout = {
+  contentType: "application/vnd.quantago.columns",
+  magic: "QGC1",
+  headerBytes: 8,
+  columns: ["time", "open", "high", "low", "close", "volume"],
+} as const;
+
+export type TicksQuery = z.infer<typeof ticksQuerySchema>;
+
+export const tickSchema = z.object({
+  timestamp: z.string(),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+});
+
+export const ticksResponseSchema = z.object({
+  symbol: z.string(),
+  timeframe: marketTimeframeSchema,
+  assetClass: assetClassSchema,
+  provider: marketProviderSchema,
+  ticks: z.array(tickSchema),
+});
+export type TicksResponse = z.infer<typeof ticksResponseSchema>;
+
+export const storedSymbolSchema = z.object({
+  symbol: z.string(),
+  assetClass: z.string(),
+  source: z.string(),
+  timeframe: z.string(),
+  firstBar: z.string(),
+  lastBar: z.string(),
+  barCount: z.number(),
+});
+export const symbolsResponseSchema = z.object({ symbols: z.array(storedSymbolSchema) });
+
+export const timeframesResponseSchema = z.object({
+  timeframes: z.array(z.object({ id: marketTimeframeSchema, ms: z.number() })),
+});
