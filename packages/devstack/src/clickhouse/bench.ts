@@ -119,7 +119,10 @@ try {
     });
   await Promise.all([ddl("bars_rb"), ddl("bars_json"), ddl("bars_client")]);
   const post = (query: string, body: Buffer | string) =>
-    fetch(`${server.url}/?query=${encodeURIComponent(query)}`, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body) }).then(async (res) => {
+    fetch(`${server.url}/?query=${encodeURIComponent(query)}`, {
+      method: "POST",
+      body: typeof body === "string" ? body : new Uint8Array(body),
+    }).then(async (res) => {
       if (!res.ok) throw new Error(await res.text());
       return JSON.parse(res.headers.get("x-clickhouse-summary") ?? "{}") as {
         written_rows: string;

@@ -248,7 +248,10 @@ describe("ClickHouse HTTP stand-in over chdb", () => {
       { symbol: "ÄÖ\n'x", t: Date.UTC(2024, 5, 1, 0, 0, 0, 1), c: -1.25 },
       { symbol: "B", t: Date.UTC(2024, 5, 1, 0, 0, 0, 2), c: 1e300 },
     ];
-    const plain = await post(`INSERT INTO ${DB}.ticks FORMAT RowBinary`, new Uint8Array(encodeRowBinary(rows)));
+    const plain = await post(
+      `INSERT INTO ${DB}.ticks FORMAT RowBinary`,
+      new Uint8Array(encodeRowBinary(rows)),
+    );
     expect(plain.status).toBe(200);
     expect(JSON.parse(plain.headers.get("x-clickhouse-summary") ?? "{}")).toMatchObject({
       written_rows: "2",
