@@ -1,46 +1,11 @@
-import type { ActionCode, BarColumns, BarStrategy } from "../contract.ts";
 import { Ema } from "../indicators/ema.ts";
-import { crossAction, defineStrategy, type StrategyRequirements } from "./definition.ts";
+import { defineStrategy } from "./definition.ts";
+import { MovingAverageCrossover } from "./ma-crossover.ts";
 
 /** Parameters of {@link emaCrossover}. */
 export interface EmaCrossoverParams extends Record<string, number> {
   fast: number;
   slow: number;
-}
-
-class EmaCrossoverStrategy implements BarStrategy {
-  readonly slug = "ema-crossover";
-  readonly usesPortfolio = false;
-  readonly minCandles: number;
-  readonly lookbackCandles: number;
-  private readonly fast: Ema;
-  private readonly slow: Ema;
-  private prevFast = Number.NaN;
-  private prevSlow = Number.NaN;
-
-  constructor(p: EmaCrossoverParams, req: StrategyRequirements) {
-    this.fast = new Ema(p.fast);
-    this.slow = new Ema(p.slow);
-    this.minCandles = req.minCandles;
-    this.lookbackCandles = req.lookbackCandles;
-  }
-
-  onBar(i: number, bars: BarColumns): ActionCode {
-    const c = bars.close[i] as number;
-    const f = this.fast.update(c);
-    const s = this.slow.update(c);
-    const action = crossAction(f, s, this.prevFast, this.prevSlow);
-    this.prevFast = f;
-    this.prevSlow = s;
-    return action;
-  }
-
-  reset(): void {
-    this.fast.reset();
-    this.slow.reset();
-    this.prevFast = Number.NaN;
-    this.prevSlow = Number.NaN;
-  }
 }
 
 /**
@@ -81,5 +46,5 @@ export const emaCrossover = defineStrategy<EmaCrossoverParams>({
   },
   check: (p) => (p.fast < p.slow ? [] : [`fast (${p.fast}) must be less than slow (${p.slow})`]),
   requirements: (p) => ({ minCandles: p.slow + 1, lookbackCandles: p.slow + 1 }),
-  create: (p, req) => new EmaCrossoverStrategy(p, req),
+  create: (p, req) => new MovingAverageCrossover("ema-crossover", new Ema(p.fast), new Ema(p.slow), req),
 });

@@ -1,46 +1,11 @@
-import type { ActionCode, BarColumns, BarStrategy } from "../contract.ts";
 import { Sma } from "../indicators/sma.ts";
-import { crossAction, defineStrategy, type StrategyRequirements } from "./definition.ts";
+import { defineStrategy } from "./definition.ts";
+import { MovingAverageCrossover } from "./ma-crossover.ts";
 
 /** Parameters of {@link smaCrossover}. */
 export interface SmaCrossoverParams extends Record<string, number> {
   fast: number;
   slow: number;
-}
-
-class SmaCrossoverStrategy implements BarStrategy {
-  readonly slug = "sma-crossover";
-  readonly usesPortfolio = false;
-  readonly minCandles: number;
-  readonly lookbackCandles: number;
-  private readonly fast: Sma;
-  private readonly slow: Sma;
-  private prevFast = Number.NaN;
-  private prevSlow = Number.NaN;
-
-  constructor(p: SmaCrossoverParams, req: StrategyRequirements) {
-    this.fast = new Sma(p.fast);
-    this.slow = new Sma(p.slow);
-    this.minCandles = req.minCandles;
-    this.lookbackCandles = req.lookbackCandles;
-  }
-
-  onBar(i: number, bars: BarColumns): ActionCode {
-    const c = bars.close[i] as number;
-    const f = this.fast.update(c);
-    const s = this.slow.update(c);
-    const action = crossAction(f, s, this.prevFast, this.prevSlow);
-    this.prevFast = f;
-    this.prevSlow = s;
-    return action;
-  }
-
-  reset(): void {
-    this.fast.reset();
-    this.slow.reset();
-    this.prevFast = Number.NaN;
-    this.prevSlow = Number.NaN;
-  }
 }
 
 /**
@@ -84,5 +49,5 @@ export const smaCrossover = defineStrategy<SmaCrossoverParams>({
   },
   check: (p) => (p.fast < p.slow ? [] : [`fast (${p.fast}) must be less than slow (${p.slow})`]),
   requirements: (p) => ({ minCandles: p.slow + 1, lookbackCandles: p.slow + 1 }),
-  create: (p, req) => new SmaCrossoverStrategy(p, req),
+  create: (p, req) => new MovingAverageCrossover("sma-crossover", new Sma(p.fast), new Sma(p.slow), req),
 });
