@@ -216,11 +216,15 @@ describe("Bollinger", () => {
             if (Number.isNaN(s[i] as number)) expect(sd[i]).toBeNaN();
             else expect(Math.abs((sd[i] as number) - (s[i] as number))).toBeLessThan(1e-9 * 1000);
           }
-          expectClose(
-            up,
-            m.map((v, i) => v + k * (s[i] as number)),
-            1e-9,
-          );
+          // upper = middle + k·stddev: it inherits k times the stddev tolerance above.
+          for (let i = 0; i < xs.length; i++) {
+            const want = (m[i] as number) + k * (s[i] as number);
+            if (Number.isNaN(want)) expect(up[i]).toBeNaN();
+            else
+              expect(Math.abs((up[i] as number) - want)).toBeLessThan(
+                k * 1e-9 * 1000 + 1e-12 * Math.abs(want),
+              );
+          }
         },
       ),
     );
