@@ -1,14 +1,15 @@
 // Compiles every module under assembly/<name>/index.ts to build/<name>.wasm with the AssemblyScript
-// compiler. `--runtime stub` and `--use abort=` keep the modules free of imports, so they instantiate
-// in a sandbox that provides nothing.
+// compiler (assembly/sdk is the library the modules import, not a module). `--runtime stub` and
+// `--use abort=` keep the modules free of imports, so they instantiate in a sandbox that provides
+// nothing.
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const modules = readdirSync(join(root, "assembly")).filter((d) =>
-  statSync(join(root, "assembly", d)).isDirectory(),
+const modules = readdirSync(join(root, "assembly")).filter(
+  (d) => d !== "sdk" && statSync(join(root, "assembly", d)).isDirectory(),
 );
 mkdirSync(join(root, "build"), { recursive: true });
 for (const name of modules) {

@@ -1,0 +1,244 @@
+import { computeSignals, type ExecutionConfig, runBacktest } from "@quantago/engine";
+import { generateSmaxBars } from "@quantago/engine/fixtures/smax";
+import { adaptCandleStrategy, type CandleStrategyInput, smaCrossover } from "@quantago/strategies";
+import { describe, expect, it } from "vitest";
+import { meterWasm } from "../../wasm-sdk/src/meter.ts";
+import { builtModule } from "../../wasm-sdk/src/testing/built.ts";
+import {
+  type ColumnarBehaviour,
+  hostileColumnarModule,
+  hostileJsonModule,
+  type JsonBehaviour,
+} from "../../wasm-sdk/src/testing/index.ts";
+import { capWasmMemory } from "../../wasm-sdk/src/validate.ts";
+import { runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
+import { CandleJsonEncoder } from "./json-abi.ts";
+
+const SMAX: ExecutionConfig = {
+  initialBalance: 100_000,
+  fill: "next_open",
+  direction: "long_only",
+  sizing: "fixed_units",
+  units: 1,
+  feePct: 0.1,
+  slippageBps: 0,
+  endOfData: "mark",
+};
+const PARAMS = { fast: 10, slow: 30 };
+const CAP = 16 * 1024 * 1024;
+
+function compile(bytes: Uint8Array): WebAssembly.Module {
+  // The API caps the module's memory and meters its loops before loading it; do the same here.
+  return new WebAssembly.Module(meterWasm(capWasmMemory(bytes, CAP / 65_536)));
+}
+
+function built(name: string): WebAssembly.Module {
+  return compile(builtModule(name));
+}
+
+describe("runSandboxJob with the example modules", () => {
+  const bars = generateSmaxBars(100_000);
+  const native = runBacktest(bars, smaCrossover.create(PARAMS), SMAX);
+  const nativeActions = computeSignals(smaCrossover.create(PARAMS), bars).actions;
+
+  it("columnar ABI: identical decisions and results to the native strategy (SMAX reference)", () => {
+    const r = runSandboxJob(built("sma-crossover"), {
+      abi: "columnar",
+      parameters: PARAMS,
+      config: SMAX,
+      bars,
+      batchSize: 4096,
+      memoryCapBytes: CAP,
+      returnActions: true,
+    });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.actions).toEqual(nativeActions);
+    expect(r.calls).toBe(Math.ceil(100_000 / 4096));
+    expect(r.tradeColumns.count).toBe(1931);
+    // Bit-identical to the native run (which matches the SMAX reference 99584.78475866553 to 1e-14).
+    expect(r.metrics.finalEquity).toBe(native.metrics.finalEquity);
+    expect(Math.abs(r.metrics.finalEquity / 99584.78475866553 - 1)).toBeLessThan(1e-12);
+    expect(r.equity).toEqual(native.equity);
+  });
+
+  it("JSON ABI: identical decisions on 20,000 bars", () => {
+    const small = generateSmaxBars(20_000);
+    const r = runSandboxJob(built("json-sma-crossover"), {
+      abi: "json",
+      parameters: PARAMS,
+      config: SMAX,
+      bars: small,
+      memoryCapBytes: CAP,
+      json: { minCandles: 31, lookbackCandles: 31, timeframe: "1m" },
+      returnActions: true,
+    });
+    if (!r.ok) throw new Error(r.reason);
+    const expected = runBacktest(small, smaCrossover.create(PARAMS), SMAX);
+    expect(r.actions).toEqual(computeSignals(smaCrossover.create(PARAMS), small).actions);
+    expect(r.tradeColumns.count).toBe(expected.tradeColumns.count);
+    expect(r.metrics.finalEquity).toBe(expected.metrics.finalEquity);
+  });
+
+  it("stages bars in chunks for a later run", () => {
+    const n = bars.time.length;
+    for (let s = 0; s < n; s += 30_000) {
+      const e = Math.min(n, s + 30_000);
+      stageBars("job-1", n, s, {
+        time: bars.time.subarray(s, e),
+        open: bars.open.subarray(s, e),
+        high: bars.high.subarray(s, e),
+        low: bars.low.subarray(s, e),
+        close: bars.close.subarray(s, e),
+        volume: bars.volume.subarray(s, e),
+      });
+    }
+    const r = runSandboxJob(built("sma-crossover"), {
+      abi: "columnar",
+      parameters: PARAMS,
+      config: SMAX,
+      jobId: "job-1",
+    });
+    expect(r.ok && r.metrics.finalEquity).toBe(native.metrics.finalEquity);
+    const again = runSandboxJob(built("sma-crossover"), {
+      abi: "columnar",
+      parameters: PARAMS,
+      config: SMAX,
+      jobId: "job-1",
+    });
+    expect(again.ok ? "" : again.reason).toMatch(/no bars/);
+  });
+
+  it("rejects parameters the module refuses", () => {
+    const r = runSandboxJob(built("sma-crossover"), {
+      abi: "columnar",
+      parameters: { fast: 30, slow: 10 },
+      config: SMAX,
+      bars,
+    });
+    expect(r).toEqual({
+      ok: false,
+      code: "init",
+      reason: 'strategy rejected its parameters {"fast":30,"slow":10} (qg_init returned -1)',
+    });
+  });
+});
+
+describe("runSandboxJob with hostile modules", () => {
+  const bars = generateSmaxBars(1_000);
+  const columnar = (b: ColumnarBehaviour, extra: Partial<SandboxRunRequest> = {}) =>
+    runSandboxJob(compile(hostileColumnarModule(b)), {
+      abi: "columnar",
+      parameters: {},
+      config: SMAX,
+      bars,
+      memoryCapBytes: CAP,
+      ...extra,
+    });
+  const json = (b: JsonBehaviour) =>
+    runSandboxJob(compile(hostileJsonModule(b)), {
+      abi: "json",
+      parameters: {},
+      config: SMAX,
+      bars,
+      memoryCapBytes: CAP,
+    });
+
+  it.each([
+    ["trap", "trap", /^strategy trapped in qg_signals \(bars 0–999\): unreachable/],
+    [
+      "loop",
+      "cpu",
+      /^strategy exceeded its CPU budget in qg_signals \(bars 0–999\): more than 110,000,000 loop iterations$/,
+    ],
+    [
+      "grow",
+      "memory",
+      /^strategy grew its memory to 16 MiB in qg_signals \(bars 0–999\), reaching its cap of 16 MiB$/,
+    ],
+    [
+      "bad-action",
+      "output",
+      /^strategy returned action code 7 for bar 0; valid codes are 0 HOLD, 1 BUY, 2 SELL$/,
+    ],
+    ["error-code", "output", /^strategy failed in qg_signals \(bars 0–999\): it returned error code -5$/],
+    ["abi-version", "abi", /^module implements columnar ABI version 2; this platform runs version 1$/],
+  ] as const)("columnar %s fails with a clear reason", (behaviour, code, reason) => {
+    const r = columnar(behaviour);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.code).toBe(code);
+    expect(r.reason).toMatch(reason);
+  });
+
+  it.each([
+    ["invalid-json", /^signal \(candle 0\) returned invalid JSON: "xx"$/],
+    [
+      "huge-length",
+      /^signal_len returned 2147483647 after signal \(candle 0\); expected an output length between 1 and 65536 bytes$/,
+    ],
+    [
+      "bad-pointer",
+      /^signal returned pointer 2147418112 for 2 bytes, outside the module's 131072-byte memory$/,
+    ],
+  ] as const)("JSON ABI %s fails with a clear reason", (behaviour, reason) => {
+    const r = json(behaviour);
+    expect(r.ok ? "" : r.reason).toMatch(reason);
+  });
+
+  it("passes the sizes a module writes to the engine (qg_uses_sizes)", () => {
+    const r = columnar("sizes", { batchSize: 400 });
+    if (!r.ok) throw new Error(r.reason);
+    // BUY at bars 0, 400 and 800 with 2.5 units each: one long position of 2.5 units, then adds ignored.
+    expect(r.openPosition?.size).toBe(2.5);
+    const bad = columnar("bad-size");
+    expect(bad.ok ? "" : bad.reason).toBe(
+      "strategy returned size -1 for bar 0; sizes must be finite and >= 0 (or NaN)",
+    );
+  });
+
+  it("a well-behaved module runs after the hostile ones", () => {
+    const r = columnar("hold");
+    expect(r.ok && r.tradeColumns.count).toBe(0);
+  });
+});
+
+describe("CandleJsonEncoder", () => {
+  it("produces exactly JSON.stringify of the adapter's input", () => {
+    const bars = generateSmaxBars(200);
+    const options = {
+      minCandles: 5,
+      lookbackCandles: 7,
+      parameters: { fast: 2, slow: 4, note: "x – ü" },
+      timeframe: "1m",
+      strategy: { name: "s", runtime: "wasm" },
+    };
+    const seen: string[] = [];
+    const reference = adaptCandleStrategy((input: CandleStrategyInput) => {
+      seen.push(JSON.stringify(input));
+      return {
+        action: input.context.index % 20 === 5 ? "BUY" : input.context.index % 20 === 15 ? "SELL" : "HOLD",
+      };
+    }, options);
+    runBacktest(bars, reference, SMAX);
+    const encoder = new CandleJsonEncoder(options);
+    const produced: string[] = [];
+    runBacktest(
+      bars,
+      {
+        ...reference,
+        onBar(i, b, p) {
+          const bytes = encoder.next(i, b, p);
+          if (bytes === null) return 0;
+          produced.push(new TextDecoder().decode(bytes));
+          return i % 20 === 5 ? 1 : i % 20 === 15 ? 2 : 0;
+        },
+        reset() {
+          encoder.reset();
+        },
+      },
+      SMAX,
+    );
+    expect(produced.length).toBe(196);
+    expect(produced).toEqual(seen);
+  });
+});

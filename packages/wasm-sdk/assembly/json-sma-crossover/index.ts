@@ -1,0 +1,192 @@
+// SMA crossover on the PUBLISHED JSON ABI (spec §6): `alloc`, `signal(ptr, len) -> ptr`,
+// `signal_len()`, `dealloc`. Each call gets the per-candle input JSON (`candle`, `history`,
+// `portfolio`, `parameters`, `context`) and answers `{"action":"BUY"|"SELL"|"HOLD"}`. The SMAs are
+// computed from the closes in `history` (lookbackCandles = slow + 1: the current and the previous
+// bar's windows), with the same Neumaier summation as the SDK's Sma over a fresh window, so
+// decisions match the native strategy except where fast and slow differ by a few ulps.
+//
+// The stub runtime never frees, so the input and output buffers are allocated once and reused:
+// `alloc` hands out the same (grown when needed) buffer on every call.
+
+import {
+  allocBytes,
+  JsonReader,
+  jsonSkip,
+  jsonStrIs,
+  jsonString,
+  jsonWs,
+  parseDecimal,
+  parsedEnd,
+  Sma,
+} from "../sdk/index";
+
+let inBuf: usize = 0;
+let inCap: i32 = 0;
+let outBuf: usize = 0;
+let outLen: i32 = 0;
+let closes: StaticArray<f64> = new StaticArray<f64>(256);
+let fastWin: Sma | null = null;
+let slowWin: Sma | null = null;
+
+/** Returns a buffer of at least `len` bytes for the next input (reused across calls). */
+export function alloc(len: i32): usize {
+  if (len > inCap) {
+    inCap = max(len, inCap * 2);
+    inBuf = allocBytes(inCap);
+  }
+  return inBuf;
+}
+
+/** Nothing to free: `alloc` reuses one buffer. */
+export function dealloc(_ptr: usize, _len: i32): void {}
+
+/** Length of the last output written by `signal`. */
+export function signal_len(): i32 {
+  return outLen;
+}
+
+function answer(s: string): usize {
+  if (outBuf === 0) outBuf = allocBytes(256);
+  const n = s.length;
+  for (let i = 0; i < n; i++) store<u8>(outBuf + <usize>i, <u8>s.charCodeAt(i));
+  outLen = n;
+  return outBuf;
+}
+
+// An action the platform rejects, so a malformed input fails the backtest with the reason shown.
+function error(message: string): usize {
+  return answer(`{"action":"ERROR","reason":"${message}"}`);
+}
+
+// One reader for the parameters, reused: the stub runtime would never free a per-call one.
+const reader = new JsonReader(0, 0);
+
+// SMA of the `period` closes ending at index `last`, computed like a fresh Sma (same rounding).
+function windowSma(sma: Sma, last: i32): f64 {
+  sma.reset();
+  const first = last - sma.period + 1;
+  let v: f64 = NaN;
+  for (let i = first; i <= last; i++) v = sma.update(unchecked(closes[i]));
+  return v;
+}
+
+// Reads the "close" of each candle object of the history array starting at `p` (at "[").
+// Returns the position after the array, 0 if malformed; the closes land in `closes[0..count)`.
+let count = 0;
+function readHistory(p: usize, end: usize): usize {
+  count = 0;
+  p = jsonWs(p, end);
+  if (p >= end || load<u8>(p) !== 0x5b) return 0;
+  p = jsonWs(p + 1, end);
+  if (p < end && load<u8>(p) === 0x5d) return p + 1;
+  while (p < end) {
+    p = jsonWs(p, end);
+    if (p >= end || load<u8>(p) !== 0x7b) return 0;
+    p = jsonWs(p + 1, end);
+    let close: f64 = NaN;
+    if (p < end && load<u8>(p) === 0x7d) p++;
+    else {
+      for (;;) {
+        p = jsonString(jsonWs(p, end), end);
+        if (p === 0) return 0;
+        p = jsonWs(p, end);
+        if (p >= end || load<u8>(p) !== 0x3a) return 0;
+        p = jsonWs(p + 1, end);
+        if (jsonStrIs("close")) {
+          close = parseDecimal(p, end);
+          if (parsedEnd === p) return 0;
+          p = parsedEnd;
+        } else {
+          p = jsonSkip(p, end);
+          if (p === 0) return 0;
+        }
+        p = jsonWs(p, end);
+        if (p >= end) return 0;
+        const d = load<u8>(p++);
+        if (d === 0x7d) break;
+        if (d !== 0x2c) return 0;
+      }
+    }
+    if (count === closes.length) {
+      const grown = new StaticArray<f64>(count * 2);
+      memory.copy(changetype<usize>(grown), changetype<usize>(closes), (<usize>count) << 3);
+      closes = grown;
+    }
+    store<f64>(changetype<usize>(closes) + ((<usize>count) << 3), close);
+    count++;
+    p = jsonWs(p, end);
+    if (p >= end) return 0;
+    const d = load<u8>(p++);
+    if (d === 0x5d) return p;
+    if (d !== 0x2c) return 0;
+  }
+  return 0; // ran out of input inside the array
+}
+
+/** Decides one candle from the input JSON at `[ptr, ptr + len)`; returns a pointer to the answer. */
+export function signal(ptr: usize, len: i32): usize {
+  const end = ptr + <usize>len;
+  let fast: f64 = 10;
+  let slow: f64 = 30;
+  count = 0;
+  let p = jsonWs(ptr, end);
+  if (p >= end || load<u8>(p) !== 0x7b) return error("input is not a JSON object");
+  p = jsonWs(p + 1, end);
+  if (p < end && load<u8>(p) === 0x7d) p++;
+  else {
+    for (;;) {
+      p = jsonString(jsonWs(p, end), end);
+      if (p === 0) return error("malformed input");
+      p = jsonWs(p, end);
+      if (p >= end || load<u8>(p) !== 0x3a) return error("malformed input");
+      p++;
+      if (jsonStrIs("history")) {
+        p = readHistory(p, end);
+        if (p === 0) return error("malformed history");
+      } else if (jsonStrIs("parameters")) {
+        // Parameters are small: the allocation-light JsonReader is fine here.
+        const r = reader;
+        r.pos = p;
+        r.end = end;
+        r.ok = true;
+        if (!r.expect(0x7b)) return error("parameters is not an object");
+        if (!r.accept(0x7d)) {
+          do {
+            if (!r.readString() || !r.expect(0x3a)) return error("malformed parameters");
+            if (r.keyIs("fast")) fast = r.readNumber();
+            else if (r.keyIs("slow")) slow = r.readNumber();
+            else r.skipValue();
+          } while (r.accept(0x2c));
+          if (!r.expect(0x7d)) return error("malformed parameters");
+        }
+        if (!r.ok) return error("malformed parameters");
+        p = r.pos;
+      } else {
+        p = jsonSkip(p, end);
+        if (p === 0) return error("malformed input");
+      }
+      p = jsonWs(p, end);
+      if (p >= end) return error("malformed input");
+      const d = load<u8>(p++);
+      if (d === 0x7d) break;
+      if (d !== 0x2c) return error("malformed input");
+    }
+  }
+  if (!(fast >= 1 && slow > fast && slow <= 100000)) return error("invalid fast/slow parameters");
+  const f = <i32>fast;
+  const s = <i32>slow;
+  // Needs the current and the previous slow window: slow + 1 candles of history.
+  if (count < s + 1) return answer(`{"action":"HOLD"}`);
+  let fw = fastWin;
+  if (fw === null || fw.period !== f) fastWin = fw = new Sma(f);
+  let sw = slowWin;
+  if (sw === null || sw.period !== s) slowWin = sw = new Sma(s);
+  const last = count - 1;
+  const fNow = windowSma(fw, last);
+  const sNow = windowSma(sw, last);
+  const fPrev = windowSma(fw, last - 1);
+  const sPrev = windowSma(sw, last - 1);
+  if (fNow > sNow && fPrev <= sPrev) return answer(`{"action":"BUY"}`);
+  if (fNow < sNow && fPrev >= sPrev) return answer(`{"action":"SELL"}`);
+  return answer(`{"action":"HOLD"}`);
+}
