@@ -10,57 +10,12 @@
  * @module
  */
 
-import { WasmFormatError } from "./validate.ts";
+import { ByteReader, uleb, WasmFormatError } from "./binary.ts";
 
 /** Name under which a metered module exports its fuel global (mutable i32). */
 export const FUEL_EXPORT = "__qg_fuel";
 
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-class Cursor {
-  pos: number;
-  readonly bytes: Uint8Array;
-  readonly end: number;
-  constructor(bytes: Uint8Array, pos: number, end: number) {
-    this.bytes = bytes;
-    this.pos = pos;
-    this.end = end;
-  }
-  byte(): number {
-    if (this.pos >= this.end) throw new WasmFormatError(`unexpected end of code at byte ${this.pos}`);
-    return this.bytes[this.pos++] as number;
-  }
-  u32(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7;
-      if (shift > 35) throw new WasmFormatError(`LEB128 integer too long at byte ${this.pos}`);
-    }
-  }
-  /** Skips a LEB128 integer of any width (signed or not). */
-  leb(): void {
-    while ((this.byte() & 0x80) !== 0) {
-      /* continuation bytes */
-    }
-  }
-  skip(n: number): void {
-    if (this.pos + n > this.end) throw new WasmFormatError(`unexpected end of code at byte ${this.pos}`);
-    this.pos += n;
-  }
+class Cursor extends ByteReader {
   memarg(): void {
     const align = this.u32();
     if ((align & 0x40) !== 0) this.u32(); // multi-memory index

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { ByteReader, uleb, WasmFormatError } from "./binary.ts";
+
 /** Largest module accepted by default (8 MiB). */
 export const MAX_MODULE_BYTES = 8 * 1024 * 1024;
 /** Size of a WebAssembly memory page. */
@@ -92,12 +94,7 @@ export interface WasmValidation {
 }
 
 /** Thrown by {@link inspectWasm} on a malformed binary. */
-export class WasmFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "WasmFormatError";
-  }
-}
+export { WasmFormatError };
 
 const KINDS: readonly ExternKind[] = ["function", "table", "memory", "global", "tag"];
 const VALTYPES: Readonly<Record<number, string>> = {
@@ -110,44 +107,7 @@ const VALTYPES: Readonly<Record<number, string>> = {
   111: "externref",
 };
 
-class Reader {
-  pos: number;
-  readonly bytes: Uint8Array;
-  readonly end: number;
-  constructor(bytes: Uint8Array, pos: number, end: number) {
-    this.bytes = bytes;
-    this.pos = pos;
-    this.end = end;
-  }
-  byte(): number {
-    if (this.pos >= this.end) throw new WasmFormatError(`unexpected end of data at byte ${this.pos}`);
-    return this.bytes[this.pos++] as number;
-  }
-  u32(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) break;
-      shift += 7;
-      if (shift > 28) throw new WasmFormatError(`LEB128 integer too long at byte ${this.pos}`);
-    }
-    if (result > 0xffffffff) throw new WasmFormatError(`LEB128 integer out of range at byte ${this.pos}`);
-    return result;
-  }
-  /** LEB128 up to 64 bits, as a number (memory64 limits). */
-  u64(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7;
-      if (shift > 63) throw new WasmFormatError(`LEB128 integer too long at byte ${this.pos}`);
-    }
-  }
+class Reader extends ByteReader {
   name(): string {
     const len = this.u32();
     if (this.pos + len > this.end)
@@ -398,18 +358,6 @@ export function validateWasmModule(bytes: Uint8Array, options: ValidateOptions =
     jsonNames,
     info,
   };
-}
-
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
 }
 
 /**

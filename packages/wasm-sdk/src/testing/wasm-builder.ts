@@ -6,6 +6,10 @@
  * @module
  */
 
+import { uleb } from "../binary.ts";
+
+export { uleb };
+
 /** Value type codes of the binary format. */
 export const I32 = 0x7f;
 /** `i64`. */
@@ -41,19 +45,6 @@ export interface ModuleSpec {
   readonly memory?: { readonly min: number; readonly max?: number; readonly exportName?: string | null };
   readonly funcs?: readonly FuncSpec[];
   readonly custom?: ReadonlyArray<{ readonly name: string; readonly bytes: readonly number[] }>;
-}
-
-/** Unsigned LEB128. */
-export function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
 }
 
 /** Signed LEB128 (32-bit). */
