@@ -14,6 +14,7 @@
  */
 
 import { loadavg } from "node:os";
+import { SMAX_EXECUTION_CONFIG } from "../../packages/engine/src/fixtures/smax.ts";
 import {
   type BacktestResult,
   computeSignals,
@@ -27,16 +28,7 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Math.max(5, Number(process.argv[3] ?? 7));
 if (!Number.isInteger(N) || N < 31) throw new Error(`N must be an integer >= 31, got ${process.argv[2]}`);
 
-const CONFIG: ExecutionConfig = {
-  initialBalance: 100_000,
-  fill: "next_open",
-  direction: "long_only",
-  sizing: "fixed_units",
-  units: 1,
-  feePct: 0.1,
-  slippageBps: 0,
-  endOfData: "mark",
-};
+const CONFIG: ExecutionConfig = SMAX_EXECUTION_CONFIG;
 
 const REFERENCE: Record<number, { trades: number; equity: number }> = {
   100000: { trades: 1931, equity: 99584.78475866553 },

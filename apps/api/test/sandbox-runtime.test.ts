@@ -2,6 +2,10 @@ import { env } from "cloudflare:workers";
 import { hostileColumnarModule, hostileJsonModule, importingModule } from "@quantago/wasm-sdk/testing";
 import { describe, expect, inject, it } from "vitest";
 import {
+  SMAX_EXECUTION_CONFIG,
+  SMAX_STRATEGY_PARAMETERS,
+} from "../../../packages/engine/src/fixtures/smax.ts";
+import {
   computeSignals,
   type ExecutionConfig,
   generateSmaxBars,
@@ -11,17 +15,8 @@ import { smaCrossover } from "../../../packages/strategies/src/index.ts";
 import { runWasmBacktest, SandboxError, type WasmBacktestOptions } from "../src/sandbox/strategy-sandbox.ts";
 import { defined } from "./helpers.ts";
 
-const SMAX: ExecutionConfig = {
-  initialBalance: 100_000,
-  fill: "next_open",
-  direction: "long_only",
-  sizing: "fixed_units",
-  units: 1,
-  feePct: 0.1,
-  slippageBps: 0,
-  endOfData: "mark",
-};
-const PARAMS = { fast: 10, slow: 30 };
+const SMAX: ExecutionConfig = SMAX_EXECUTION_CONFIG;
+const PARAMS = SMAX_STRATEGY_PARAMETERS;
 
 function moduleBytes(file: string): Uint8Array {
   const b64 = defined(

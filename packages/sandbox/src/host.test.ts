@@ -1,5 +1,9 @@
 import { computeSignals, type ExecutionConfig, runBacktest } from "@quantago/engine";
-import { generateSmaxBars } from "@quantago/engine/fixtures/smax";
+import {
+  generateSmaxBars,
+  SMAX_EXECUTION_CONFIG,
+  SMAX_STRATEGY_PARAMETERS,
+} from "@quantago/engine/fixtures/smax";
 import { adaptCandleStrategy, type CandleStrategyInput, smaCrossover } from "@quantago/strategies";
 import { describe, expect, it } from "vitest";
 import { meterWasm } from "../../wasm-sdk/src/meter.ts";
@@ -14,17 +18,8 @@ import { capWasmMemory } from "../../wasm-sdk/src/validate.ts";
 import { runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
 import { CandleJsonEncoder } from "./json-abi.ts";
 
-const SMAX: ExecutionConfig = {
-  initialBalance: 100_000,
-  fill: "next_open",
-  direction: "long_only",
-  sizing: "fixed_units",
-  units: 1,
-  feePct: 0.1,
-  slippageBps: 0,
-  endOfData: "mark",
-};
-const PARAMS = { fast: 10, slow: 30 };
+const SMAX: ExecutionConfig = SMAX_EXECUTION_CONFIG;
+const PARAMS = SMAX_STRATEGY_PARAMETERS;
 const CAP = 16 * 1024 * 1024;
 
 function compile(bytes: Uint8Array): WebAssembly.Module {
