@@ -20,6 +20,7 @@ import {
   HOLD,
   type PortfolioView,
   parseCandleDecision,
+  resolveCandleStrategyOptions,
   StrategyOutputError,
 } from "@quantago/strategies";
 import { CallGuard, checkRegion } from "./columnar.ts";
@@ -69,24 +70,17 @@ export class CandleJsonEncoder {
   private seen = 0;
 
   constructor(options: CandleStrategyOptions) {
-    const minCandles = options.minCandles ?? 1;
-    if (!Number.isInteger(minCandles) || minCandles < 1) {
-      throw new RangeError(`minCandles must be an integer >= 1, got ${minCandles}`);
-    }
-    const lookback = options.lookbackCandles ?? minCandles;
-    if (!Number.isInteger(lookback) || lookback < 1) {
-      throw new RangeError(`lookbackCandles must be an integer >= 1, got ${lookback}`);
-    }
-    this.slug = options.slug ?? "candle-strategy";
+    const {
+      slug,
+      minCandles,
+      lookbackCandles: lookback,
+      usesPortfolio,
+      identity,
+    } = resolveCandleStrategyOptions(options);
+    this.slug = slug;
     this.minCandles = minCandles;
     this.lookbackCandles = lookback;
-    this.usesPortfolio = options.usesPortfolio ?? true;
-    const identity = {
-      name: options.strategy?.name ?? this.slug,
-      version: options.strategy?.version ?? "",
-      runtime: options.strategy?.runtime ?? "native",
-      language: options.strategy?.language ?? "typescript",
-    };
+    this.usesPortfolio = usesPortfolio;
     // Everything after "index": constant for a run except totalCandles, appended per call.
     this.tail = `,"timeframe":${JSON.stringify(options.timeframe ?? "")},"strategy":${JSON.stringify(identity)}}}`;
     this.parameters = JSON.stringify(options.parameters ?? {});

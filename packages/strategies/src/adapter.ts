@@ -106,6 +106,45 @@ export interface CandleStrategyOptions {
   usesPortfolio?: boolean;
 }
 
+/** Options of a per-candle strategy with defaults applied and counts checked. */
+export interface ResolvedCandleStrategyOptions {
+  slug: string;
+  minCandles: number;
+  lookbackCandles: number;
+  usesPortfolio: boolean;
+  identity: CandleStrategyIdentity;
+}
+
+/**
+ * Applies the defaults of {@link CandleStrategyOptions} (one home for them: the TypeScript adapter and
+ * the WASM JSON-ABI runtime both build the contract's input from these).
+ *
+ * @throws RangeError when minCandles or lookbackCandles is not a positive integer
+ */
+export function resolveCandleStrategyOptions(options: CandleStrategyOptions): ResolvedCandleStrategyOptions {
+  const minCandles = options.minCandles ?? 1;
+  if (!Number.isInteger(minCandles) || minCandles < 1) {
+    throw new RangeError(`minCandles must be an integer >= 1, got ${minCandles}`);
+  }
+  const lookbackCandles = options.lookbackCandles ?? minCandles;
+  if (!Number.isInteger(lookbackCandles) || lookbackCandles < 1) {
+    throw new RangeError(`lookbackCandles must be an integer >= 1, got ${lookbackCandles}`);
+  }
+  const slug = options.slug ?? "candle-strategy";
+  return {
+    slug,
+    minCandles,
+    lookbackCandles,
+    usesPortfolio: options.usesPortfolio ?? true,
+    identity: {
+      name: options.strategy?.name ?? slug,
+      version: options.strategy?.version ?? "",
+      runtime: options.strategy?.runtime ?? "native",
+      language: options.strategy?.language ?? "typescript",
+    },
+  };
+}
+
 /** Thrown when a strategy answers something the contract does not allow. */
 export class StrategyOutputError extends Error {
   /** Bar index of the offending call. */
@@ -201,26 +240,14 @@ class CandleInputBuilder {
   private seen = 0;
 
   constructor(options: CandleStrategyOptions) {
-    const minCandles = options.minCandles ?? 1;
-    if (!Number.isInteger(minCandles) || minCandles < 1) {
-      throw new RangeError(`minCandles must be an integer >= 1, got ${minCandles}`);
-    }
-    const lookback = options.lookbackCandles ?? minCandles;
-    if (!Number.isInteger(lookback) || lookback < 1) {
-      throw new RangeError(`lookbackCandles must be an integer >= 1, got ${lookback}`);
-    }
-    this.slug = options.slug ?? "candle-strategy";
-    this.minCandles = minCandles;
-    this.lookbackCandles = lookback;
-    this.usesPortfolio = options.usesPortfolio ?? true;
+    const resolved = resolveCandleStrategyOptions(options);
+    this.slug = resolved.slug;
+    this.minCandles = resolved.minCandles;
+    this.lookbackCandles = resolved.lookbackCandles;
+    this.usesPortfolio = resolved.usesPortfolio;
     this.parameters = options.parameters ?? {};
     this.timeframe = options.timeframe ?? "";
-    this.identity = {
-      name: options.strategy?.name ?? this.slug,
-      version: options.strategy?.version ?? "",
-      runtime: options.strategy?.runtime ?? "native",
-      language: options.strategy?.language ?? "typescript",
-    };
+    this.identity = resolved.identity;
   }
 
   /** Records bar `i`; returns the input to send, or null while fewer than `minCandles` bars were seen. */

@@ -18,12 +18,14 @@ export type {
   CandleStrategyIdentity,
   CandleStrategyInput,
   CandleStrategyOptions,
+  ResolvedCandleStrategyOptions,
 } from "./adapter.ts";
 export {
   adaptAsyncCandleStrategy,
   adaptCandleStrategy,
   parseCandleDecision,
   preflightCandleStrategy,
+  resolveCandleStrategyOptions,
   StrategyOutputError,
 } from "./adapter.ts";
 export * from "./builtin/index.ts";
