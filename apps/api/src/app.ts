@@ -14,6 +14,7 @@ import { authRoutes } from "./routes/auth/auth.routes.ts";
 import { healthRoutes } from "./routes/health/health.routes.ts";
 import { marketDataRoutes } from "./routes/market-data/market-data.routes.ts";
 import { sessionRoutes, sessionsRoutes } from "./routes/session/session.routes.ts";
+import { strategiesRoutes } from "./routes/strategies/strategies.routes.ts";
 
 /** Default ceiling for request bodies; routes that take uploads raise it for themselves. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -59,6 +60,7 @@ export function createApp() {
     .route("/api/auth", authRoutes)
     .route("/api/health", healthRoutes)
     .route("/api/market-data", marketDataRoutes)
+    .route("/api/strategies", strategiesRoutes)
     .route("/api/session", sessionRoutes)
     .route("/api/sessions", sessionsRoutes)
     .route("/api/admin/users", adminUsersRoutes);

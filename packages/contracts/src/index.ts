@@ -2,3 +2,4 @@ export * from "./auth.ts";
 export * from "./errors.ts";
 export * from "./health.ts";
 export * from "./market-data.ts";
+export * from "./strategies.ts";

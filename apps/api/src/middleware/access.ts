@@ -37,6 +37,8 @@ export const ACCESS_POLICIES: readonly AccessPolicy[] = [
   { method: "GET", path: "/api/session", access: "session" },
   { method: "GET", path: "/api/sessions", access: "session" },
   { method: "DELETE", path: "/api/sessions/:id", access: "session" },
+  { method: "GET", path: "/api/strategies", access: "session" },
+  { method: "GET", path: "/api/strategies/:slug", access: "session" },
   { method: "GET", path: "/api/admin/users", access: "admin" },
   { method: "POST", path: "/api/admin/users/:id/role", access: "admin" },
   { method: "POST", path: "/api/admin/users/:id/ban", access: "admin" },

@@ -1,0 +1,41 @@
+import { strategyListResponseSchema, strategyResponseSchema } from "@quantago/contracts";
+import { builtinStrategies, smaCrossover } from "@quantago/strategies";
+import { beforeAll, describe, expect, it } from "vitest";
+import { newUser, type TestUser } from "./auth-helpers.ts";
+import { api, expectError } from "./helpers.ts";
+
+describe("strategy catalog: built-ins", () => {
+  let trader: TestUser;
+  beforeAll(async () => {
+    trader = await newUser({ name: "Catalog reader" });
+  });
+  const asTrader = () => ({ headers: { cookie: trader.cookie } });
+
+  it("lists every built-in with source builtin, its parameter schema and requirements", async () => {
+    const res = await api("/api/strategies", asTrader());
+    expect(res.status).toBe(200);
+    const { strategies } = strategyListResponseSchema.parse(await res.json());
+    expect(strategies.map((s) => s.slug)).toEqual(builtinStrategies.map((s) => s.slug));
+    const sma = strategies.find((s) => s.slug === "sma-crossover");
+    expect(sma).toMatchObject({
+      source: "builtin",
+      runtime: "native",
+      minCandles: smaCrossover.minCandles,
+      lookbackCandles: smaCrossover.lookbackCandles,
+      defaultConfig: { takeProfitLevel: null, stopLossLevel: null },
+    });
+    expect(sma?.parameterSchema.properties.fast?.default).toBe(10);
+    expect(sma?.parameterSchema.properties.slow?.default).toBe(30);
+  });
+
+  it("gets one built-in by slug and answers 404 for an unknown one", async () => {
+    const res = await api("/api/strategies/ema-crossover", asTrader());
+    expect(res.status).toBe(200);
+    expect(strategyResponseSchema.parse(await res.json()).strategy.slug).toBe("ema-crossover");
+    await expectError(await api("/api/strategies/no-such-strategy", asTrader()), 404, "NOT_FOUND");
+  });
+
+  it("needs a session", async () => {
+    await expectError(await api("/api/strategies"), 401, "UNAUTHENTICATED");
+  });
+});
