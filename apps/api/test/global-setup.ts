@@ -27,7 +27,10 @@ export default async function setup(project: TestProject) {
     "devstack",
     process.execPath,
     ["--experimental-strip-types", "--no-warnings", cli, "ephemeral"],
-    { log: (line) => (line.startsWith("{") ? undefined : process.stderr.write(`devstack │ ${line}\n`)) },
+    {
+      log: (line) => (line.startsWith("{") ? undefined : process.stderr.write(`devstack │ ${line}\n`)),
+      lifeline: true,
+    },
   );
   const ready = JSON.parse(await child.waitForLine(/^\{"ready":true/, 180_000)) as EphemeralServices;
   console.log(

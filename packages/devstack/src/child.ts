@@ -27,13 +27,23 @@ export function startChild(
   name: string,
   command: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void; quiet?: boolean } = {},
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    log?: (line: string) => void;
+    quiet?: boolean;
+    /**
+     * Give the child a stdin pipe that stays open for as long as this process lives: a child that stops
+     * when its stdin ends cannot outlive a parent killed without cleanup (SIGKILL, a crashed runner).
+     */
+    lifeline?: boolean;
+  } = {},
 ): ManagedChild {
   const log = options.log ?? prefixer(name);
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.lifeline ? "pipe" : "ignore", "pipe", "pipe"],
     detached: true,
   });
   const listeners = new Set<(line: string) => void>();

@@ -178,13 +178,21 @@ async function ephemeral(): Promise<void> {
   chmodSync(dataDir, 0o755);
   const started = performance.now();
   let services: RunningServices | undefined;
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     await services?.stop();
     rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
   };
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
+  // The test runner holds our stdin open (its `lifeline`); when it dies without tearing down, the pipe
+  // closes and we stop, so no embedded server outlives the run.
+  process.stdin.on("end", () => void stop());
+  process.stdin.on("close", () => void stop());
+  process.stdin.resume();
   try {
     services = await startServices({
       dataDir,
