@@ -1,22 +1,13 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
-import { baseTimeframe } from "../query/candles.ts";
-import { buildBarsSql, MAX_COLUMNAR_BARS, type TimeInput, toUnixMs } from "../query/sql.ts";
+import { baseTimeframe, type CandleQuery } from "../query/candles.ts";
+import { buildBarsSql, MAX_COLUMNAR_BARS, toUnixMs } from "../query/sql.ts";
 import type { Timeframe } from "../timeframes.ts";
 import { type ColumnarBars, RowBinaryBarDecoder } from "./rowbinary.ts";
 
-export interface ColumnarQuery {
-  symbol: string;
-  timeframe: Timeframe;
-  /** Inclusive start, `[from, to)` exactly as in `queryCandles`. */
-  from: TimeInput;
-  /** Exclusive end. */
-  to: TimeInput;
+/** Same bars as {@link CandleQuery}; only the bound on `limit` differs. */
+export interface ColumnarQuery extends Omit<CandleQuery, "limit"> {
   /** Most bars to return (1..MAX_COLUMNAR_BARS); default: all bars in the range. */
   limit?: number;
-  /** Market-data database (`CLICKHOUSE_DB`); default `market_data`. */
-  database?: string;
-  /** The symbol's base timeframe when already known (saves the lookup query). */
-  base?: Timeframe;
 }
 
 export interface ColumnarResult extends ColumnarBars {
