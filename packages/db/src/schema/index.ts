@@ -1,3 +1,6 @@
 export * from "./auth.ts";
+export * from "./backtests.ts";
+export * from "./ingestion.ts";
 export * from "./instance.ts";
 export * from "./rate-limit.ts";
+export * from "./strategies.ts";
