@@ -1,5 +1,7 @@
+import { MAX_STRATEGY_BODY_BYTES } from "@quantago/contracts";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { fromAuthError } from "./auth/errors.ts";
@@ -16,8 +18,31 @@ import { marketDataRoutes } from "./routes/market-data/market-data.routes.ts";
 import { sessionRoutes, sessionsRoutes } from "./routes/session/session.routes.ts";
 import { strategiesRoutes } from "./routes/strategies/strategies.routes.ts";
 
-/** Default ceiling for request bodies; routes that take uploads raise it for themselves. */
+/** Default ceiling for request bodies; the routes in BODY_LIMITS raise it for themselves. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/** Routes that take uploads, with their own ceiling (checked before the body is read). */
+const BODY_LIMITS: ReadonlyArray<{ method: string; path: RegExp; maxSize: number }> = [
+  // A strategy version carries its artifact as base64 inside the JSON body.
+  { method: "POST", path: /^\/api\/strategies(\/[^/]+\/versions)?\/?$/, maxSize: MAX_STRATEGY_BODY_BYTES },
+];
+
+function limitTo(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${maxSize} bytes.`);
+    },
+  });
+}
+
+const defaultBodyLimit = limitTo(MAX_JSON_BODY_BYTES);
+const routeBodyLimits = BODY_LIMITS.map((rule) => ({ ...rule, limit: limitTo(rule.maxSize) }));
+
+const bodyLimits = createMiddleware<AppEnv>((c, next) => {
+  const rule = routeBodyLimits.find((r) => r.method === c.req.method && r.path.test(c.req.path));
+  return (rule?.limit ?? defaultBodyLimit)(c, next);
+});
 
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
@@ -44,15 +69,7 @@ export function createApp() {
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   app.use("*", requestLog);
   app.use("/api/*", corsAllowList);
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_JSON_BODY_BYTES,
-      onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${MAX_JSON_BODY_BYTES} bytes.`);
-      },
-    }),
-  );
+  app.use("/api/*", bodyLimits);
   app.use("/api/*", services);
   app.use("/api/*", accessControl);
 

@@ -32,6 +32,10 @@ const ID_PREFIXES: Record<string, string> = {
   session: "ses",
   account: "acc",
   verification: "ver",
+  strategy: "stg",
+  strategyVersion: "stv",
+  backtest: "bkt",
+  ingestionRun: "ing",
 };
 const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 

@@ -1,12 +1,81 @@
-import { strategySlugParamSchema } from "@quantago/contracts";
+import {
+  createStrategyRequestSchema,
+  createVersionRequestSchema,
+  strategySlugParamSchema,
+  strategyVersionParamSchema,
+} from "@quantago/contracts";
 import { Hono } from "hono";
 import type { AppEnv } from "../../env.ts";
+import { AppError } from "../../lib/errors.ts";
 import { validate } from "../../lib/validate.ts";
+import { currentUser } from "../../middleware/session.ts";
+import { createStrategy, createVersion, findVisibleVersion, listVersions } from "./registry.service.ts";
 import { getStrategy, listStrategies } from "./strategies.service.ts";
 
-/** Strategy catalog (api-compat §4); signed-in users only. */
+/** Strategy catalog and registry (api-compat §4); signed-in users only. */
 export const strategiesRoutes = new Hono<AppEnv>()
-  .get("/", (c) => c.json({ strategies: listStrategies() }, 200))
-  .get("/:slug", validate("param", strategySlugParamSchema), (c) =>
-    c.json({ strategy: getStrategy(c.req.valid("param").slug) }, 200),
-  );
+  .get("/", async (c) => {
+    const { user } = currentUser(c);
+    return c.json({ strategies: await listStrategies(c.get("services").db, user.id) }, 200);
+  })
+  .post("/", validate("json", createStrategyRequestSchema), async (c) => {
+    const { user } = currentUser(c);
+    const created = await createStrategy(
+      c.get("services").db,
+      c.env.STRATEGY_ARTIFACTS,
+      user.id,
+      c.req.valid("json").strategy,
+    );
+    return c.json(created, 201);
+  })
+  .get("/:slug", validate("param", strategySlugParamSchema), async (c) => {
+    const { user } = currentUser(c);
+    return c.json(
+      { strategy: await getStrategy(c.get("services").db, user.id, c.req.valid("param").slug) },
+      200,
+    );
+  })
+  .get("/:slug/versions", validate("param", strategySlugParamSchema), async (c) => {
+    const { user } = currentUser(c);
+    const versions = await listVersions(c.get("services").db, user.id, c.req.valid("param").slug);
+    return c.json({ versions }, 200);
+  })
+  .post(
+    "/:slug/versions",
+    validate("param", strategySlugParamSchema),
+    validate("json", createVersionRequestSchema),
+    async (c) => {
+      const { user } = currentUser(c);
+      const version = await createVersion(
+        c.get("services").db,
+        c.env.STRATEGY_ARTIFACTS,
+        user.id,
+        c.req.valid("param").slug,
+        c.req.valid("json").version,
+      );
+      return c.json({ version }, 201);
+    },
+  )
+  .get("/:slug/versions/:version/artifact", validate("param", strategyVersionParamSchema), async (c) => {
+    const { user } = currentUser(c);
+    const { slug, version } = c.req.valid("param");
+    const found = await findVisibleVersion(c.get("services").db, user.id, slug, version);
+    const row = found.version;
+    if (!row.artifactKey)
+      throw new AppError("NOT_FOUND", `Version ${JSON.stringify(version)} has no artifact.`);
+    const object = await c.env.STRATEGY_ARTIFACTS.get(row.artifactKey);
+    if (!object) throw new AppError("INTERNAL", "Artifact missing from storage.", { cause: row.artifactKey });
+    const fileName = (row.artifactFileName ?? "artifact").replace(/["\\\r\n]/g, "_");
+    return new Response(object.body, {
+      headers: {
+        "Content-Type": row.artifactContentType ?? "application/octet-stream",
+        "Content-Length": String(object.size),
+        "Content-Disposition": `attachment; filename="${fileName}"`,
+        ETag: `"${row.artifactSha256}"`,
+        "Cache-Control": "private, max-age=31536000, immutable",
+        "X-Content-Type-Options": "nosniff",
+        // The type is the uploader's word: never let a browser render it on our origin.
+        "Content-Security-Policy": "sandbox",
+      },
+    });
+  });

@@ -1,6 +1,8 @@
-import type { StrategyCatalogEntry } from "@quantago/contracts";
+import type { StrategyCatalogEntry, StrategyListItem } from "@quantago/contracts";
+import type { Database } from "@quantago/db";
 import { builtinStrategies, getBuiltinStrategy, type StrategyDefinition } from "@quantago/strategies";
 import { AppError } from "../../lib/errors.ts";
+import { findVisibleDefinition, listVisibleDefinitions, toDefinitionInfo } from "./registry.service.ts";
 
 /** The catalog shape of a built-in native strategy. */
 export function builtinEntry(definition: StrategyDefinition): StrategyCatalogEntry {
@@ -21,17 +23,16 @@ export function builtinEntry(definition: StrategyDefinition): StrategyCatalogEnt
   };
 }
 
-/**
- * `GET /api/strategies`: the built-in strategies. Registry strategies (own or public) join this list
- * with the strategy catalog of the runtimes issue.
- */
-export function listStrategies(): StrategyCatalogEntry[] {
-  return builtinStrategies.map(builtinEntry);
+/** `GET /api/strategies`: the built-in strategies, then the registry strategies the caller may see. */
+export async function listStrategies(db: Database, userId: string): Promise<StrategyListItem[]> {
+  return [...builtinStrategies.map(builtinEntry), ...(await listVisibleDefinitions(db, userId))];
 }
 
-/** `GET /api/strategies/:slug`: a built-in by slug (or name); 404 otherwise. */
-export function getStrategy(slug: string): StrategyCatalogEntry {
-  const definition = getBuiltinStrategy(slug);
-  if (!definition) throw new AppError("NOT_FOUND", `No strategy ${JSON.stringify(slug)}.`);
-  return builtinEntry(definition);
+/** `GET /api/strategies/:slug`: a built-in (by slug or name) or a visible registry strategy; 404 otherwise. */
+export async function getStrategy(db: Database, userId: string, slug: string): Promise<StrategyListItem> {
+  const builtin = getBuiltinStrategy(slug);
+  if (builtin) return builtinEntry(builtin);
+  const found = await findVisibleDefinition(db, userId, slug);
+  if (!found) throw new AppError("NOT_FOUND", `No strategy ${JSON.stringify(slug)}.`);
+  return toDefinitionInfo(found.definition, found.current, userId);
 }
