@@ -26,6 +26,8 @@ export default defineConfig({
           BINANCE_BASE_URL: inject("providersUrl"),
           BETTER_AUTH_SECRET: "test-secret-that-is-long-enough-for-better-auth",
           INGESTION_ADMIN_SECRET: "test-ingestion-secret-0123456789",
+          // The test's remote strategy server listens on 127.0.0.1.
+          REMOTE_STRATEGY_ALLOW_PRIVATE: "true",
         },
       },
     })),

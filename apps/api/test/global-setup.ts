@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { startChild } from "@quantago/devstack/child";
 import type { TestProject } from "vitest/node";
 import { startRecordedProviders } from "./recorded-providers.ts";
+import { startRemoteStrategyServer } from "./remote-strategy-server.ts";
 
 interface EphemeralServices {
   ms: number;
@@ -60,9 +61,12 @@ export default async function setup(project: TestProject) {
   // provider code path (URLs, paging, parsing, error mapping) stays the real one.
   const providers = await startRecordedProviders();
   project.provide("providersUrl", providers.url);
+  const remoteStrategy = await startRemoteStrategyServer();
+  project.provide("remoteStrategyUrl", remoteStrategy.url);
 
   return async () => {
     await providers.close();
+    await remoteStrategy.close();
     await child.stop(30_000);
   };
 }
@@ -78,5 +82,6 @@ declare module "vitest" {
     smokeWasmBase64: string;
     wasmModulesBase64: Record<string, string>;
     providersUrl: string;
+    remoteStrategyUrl: string;
   }
 }

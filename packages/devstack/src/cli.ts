@@ -61,6 +61,8 @@ function apiVars(s: RunningServices): string[] {
     CLICKHOUSE_DB: s.clickhouseDb,
     BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET ?? "dev-only-secret-change-me-0123456789abcdef",
     INGESTION_ADMIN_SECRET: process.env.INGESTION_ADMIN_SECRET ?? "dev-ingestion-secret-0123456789",
+    // Dev strategy servers run on localhost; production refuses private endpoints (the default).
+    REMOTE_STRATEGY_ALLOW_PRIVATE: process.env.REMOTE_STRATEGY_ALLOW_PRIVATE ?? "true",
   };
   return Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
 }

@@ -1,0 +1,91 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { crossAction, Sma } from "@quantago/strategies";
+
+/**
+ * A remote strategy server for the Worker tests, speaking what the published Python SDK serves
+ * (`GET /health`, `POST /signal` with the contract's input, answering `{ action, size?, reason?,
+ * metadata? }`). `/signal` is an SMA crossover over `input.parameters.fast/slow`, kept as state
+ * across the sequential calls of a run and rebuilt from `history` whenever a call does not follow the
+ * previous one (a new run, or the first call after the preflight). Misbehaving variants:
+ * `/garbage` (an invalid action), `/error` (HTTP 500), `/slow` (HOLD after 250 ms), `/redirect` (302).
+ */
+export function startRemoteStrategyServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  let fast = new Sma(1);
+  let slow = new Sma(2);
+  let prev = { fast: Number.NaN, slow: Number.NaN };
+  let lastIndex = -2;
+
+  type Candle = { close: number };
+  type Input = {
+    history: Candle[];
+    parameters: { fast?: number; slow?: number };
+    context: { index: number };
+  };
+
+  function decide(input: Input): { action: string; reason?: string; metadata?: Record<string, unknown> } {
+    const feed = (close: number) => {
+      prev = { fast: fast.value, slow: slow.value };
+      fast.update(close);
+      slow.update(close);
+    };
+    if (input.context.index !== lastIndex + 1) {
+      fast = new Sma(Number(input.parameters.fast ?? 10));
+      slow = new Sma(Number(input.parameters.slow ?? 30));
+      prev = { fast: Number.NaN, slow: Number.NaN };
+      for (const candle of input.history) feed(candle.close);
+    } else {
+      const current = input.history[input.history.length - 1];
+      if (current) feed(current.close);
+    }
+    lastIndex = input.context.index;
+    const code = crossAction(fast.value, slow.value, prev.fast, prev.slow);
+    if (code === 1)
+      return { action: "buy", reason: "fast crossed above slow", metadata: { fast: fast.value } };
+    if (code === 2)
+      return { action: "SELL", reason: "fast crossed below slow", metadata: { fast: fast.value } };
+    return { action: "HOLD" };
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { "content-type": "application/json", ...headers });
+        res.end(JSON.stringify(body));
+      };
+      if (req.method === "GET" && req.url === "/health") return send(200, { status: "ok" });
+      if (req.method !== "POST") return send(405, { error: "method not allowed" });
+      const input = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Input;
+      switch (req.url) {
+        case "/signal":
+          return send(200, decide(input));
+        case "/garbage":
+          return send(200, { action: "MAYBE" });
+        case "/error":
+          return send(500, { error: "strategy crashed" });
+        case "/redirect":
+          return send(302, {}, { location: "http://169.254.169.254/latest/meta-data" });
+        case "/slow":
+          setTimeout(() => send(200, { action: "HOLD" }), 250);
+          return;
+        default:
+          return send(404, { error: "unknown path" });
+      }
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
