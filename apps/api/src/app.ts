@@ -13,6 +13,7 @@ import { requestLog } from "./middleware/request-log.ts";
 import { services } from "./middleware/services.ts";
 import { adminUsersRoutes } from "./routes/admin/users.routes.ts";
 import { authRoutes } from "./routes/auth/auth.routes.ts";
+import { backtestsRoutes } from "./routes/backtests/backtests.routes.ts";
 import { healthRoutes } from "./routes/health/health.routes.ts";
 import { marketDataRoutes } from "./routes/market-data/market-data.routes.ts";
 import { sessionRoutes, sessionsRoutes } from "./routes/session/session.routes.ts";
@@ -78,6 +79,7 @@ export function createApp() {
     .route("/api/health", healthRoutes)
     .route("/api/market-data", marketDataRoutes)
     .route("/api/strategies", strategiesRoutes)
+    .route("/api/backtests", backtestsRoutes)
     .route("/api/session", sessionRoutes)
     .route("/api/sessions", sessionsRoutes)
     .route("/api/admin/users", adminUsersRoutes);

@@ -20,6 +20,8 @@ export interface Secrets {
   /** Ours: origins replacing Yahoo's and Binance's public APIs (recorded-response tests, egress proxies). */
   YAHOO_BASE_URL?: string;
   BINANCE_BASE_URL?: string;
+  /** Ours: "true" lets remote strategies live on loopback/private addresses (dev, tests). */
+  REMOTE_STRATEGY_ALLOW_PRIVATE?: string;
 }
 
 export type Env = CloudflareBindings & Secrets;
@@ -55,10 +57,21 @@ const configSchema = z.object({
   FRONTEND_ORIGIN: url,
   ADMIN_ORIGIN: url,
   INGESTION_ADMIN_SECRET: z.string().min(16).optional(),
+  // Off unless explicitly "true": a remote endpoint on a private address is an SSRF vector.
+  REMOTE_STRATEGY_ALLOW_PRIVATE: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
 });
 export type Config = z.infer<typeof configSchema>;
 
-const bindingNames = ["STRATEGY_ARTIFACTS", "LOADER", "CLICKHOUSE_SCHEMA_WORKFLOW"] as const;
+const bindingNames = [
+  "STRATEGY_ARTIFACTS",
+  "BACKTEST_RESULTS",
+  "LOADER",
+  "CLICKHOUSE_SCHEMA_WORKFLOW",
+  "BACKTEST_WORKFLOW",
+] as const;
 
 const checked = new WeakMap<object, Config | AppError>();
 

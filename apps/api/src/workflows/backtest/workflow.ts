@@ -1,0 +1,32 @@
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import type { Env } from "../../env.ts";
+import { type BacktestOutcome, executeBacktest, failAfterRetries } from "./execute.ts";
+
+export interface BacktestWorkflowParams {
+  backtestId: string;
+}
+
+/**
+ * Runs one stored backtest. The bars cannot travel between steps (a step's result is capped at
+ * 1 MiB), so loading, running and persisting are one step; it is idempotent (see execute.ts), which
+ * is what makes its retries safe. A strategy's own failure is recorded at once and not retried.
+ */
+export class BacktestWorkflow extends WorkflowEntrypoint<Env, BacktestWorkflowParams> {
+  override async run(
+    event: WorkflowEvent<BacktestWorkflowParams>,
+    step: WorkflowStep,
+  ): Promise<BacktestOutcome> {
+    const { backtestId } = event.payload;
+    try {
+      return await step.do(
+        "run backtest",
+        { retries: { limit: 2, delay: "2 seconds", backoff: "exponential" }, timeout: "15 minutes" },
+        () => executeBacktest(this.env, backtestId),
+      );
+    } catch (e) {
+      console.error(JSON.stringify({ msg: "backtest failed after retries", backtestId, error: String(e) }));
+      await step.do("record failure", () => failAfterRetries(this.env, backtestId));
+      return { status: "failed", error: "internal" };
+    }
+  }
+}

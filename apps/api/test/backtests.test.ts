@@ -1,0 +1,409 @@
+import { env } from "cloudflare:workers";
+import {
+  type BacktestRecord,
+  backtestEquityResponseSchema,
+  backtestListResponseSchema,
+  backtestRecordSchema,
+  backtestTradesResponseSchema,
+} from "@quantago/contracts";
+import { EXIT_REASONS, runBacktest } from "@quantago/engine";
+import { readBarsColumnar, writeSyntheticBars } from "@quantago/market-data";
+import { smaCrossover } from "@quantago/strategies";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { equityKey } from "../src/routes/backtests/equity.ts";
+import { as, json, newUser, type TestUser } from "./auth-helpers.ts";
+import { expectError, testClickHouse } from "./helpers.ts";
+
+const SYMBOL = `BT-${Date.now().toString(36).toUpperCase()}-USD`;
+const FROM = Date.UTC(2025, 0, 6);
+const DAYS = 3;
+const START = "2025-01-06";
+const END = "2025-01-09";
+/** The cross-runtime comparison: 15m bars (288), short windows so there are several trades. */
+const CROSS = { timeframe: "15m", fast: 5, slow: 20 } as const;
+/** SMAX-1m execution settings (../shared/bench/smax-1m.md) in the API's parameter names. */
+const SMAX_PARAMETERS = {
+  sizing: "fixed_units",
+  units: 1,
+  feePct: 0.1,
+  fill: "next_open",
+  direction: "long_only",
+  endOfData: "mark",
+} as const;
+
+function submit(who: TestUser, backtest: Record<string, unknown>) {
+  return as(
+    who,
+    "/api/backtests",
+    json({
+      backtest: {
+        symbol: SYMBOL,
+        exchange: "crypto",
+        start_date: START,
+        end_date: END,
+        initial_balance: 100_000,
+        ...backtest,
+      },
+    }),
+  );
+}
+
+async function accepted(res: Response): Promise<BacktestRecord> {
+  expect(res.status, await res.clone().text()).toBe(202);
+  const record = backtestRecordSchema.parse(await res.json());
+  expect(record.status).toBe("pending");
+  return record;
+}
+
+/** Polls until the backtest reaches a terminal status, collecting the statuses seen on the way. */
+async function settle(
+  who: TestUser,
+  id: string,
+  timeoutMs = 45_000,
+): Promise<BacktestRecord & { seen: string[] }> {
+  const seen: string[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const record = backtestRecordSchema.parse(await (await as(who, `/api/backtests/${id}`)).json());
+    if (seen.at(-1) !== record.status) seen.push(record.status);
+    if (["completed", "failed", "cancelled"].includes(record.status)) return { ...record, seen };
+    if (Date.now() > deadline) throw new Error(`backtest ${id} still ${record.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function allTrades(who: TestUser, id: string) {
+  const res = await as(who, `/api/backtests/${id}/trades?limit=1000`);
+  expect(res.status).toBe(200);
+  return backtestTradesResponseSchema.parse(await res.json());
+}
+
+/** The decisions of a run, as (side, entry time, exit time, reason) — equal across runtimes. */
+async function tradeKeys(who: TestUser, id: string) {
+  return (await allTrades(who, id)).trades.map((t) => `${t.type} ${t.entry_time} ${t.exit_time} ${t.reason}`);
+}
+
+const base64 = (file: string) => inject("wasmModulesBase64")[file] as string;
+
+async function registerWasm(who: TestUser, slug: string, file: string, abi: "columnar" | "json") {
+  const res = await as(
+    who,
+    "/api/strategies",
+    json({
+      strategy: {
+        slug,
+        name: `SMA crossover (${abi})`,
+        description: "SMA crossover from packages/wasm-sdk.",
+        runtime_type: "wasm",
+        language: "assemblyscript",
+        default_frequency: "scalping",
+        min_candles: CROSS.slow + 1,
+        lookback_candles: CROSS.slow + 1,
+        default_config: { takeProfitLevel: null, stopLossLevel: null },
+        parameter_schema: { type: "object", properties: {} },
+        initial_version: {
+          version: "1.0.0",
+          runtime_config: { type: "wasm", language: "assemblyscript", abi },
+          artifact: { file_name: file, content_base64: base64(file), content_type: "application/wasm" },
+        },
+      },
+    }),
+  );
+  expect(res.status, await res.clone().text()).toBe(201);
+}
+
+describe("backtests", () => {
+  let trader: TestUser;
+  let stranger: TestUser;
+  const remote = () => inject("remoteStrategyUrl");
+  const adhoc = (path: string, extra: Record<string, unknown> = {}) => ({
+    strategyRuntime: { type: "remote", language: "python", endpoint: `${remote()}${path}`, timeoutMs: 2_000 },
+    strategyMinCandles: CROSS.slow + 1,
+    strategyLookbackCandles: CROSS.slow + 1,
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    const ch = testClickHouse();
+    try {
+      await writeSyntheticBars(ch, {
+        symbol: SYMBOL,
+        assetClass: "crypto",
+        fromMs: FROM,
+        count: DAYS * 1440,
+        seed: 42,
+        database: env.CLICKHOUSE_DB,
+      });
+    } finally {
+      await ch.close();
+    }
+    [trader, stranger] = await Promise.all([newUser({ name: "Trader" }), newUser({ name: "Stranger" })]);
+  });
+
+  it("runs the built-in SMA crossover with the SMAX-1m settings and matches the engine run locally", async () => {
+    const record = await accepted(
+      await submit(trader, {
+        strategy: "sma-crossover",
+        parameters: { timeframe: "1m", fast: 10, slow: 30, ...SMAX_PARAMETERS },
+      }),
+    );
+    const done = await settle(trader, record.id);
+    expect(done.status, done.error_message ?? "").toBe("completed");
+    expect(done.seen.at(-1)).toBe("completed");
+    expect(done).toMatchObject({
+      strategy_source: "builtin",
+      strategy_runtime: "native",
+      bars_total: DAYS * 1440,
+    });
+    expect(done.bars_done).toBe(DAYS * 1440);
+    expect(done.bars_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(done.execution_config).toMatchObject({
+      sizing: "fixed_units",
+      units: 1,
+      feePct: 0.1,
+      fill: "next_open",
+      direction: "long_only",
+      endOfData: "mark",
+    });
+
+    // The same bars through the engine here, with the same settings.
+    const ch = testClickHouse();
+    let expected: ReturnType<typeof runBacktest>;
+    try {
+      const bars = await readBarsColumnar(ch, {
+        symbol: SYMBOL,
+        timeframe: "1m",
+        from: START,
+        to: END,
+        database: env.CLICKHOUSE_DB,
+      });
+      expected = runBacktest(bars, smaCrossover.create({ fast: 10, slow: 30 }), {
+        initialBalance: 100_000,
+        exchange: "crypto",
+        timeframe: "1m",
+        sizing: "fixed_units",
+        units: 1,
+        feePct: 0.1,
+        fill: "next_open",
+        direction: "long_only",
+        endOfData: "mark",
+      });
+    } finally {
+      await ch.close();
+    }
+    expect(expected.trades.length).toBeGreaterThan(10);
+    expect(done.trade_count).toBe(expected.trades.length);
+    expect(done.final_equity).toBe(expected.metrics.finalEquity);
+    expect(done.metrics).toMatchObject({
+      sharpe: expected.metrics.sharpe,
+      maxDrawdown: expected.metrics.maxDrawdown,
+    });
+    expect(done.metrics?.openPosition === null).toBe(expected.openPosition === null);
+
+    const { trades, total } = await allTrades(trader, record.id);
+    expect(total).toBe(expected.trades.length);
+    trades.forEach((t, k) => {
+      const e = expected.trades[k];
+      expect(t).toMatchObject({
+        seq: k,
+        type: e?.side === "long" ? "BUY" : "SELL",
+        size: e?.size,
+        entry_price: e?.entryPrice,
+        entry_time: new Date(e?.entryTime ?? 0).toISOString(),
+        exit_price: e?.exitPrice,
+        exit_time: new Date(e?.exitTime ?? 0).toISOString(),
+        profit: e?.pnl,
+        fees: e?.fees,
+        reason: EXIT_REASONS.includes(e?.reason ?? "signal") ? e?.reason : "?",
+      });
+    });
+
+    // Paging of trades, the equity curve (extremes kept), the list, and owner-only access.
+    const page = backtestTradesResponseSchema.parse(
+      await (await as(trader, `/api/backtests/${record.id}/trades?limit=5&offset=5`)).json(),
+    );
+    expect(page.trades.map((t) => t.seq)).toEqual([5, 6, 7, 8, 9]);
+    const curve = backtestEquityResponseSchema.parse(
+      await (await as(trader, `/api/backtests/${record.id}/equity?points=200`)).json(),
+    );
+    expect(curve.total).toBe(DAYS * 1440);
+    expect(curve.points.length).toBeLessThanOrEqual(200);
+    expect(curve.points.at(-1)?.equity).toBe(expected.metrics.finalEquity);
+    expect(Math.min(...curve.points.map((p) => p.equity))).toBe(Math.min(...expected.equity));
+    expect(Math.max(...curve.points.map((p) => p.equity))).toBe(Math.max(...expected.equity));
+    const list = backtestListResponseSchema.parse(
+      await (await as(trader, `/api/backtests?status=completed&symbol=${SYMBOL}`)).json(),
+    );
+    expect(list.backtests.map((b) => b.id)).toContain(record.id);
+    for (const path of ["", "/trades", "/equity", "/events"]) {
+      await expectError(await as(stranger, `/api/backtests/${record.id}${path}`), 404, "NOT_FOUND");
+    }
+    await expectError(
+      await as(stranger, `/api/backtests/${record.id}/cancel`, { method: "POST" }),
+      404,
+      "NOT_FOUND",
+    );
+    await expectError(
+      await as(stranger, `/api/backtests/${record.id}`, { method: "DELETE" }),
+      404,
+      "NOT_FOUND",
+    );
+    const strangerList = backtestListResponseSchema.parse(
+      await (await as(stranger, "/api/backtests")).json(),
+    );
+    expect(strangerList.backtests.map((b) => b.id)).not.toContain(record.id);
+
+    // A rerun on unchanged data reproduces every trade and metric exactly.
+    const rerun = await accepted(await as(trader, `/api/backtests/${record.id}/rerun`, { method: "POST" }));
+    expect(rerun.rerun_of).toBe(record.id);
+    const again = await settle(trader, rerun.id);
+    expect(again.status).toBe("completed");
+    expect(again.bars_hash).toBe(done.bars_hash);
+    expect(again.metrics).toEqual(done.metrics);
+    expect((await allTrades(trader, rerun.id)).trades).toEqual(trades);
+  });
+
+  it("gives the same decisions from native, WASM columnar, WASM JSON ABI and a remote server", async () => {
+    const tag = Date.now().toString(36);
+    await registerWasm(trader, `bt-columnar-${tag}`, "sma-crossover.wasm", "columnar");
+    await registerWasm(trader, `bt-json-${tag}`, "json-sma-crossover.wasm", "json");
+    const parameters = { timeframe: CROSS.timeframe, fast: CROSS.fast, slow: CROSS.slow };
+    const submitted = await Promise.all([
+      submit(trader, { strategy: "sma-crossover", parameters }).then(accepted),
+      submit(trader, { strategy: `bt-columnar-${tag}`, parameters }).then(accepted),
+      submit(trader, { strategy: `bt-json-${tag}`, parameters }).then(accepted),
+      submit(trader, { strategy: "remote-sma", parameters: { ...parameters, ...adhoc("/signal") } }).then(
+        accepted,
+      ),
+    ]);
+    const settled = await Promise.all(submitted.map((r) => settle(trader, r.id)));
+    for (const r of settled) expect(r.status, `${r.strategy}: ${r.error_message}`).toBe("completed");
+    expect(settled.map((r) => r.strategy_runtime)).toEqual(["native", "wasm", "wasm", "remote"]);
+    expect(settled[1]?.artifact_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(settled[3]?.strategy_source).toBe("adhoc");
+
+    const keys = await Promise.all(settled.map((r) => tradeKeys(trader, r.id)));
+    expect(keys[0]?.length).toBeGreaterThan(2);
+    expect(keys[1]).toEqual(keys[0]);
+    expect(keys[2]).toEqual(keys[0]);
+    expect(keys[3]).toEqual(keys[0]);
+    const finals = settled.map((r) => r.final_equity);
+    expect(new Set(finals).size).toBe(1);
+    // The remote strategy's reason and metadata travel with its trades.
+    const remoteTrades = await allTrades(trader, settled[3]?.id ?? "");
+    expect(remoteTrades.trades[0]?.metadata).toMatchObject({ entryReason: expect.stringMatching(/crossed/) });
+  });
+
+  it("fails a backtest whose strategy misbehaves, with a reason a person understands", async () => {
+    const parameters = { timeframe: CROSS.timeframe };
+    const cases = [
+      ["/garbage", /Invalid strategy output at candle 0: .*MAYBE/],
+      ["/error", /answered HTTP 500 at candle 0/],
+      ["/redirect", /HTTP 302 .*redirects are not followed/],
+    ] as const;
+    for (const [path, reason] of cases) {
+      const record = await accepted(
+        await submit(trader, {
+          strategy: `remote${path.replace("/", "-")}`,
+          parameters: { ...parameters, ...adhoc(path) },
+        }),
+      );
+      const done = await settle(trader, record.id);
+      expect(done.status).toBe("failed");
+      expect(done.error_message).toMatch(reason);
+      expect(done.trade_count).toBeNull();
+    }
+  });
+
+  it("cancels a running backtest; it stays cancelled and leaves no results", async () => {
+    const record = await accepted(
+      await submit(trader, { strategy: "remote-slow", parameters: { timeframe: "15m", ...adhoc("/slow") } }),
+    );
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const now = backtestRecordSchema.parse(await (await as(trader, `/api/backtests/${record.id}`)).json());
+      if (now.status === "running") break;
+      if (Date.now() > deadline) throw new Error(`never started: ${now.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const cancelled = await as(trader, `/api/backtests/${record.id}/cancel`, { method: "POST" });
+    expect(cancelled.status).toBe(200);
+    expect(backtestRecordSchema.parse(await cancelled.json()).status).toBe("cancelled");
+    await new Promise((r) => setTimeout(r, 1_000));
+    const after = backtestRecordSchema.parse(await (await as(trader, `/api/backtests/${record.id}`)).json());
+    expect(after.status).toBe("cancelled");
+    expect(after.trade_count).toBeNull();
+    expect(await env.BACKTEST_RESULTS.head(equityKey(record.id))).toBeNull();
+    await expectError(
+      await as(trader, `/api/backtests/${record.id}/cancel`, { method: "POST" }),
+      409,
+      "CONFLICT",
+    );
+  });
+
+  it("streams progress over SSE until the backtest ends", async () => {
+    const record = await accepted(
+      await submit(trader, { strategy: "sma-crossover", parameters: { timeframe: "1h", fast: 3, slow: 8 } }),
+    );
+    const res = await as(trader, `/api/backtests/${record.id}/events`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const text = await res.text();
+    const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(events.at(-1)).toBe("completed");
+    const last = text.trim().split("\n\n").at(-1) ?? "";
+    expect(JSON.parse(/^data: (.*)$/m.exec(last)?.[1] ?? "{}")).toMatchObject({
+      status: "completed",
+      progress: 1,
+    });
+  });
+
+  it("deletes a backtest with its trades and equity curve", async () => {
+    const record = await accepted(
+      await submit(trader, { strategy: "sma-crossover", parameters: { timeframe: "1h", fast: 3, slow: 8 } }),
+    );
+    expect((await settle(trader, record.id)).status).toBe("completed");
+    expect(await env.BACKTEST_RESULTS.head(equityKey(record.id))).not.toBeNull();
+    const res = await as(trader, `/api/backtests/${record.id}`, { method: "DELETE" });
+    expect(res.status).toBe(204);
+    await expectError(await as(trader, `/api/backtests/${record.id}`), 404, "NOT_FOUND");
+    expect(await env.BACKTEST_RESULTS.head(equityKey(record.id))).toBeNull();
+  });
+
+  it("refuses at submit time what would fail later: strategy, exchange, dates, data, parameters, endpoint", async () => {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ strategy: "no-such-strategy" }, /Unknown strategy/],
+      [{ strategy: "sma-crossover", exchange: "moon" }, /exchange/],
+      [
+        { strategy: "sma-crossover", start_date: "2025-02-01", end_date: "2025-01-01" },
+        /start_date must be before/,
+      ],
+      [{ strategy: "sma-crossover", start_date: "2999-01-01", end_date: "2999-02-01" }, /future/],
+      [{ strategy: "sma-crossover", start_date: "2020-01-01", end_date: "2020-02-01" }, /No 1h market data/],
+      [{ strategy: "sma-crossover", symbol: "NOPE-USD" }, /No 1h market data for NOPE-USD/],
+      [
+        { strategy: "sma-crossover", parameters: { fast: 50, slow: 10 } },
+        /fast \(50\) must be less than slow/,
+      ],
+      [{ strategy: "sma-crossover", parameters: { feePct: -1 } }, /feePct/],
+      [{ strategy: "sma-crossover", parameters: { provider: "yahoo" } }, /provider/],
+      [
+        {
+          strategy: "x",
+          parameters: { strategyRuntime: { type: "remote", language: "py", endpoint: "ftp://x" } },
+        },
+        /strategyRuntime/,
+      ],
+    ];
+    for (const [body, message] of cases) {
+      const res = await submit(trader, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      const error = await expectError(res, 400, "VALIDATION_FAILED");
+      expect(`${error.error.message} ${JSON.stringify(error.error.issues)}`, JSON.stringify(body)).toMatch(
+        message,
+      );
+    }
+    const none = backtestListResponseSchema.parse(await (await as(stranger, "/api/backtests")).json());
+    expect(none.total).toBe(0);
+  });
+});
