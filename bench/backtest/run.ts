@@ -1,0 +1,226 @@
+/**
+ * Backtest benchmark through the running dev stack (`npm run dev` in another terminal).
+ *
+ *   node_modules/.bin/node --experimental-strip-types bench/backtest/run.ts [--runs 5]
+ *
+ * Seeds one symbol with 1,000,000 one-minute bars in the dev stack's ClickHouse if absent, signs in as
+ * the dev seed's trader, registers the WASM columnar SMA crossover from packages/wasm-sdk, then reports
+ * wall time from `POST /api/backtests` to `completed` (polling `GET /api/backtests/:id` every 20 ms)
+ * for the native and the WASM columnar SMA crossover with the SMAX-1m settings, and checks both runs
+ * against the engine run in this process on the same bars. Also reports the engine-only rate on the
+ * SMAX-1m workload (generated bars, no I/O).
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { SMAX_EXECUTION_CONFIG } from "../../packages/engine/src/fixtures/smax.ts";
+import { generateSmaxBars, runBacktest } from "../../packages/engine/src/index.ts";
+import {
+  countStoredBars,
+  createClickHouse,
+  readBarsColumnar,
+  writeSyntheticBars,
+} from "../../packages/market-data/src/index.ts";
+import { smaCrossover } from "../../packages/strategies/src/index.ts";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" },
+    api: { type: "string", default: process.env.API_URL ?? "http://127.0.0.1:8787" },
+    clickhouse: { type: "string", default: process.env.CLICKHOUSE_URL ?? "http://127.0.0.1:8123" },
+    database: { type: "string", default: process.env.CLICKHOUSE_DB ?? "market_data" },
+    email: { type: "string", default: "trader@quantago.local" },
+    password: { type: "string", default: "quantago-trader" },
+  },
+});
+const runs = Number(values.runs);
+const SYMBOL = "BENCH-1M-USD";
+const BARS = 1_000_000;
+const FROM = Date.UTC(2023, 0, 1);
+const START = "2023-01-01";
+const END = new Date(FROM + BARS * 60_000).toISOString();
+const PARAMETERS = {
+  timeframe: "1m",
+  fast: 10,
+  slow: 30,
+  sizing: "fixed_units",
+  units: 1,
+  feePct: 0.1,
+  fill: "next_open",
+  direction: "long_only",
+  endOfData: "mark",
+};
+
+const clickhouse = createClickHouse({
+  url: values.clickhouse,
+  username: process.env.CLICKHOUSE_USERNAME,
+  password: process.env.CLICKHOUSE_PASSWORD,
+  database: values.database,
+});
+
+async function seed(): Promise<void> {
+  if ((await countStoredBars(clickhouse, SYMBOL, values.database)) === BARS) return;
+  const started = performance.now();
+  await writeSyntheticBars(clickhouse, {
+    symbol: SYMBOL,
+    assetClass: "crypto",
+    fromMs: FROM,
+    count: BARS,
+    seed: 7,
+    database: values.database,
+  });
+  console.log(`seeded ${BARS} bars in ${Math.round(performance.now() - started)} ms`);
+}
+
+async function signIn(): Promise<string> {
+  const res = await fetch(`${values.api}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: values.email, password: values.password }),
+  });
+  if (!res.ok) throw new Error(`sign-in: HTTP ${res.status} ${await res.text()}`);
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+}
+
+async function call(cookie: string, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${values.api}${path}`, {
+    ...init,
+    headers: { cookie, "content-type": "application/json", ...(init.headers ?? {}) },
+  });
+}
+
+async function registerWasm(cookie: string): Promise<string> {
+  const file = new URL("../../packages/wasm-sdk/build/sma-crossover.wasm", import.meta.url);
+  const slug = "bench-sma-columnar";
+  const res = await call(cookie, "/api/strategies", {
+    method: "POST",
+    body: JSON.stringify({
+      strategy: {
+        slug,
+        name: "Bench SMA crossover (WASM columnar)",
+        description: "packages/wasm-sdk sma-crossover.wasm",
+        runtime_type: "wasm",
+        language: "assemblyscript",
+        default_frequency: "scalping",
+        min_candles: 31,
+        lookback_candles: 31,
+        default_config: { takeProfitLevel: null, stopLossLevel: null },
+        parameter_schema: { type: "object", properties: {} },
+        initial_version: {
+          version: "1.0.0",
+          runtime_config: { type: "wasm", language: "assemblyscript", abi: "columnar" },
+          artifact: {
+            file_name: "sma-crossover.wasm",
+            content_base64: readFileSync(file).toString("base64"),
+          },
+        },
+      },
+    }),
+  });
+  if (res.status !== 201 && res.status !== 409)
+    throw new Error(`register: HTTP ${res.status} ${await res.text()}`);
+  return slug;
+}
+
+interface Done {
+  ms: number;
+  trades: number;
+  finalEquity: number;
+}
+
+async function timedBacktest(cookie: string, strategy: string): Promise<Done> {
+  const started = performance.now();
+  const res = await call(cookie, "/api/backtests", {
+    method: "POST",
+    body: JSON.stringify({
+      backtest: {
+        symbol: SYMBOL,
+        exchange: "crypto",
+        strategy,
+        start_date: START,
+        end_date: END,
+        initial_balance: 100_000,
+        parameters: PARAMETERS,
+      },
+    }),
+  });
+  if (res.status !== 202) throw new Error(`submit: HTTP ${res.status} ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  for (;;) {
+    const record = (await (await call(cookie, `/api/backtests/${id}`)).json()) as {
+      status: string;
+      trade_count: number;
+      final_equity: number;
+      error_message: string | null;
+    };
+    if (record.status === "completed") {
+      return {
+        ms: performance.now() - started,
+        trades: record.trade_count,
+        finalEquity: record.final_equity,
+      };
+    }
+    if (record.status === "failed" || record.status === "cancelled")
+      throw new Error(`${strategy}: ${record.status} ${record.error_message}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+await seed();
+const bars = await readBarsColumnar(clickhouse, {
+  symbol: SYMBOL,
+  timeframe: "1m",
+  from: START,
+  to: END,
+  database: values.database,
+});
+await clickhouse.close();
+const expected = runBacktest(bars, smaCrossover.create({ fast: 10, slow: 30 }), {
+  ...SMAX_EXECUTION_CONFIG,
+  initialBalance: 100_000,
+  exchange: "crypto",
+  timeframe: "1m",
+});
+
+const cookie = await signIn();
+const wasmSlug = await registerWasm(cookie);
+const rows: string[] = [];
+for (const [label, strategy, target] of [
+  ["native SMA crossover", "sma-crossover", 3000],
+  ["WASM columnar SMA crossover", wasmSlug, 4000],
+] as const) {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const done = await timedBacktest(cookie, strategy);
+    if (done.trades !== expected.trades.length || done.finalEquity !== expected.metrics.finalEquity) {
+      throw new Error(
+        `${label}: ${done.trades} trades / ${done.finalEquity}, expected ${expected.trades.length} / ${expected.metrics.finalEquity}`,
+      );
+    }
+    if (i > 0) times.push(done.ms); // one warm-up
+  }
+  rows.push(
+    `| ${label} | ${bars.count} | ${expected.trades.length} | ${median(times).toFixed(0)} | ${Math.min(...times).toFixed(0)} | < ${target} |`,
+  );
+}
+
+// Engine only, SMAX-1m workload (the decision loop and simulation, no I/O).
+const smax = generateSmaxBars(1_000_000);
+const engineTimes: number[] = [];
+for (let i = 0; i < 6; i++) {
+  const t0 = performance.now();
+  runBacktest(smax, smaCrossover.create({ fast: 10, slow: 30 }), SMAX_EXECUTION_CONFIG);
+  if (i > 0) engineTimes.push(performance.now() - t0);
+}
+const engineMs = median(engineTimes);
+
+console.log(`\nPOST → completed, ${runs} runs each after 1 warm-up, through ${values.api}`);
+console.log("| strategy | bars | trades | p50 ms | best ms | target ms |\n|---|---:|---:|---:|---:|---:|");
+for (const row of rows) console.log(row);
+console.log(
+  `\nengine only, SMAX-1m (1,000,000 bars): ${engineMs.toFixed(1)} ms median = ${(1_000_000 / engineMs / 1000).toFixed(1)} M bars/s`,
+);
