@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { SMAX_EXECUTION_CONFIG } from "../../packages/engine/src/fixtures/smax.ts";
+import { SMAX_EXECUTION_CONFIG, SMAX_STRATEGY_PARAMETERS } from "../../packages/engine/src/fixtures/smax.ts";
 import { generateSmaxBars, runBacktest } from "../../packages/engine/src/index.ts";
 import {
   countStoredBars,
@@ -38,17 +38,9 @@ const BARS = 1_000_000;
 const FROM = Date.UTC(2023, 0, 1);
 const START = "2023-01-01";
 const END = new Date(FROM + BARS * 60_000).toISOString();
-const PARAMETERS = {
-  timeframe: "1m",
-  fast: 10,
-  slow: 30,
-  sizing: "fixed_units",
-  units: 1,
-  feePct: 0.1,
-  fill: "next_open",
-  direction: "long_only",
-  endOfData: "mark",
-};
+// The API's execution parameter names are the engine's config names: the SMAX settings go as they are.
+const { initialBalance, ...smaxExecution } = SMAX_EXECUTION_CONFIG;
+const PARAMETERS = { timeframe: "1m", ...SMAX_STRATEGY_PARAMETERS, ...smaxExecution };
 
 const clickhouse = createClickHouse({
   url: values.clickhouse,
@@ -141,7 +133,7 @@ async function timedBacktest(cookie: string, strategy: string): Promise<Done> {
         strategy,
         start_date: START,
         end_date: END,
-        initial_balance: 100_000,
+        initial_balance: initialBalance,
         parameters: PARAMETERS,
       },
     }),
@@ -179,9 +171,8 @@ const bars = await readBarsColumnar(clickhouse, {
   database: values.database,
 });
 await clickhouse.close();
-const expected = runBacktest(bars, smaCrossover.create({ fast: 10, slow: 30 }), {
+const expected = runBacktest(bars, smaCrossover.create(SMAX_STRATEGY_PARAMETERS), {
   ...SMAX_EXECUTION_CONFIG,
-  initialBalance: 100_000,
   exchange: "crypto",
   timeframe: "1m",
 });
@@ -213,7 +204,7 @@ const smax = generateSmaxBars(1_000_000);
 const engineTimes: number[] = [];
 for (let i = 0; i < 6; i++) {
   const t0 = performance.now();
-  runBacktest(smax, smaCrossover.create({ fast: 10, slow: 30 }), SMAX_EXECUTION_CONFIG);
+  runBacktest(smax, smaCrossover.create(SMAX_STRATEGY_PARAMETERS), SMAX_EXECUTION_CONFIG);
   if (i > 0) engineTimes.push(performance.now() - t0);
 }
 const engineMs = median(engineTimes);

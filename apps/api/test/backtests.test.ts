@@ -7,6 +7,7 @@ import {
   backtestTradesResponseSchema,
 } from "@quantago/contracts";
 import { EXIT_REASONS, runBacktest } from "@quantago/engine";
+import { SMAX_EXECUTION_CONFIG, SMAX_STRATEGY_PARAMETERS } from "@quantago/engine/fixtures/smax";
 import { readBarsColumnar, writeSyntheticBars } from "@quantago/market-data";
 import { smaCrossover } from "@quantago/strategies";
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -21,15 +22,11 @@ const START = "2025-01-06";
 const END = "2025-01-09";
 /** The cross-runtime comparison: 15m bars (288), short windows so there are several trades. */
 const CROSS = { timeframe: "15m", fast: 5, slow: 20 } as const;
-/** SMAX-1m execution settings (../shared/bench/smax-1m.md) in the API's parameter names. */
-const SMAX_PARAMETERS = {
-  sizing: "fixed_units",
-  units: 1,
-  feePct: 0.1,
-  fill: "next_open",
-  direction: "long_only",
-  endOfData: "mark",
-} as const;
+/**
+ * SMAX-1m execution settings (../shared/bench/smax-1m.md): the API's parameter names are the engine's
+ * config names, so the fixture's config is sent as it is (its balance goes in `initial_balance`).
+ */
+const { initialBalance: SMAX_BALANCE, ...SMAX_PARAMETERS } = SMAX_EXECUTION_CONFIG;
 
 function submit(who: TestUser, backtest: Record<string, unknown>) {
   return as(
@@ -41,7 +38,7 @@ function submit(who: TestUser, backtest: Record<string, unknown>) {
         exchange: "crypto",
         start_date: START,
         end_date: END,
-        initial_balance: 100_000,
+        initial_balance: SMAX_BALANCE,
         ...backtest,
       },
     }),
@@ -144,7 +141,7 @@ describe("backtests", () => {
     const record = await accepted(
       await submit(trader, {
         strategy: "sma-crossover",
-        parameters: { timeframe: "1m", fast: 10, slow: 30, ...SMAX_PARAMETERS },
+        parameters: { timeframe: "1m", ...SMAX_STRATEGY_PARAMETERS, ...SMAX_PARAMETERS },
       }),
     );
     const done = await settle(trader, record.id);
@@ -157,14 +154,7 @@ describe("backtests", () => {
     });
     expect(done.bars_done).toBe(DAYS * 1440);
     expect(done.bars_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(done.execution_config).toMatchObject({
-      sizing: "fixed_units",
-      units: 1,
-      feePct: 0.1,
-      fill: "next_open",
-      direction: "long_only",
-      endOfData: "mark",
-    });
+    expect(done.execution_config).toMatchObject(SMAX_EXECUTION_CONFIG);
 
     // The same bars through the engine here, with the same settings.
     const ch = testClickHouse();
@@ -177,16 +167,10 @@ describe("backtests", () => {
         to: END,
         database: env.CLICKHOUSE_DB,
       });
-      expected = runBacktest(bars, smaCrossover.create({ fast: 10, slow: 30 }), {
-        initialBalance: 100_000,
+      expected = runBacktest(bars, smaCrossover.create(SMAX_STRATEGY_PARAMETERS), {
+        ...SMAX_EXECUTION_CONFIG,
         exchange: "crypto",
         timeframe: "1m",
-        sizing: "fixed_units",
-        units: 1,
-        feePct: 0.1,
-        fill: "next_open",
-        direction: "long_only",
-        endOfData: "mark",
       });
     } finally {
       await ch.close();
