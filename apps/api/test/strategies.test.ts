@@ -15,7 +15,10 @@ describe("strategy catalog: built-ins", () => {
     const res = await api("/api/strategies", asTrader());
     expect(res.status).toBe(200);
     const { strategies } = strategyListResponseSchema.parse(await res.json());
-    expect(strategies.map((s) => s.slug)).toEqual(builtinStrategies.map((s) => s.slug));
+    // Built-ins first, in catalog order; registry strategies other tests created may follow.
+    const builtins = strategies.filter((s) => s.source === "builtin");
+    expect(builtins.map((s) => s.slug)).toEqual(builtinStrategies.map((s) => s.slug));
+    expect(strategies.slice(0, builtins.length)).toEqual(builtins);
     const sma = strategies.find((s) => s.slug === "sma-crossover");
     expect(sma).toMatchObject({
       source: "builtin",
