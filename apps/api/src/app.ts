@@ -12,6 +12,7 @@ import { services } from "./middleware/services.ts";
 import { adminUsersRoutes } from "./routes/admin/users.routes.ts";
 import { authRoutes } from "./routes/auth/auth.routes.ts";
 import { healthRoutes } from "./routes/health/health.routes.ts";
+import { ingestionRoutes, UPLOAD_PATH } from "./routes/ingestion/ingestion.routes.ts";
 import { marketDataRoutes } from "./routes/market-data/market-data.routes.ts";
 import { sessionRoutes, sessionsRoutes } from "./routes/session/session.routes.ts";
 import { strategiesRoutes } from "./routes/strategies/strategies.routes.ts";
@@ -44,15 +45,14 @@ export function createApp() {
   app.use("*", requestId({ headerName: "X-Request-Id" }));
   app.use("*", requestLog);
   app.use("/api/*", corsAllowList);
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_JSON_BODY_BYTES,
-      onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${MAX_JSON_BODY_BYTES} bytes.`);
-      },
-    }),
-  );
+  const jsonBodyLimit = bodyLimit({
+    maxSize: MAX_JSON_BODY_BYTES,
+    onError: () => {
+      throw new AppError("PAYLOAD_TOO_LARGE", `Request body exceeds ${MAX_JSON_BODY_BYTES} bytes.`);
+    },
+  });
+  // The CSV upload streams its body and enforces its own, larger limit (routes/ingestion/upload.ts).
+  app.use("/api/*", (c, next) => (c.req.path === UPLOAD_PATH ? next() : jsonBodyLimit(c, next)));
   app.use("/api/*", services);
   app.use("/api/*", accessControl);
 
@@ -63,7 +63,8 @@ export function createApp() {
     .route("/api/strategies", strategiesRoutes)
     .route("/api/session", sessionRoutes)
     .route("/api/sessions", sessionsRoutes)
-    .route("/api/admin/users", adminUsersRoutes);
+    .route("/api/admin/users", adminUsersRoutes)
+    .route("/api/admin/ingestion", ingestionRoutes);
   assertAccessPolicies(app.routes);
 
   app.notFound((c) => {

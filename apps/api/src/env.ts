@@ -58,7 +58,12 @@ const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
-const bindingNames = ["STRATEGY_ARTIFACTS", "LOADER", "CLICKHOUSE_SCHEMA_WORKFLOW"] as const;
+const bindingNames = [
+  "STRATEGY_ARTIFACTS",
+  "LOADER",
+  "CLICKHOUSE_SCHEMA_WORKFLOW",
+  "INGESTION_WORKFLOW",
+] as const;
 
 const checked = new WeakMap<object, Config | AppError>();
 

@@ -1,5 +1,6 @@
 export * from "./auth.ts";
 export * from "./errors.ts";
 export * from "./health.ts";
+export * from "./ingestion.ts";
 export * from "./market-data.ts";
 export * from "./strategies.ts";

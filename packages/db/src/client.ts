@@ -36,6 +36,7 @@ export function createDb(config: DbConfig): { db: Database; pool: Pool; close: (
   // reported as a pool "error" event; unhandled, that would crash the isolate. Nothing is lost: the
   // next query opens a new connection, so the event is expected and deliberately ignored.
   pool.on("error", () => {});
-  const db = drizzle({ client: pool, schema });
+  // Same casing as drizzle.config.ts: columns declared without a name are snake_case in SQL.
+  const db = drizzle({ client: pool, schema, casing: "snake_case" });
   return { db, pool, close: () => pool.end() };
 }
