@@ -11,12 +11,12 @@ export {
   parseIsoUtc,
 } from "./csv.ts";
 export {
+  BAR_INSERT_COLUMNS,
   type BarColumnsInput,
   type BarSeriesMeta,
   countBarsInRange,
-  encodeBarsRowBinary,
+  encodeBarsTsv,
   type InsertBarsOptions,
   insertBars,
   lastStoredBarTime,
-  ROWBINARY_BAR_COLUMNS,
 } from "./insert.ts";

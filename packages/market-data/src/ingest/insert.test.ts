@@ -6,7 +6,7 @@ import { countBarsInRange, insertBars, lastStoredBarTime } from "./insert.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 
-describe("insertBars (RowBinary)", () => {
+describe("insertBars", () => {
   let ch: TestClickHouse;
   beforeAll(async () => {
     ch = await openTestClickHouse();

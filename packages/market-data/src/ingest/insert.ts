@@ -29,76 +29,46 @@ export interface BarSeriesMeta {
   ingestVersion: number;
 }
 
-const encoder = new TextEncoder();
-
-/** ClickHouse `String` in RowBinary: LEB128 length, then the bytes. */
-function stringBytes(value: string): Uint8Array {
-  const body = encoder.encode(value);
-  const head: number[] = [];
-  let n = body.length;
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n > 0) byte |= 0x80;
-    head.push(byte);
-  } while (n > 0);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head, 0);
-  out.set(body, head.length);
-  return out;
-}
-
-/** Column list of {@link encodeBarsRowBinary}, in its byte order. */
-export const ROWBINARY_BAR_COLUMNS =
+/** Column list of {@link encodeBarsTsv}, in its order. */
+export const BAR_INSERT_COLUMNS =
   "(symbol, asset_class, timeframe, time, open, high, low, close, volume, source, ingest_version)";
 
+/** A TabSeparated field: backslash, tab and newline escaped. Symbols never hold them; this is a guard. */
+function tsvField(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll("\t", "\\t").replaceAll("\n", "\\n");
+}
+
 /**
- * Rows `[start, end)` of `bars` as RowBinary for {@link ROWBINARY_BAR_COLUMNS}: the cheapest format for
- * ClickHouse to ingest (no parsing, 8 bytes per number). `LowCardinality(String)` columns take plain
- * `String` values in RowBinary; `DateTime64(3)` is the Int64 millisecond count.
+ * Rows `[start, end)` of `bars` as TabSeparated for {@link BAR_INSERT_COLUMNS}. Text, not RowBinary:
+ * the dev stack's embedded engine (chdb behind packages/devstack) misreads RowBinary payloads that
+ * contain the bytes `0a 0a` (measured: any batch holding 2023-01-20T11:57Z as Int64 ms fails), and
+ * prices written with JavaScript's shortest round-trip form parse back to the identical Float64.
+ * Times go as Unix seconds with three decimals, which `DateTime64(3)` reads exactly.
  */
-export function encodeBarsRowBinary(
+export function encodeBarsTsv(
   meta: BarSeriesMeta,
   bars: BarColumnsInput,
   start = 0,
   end = bars.time.length,
 ): Uint8Array<ArrayBuffer> {
-  const prefix = [meta.symbol, meta.assetClass, meta.timeframe].map(stringBytes);
-  const source = stringBytes(meta.source);
-  const prefixBytes = prefix.reduce((n, p) => n + p.length, 0);
-  const rowBytes = prefixBytes + 8 + 5 * 8 + source.length + 8;
-  const rows = Math.max(0, end - start);
-  const out = new Uint8Array(rows * rowBytes);
-  const view = new DataView(out.buffer);
-  // The constant part of a row is written once and copied; only the numbers differ.
-  const head = new Uint8Array(prefixBytes);
-  let at = 0;
-  for (const p of prefix) {
-    head.set(p, at);
-    at += p.length;
-  }
-  const version = BigInt(meta.ingestVersion);
-  let pos = 0;
+  if (!Number.isSafeInteger(meta.ingestVersion) || meta.ingestVersion < 0)
+    throw new RangeError("ingestVersion must be a non-negative integer");
+  const head = `${tsvField(meta.symbol)}\t${tsvField(meta.assetClass)}\t${tsvField(meta.timeframe)}\t`;
+  const tail = `\t${tsvField(meta.source)}\t${meta.ingestVersion}\n`;
+  const parts: string[] = [];
   for (let i = start; i < end; i++) {
-    out.set(head, pos);
-    pos += prefixBytes;
-    view.setBigInt64(pos, BigInt(bars.time[i] as number), true);
-    view.setFloat64(pos + 8, bars.open[i] as number, true);
-    view.setFloat64(pos + 16, bars.high[i] as number, true);
-    view.setFloat64(pos + 24, bars.low[i] as number, true);
-    view.setFloat64(pos + 32, bars.close[i] as number, true);
-    view.setFloat64(pos + 40, bars.volume[i] as number, true);
-    pos += 48;
-    out.set(source, pos);
-    pos += source.length;
-    view.setBigUint64(pos, version, true);
-    pos += 8;
+    const t = bars.time[i] as number;
+    const ms = ((t % 1000) + 1000) % 1000;
+    const seconds = (t - ms) / 1000;
+    parts.push(
+      `${head}${seconds}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}\t${bars.open[i]}\t${bars.high[i]}\t${bars.low[i]}\t${bars.close[i]}\t${bars.volume[i]}${tail}`,
+    );
   }
-  return out;
+  return new TextEncoder().encode(parts.join("")) as Uint8Array<ArrayBuffer>;
 }
 
 export interface InsertBarsOptions {
-  /** Rows per INSERT; default 250,000 (about 20 MB of RowBinary). */
+  /** Rows per INSERT; default 250,000 (about 25 MB of text). */
   batchRows?: number;
   /** Called after each batch with the rows written so far. */
   onBatch?: (rowsWritten: number) => void | Promise<void>;
@@ -107,18 +77,18 @@ export interface InsertBarsOptions {
 }
 
 /**
- * One RowBinary INSERT over ClickHouse's HTTP interface. `@clickhouse/client-web` only sends JSON
- * formats (its `exec` drops `values` on the web), so the bytes go out with a plain fetch, credentials
- * in the `X-ClickHouse-User` / `X-ClickHouse-Key` headers.
+ * One INSERT with a preformatted body over ClickHouse's HTTP interface. `@clickhouse/client-web` only
+ * sends JSON formats (its `exec` drops `values` on the web), so the bytes go out with a plain fetch,
+ * credentials in the `X-ClickHouse-User` / `X-ClickHouse-Key` headers.
  */
-async function postRowBinary(
+async function postInsert(
   connection: ClickHouseConfig,
-  table: string,
+  query: string,
   bytes: Uint8Array<ArrayBuffer>,
   fetchFn: typeof fetch,
 ): Promise<void> {
   const url = new URL(connection.url);
-  url.searchParams.set("query", `INSERT INTO ${table} ${ROWBINARY_BAR_COLUMNS} FORMAT RowBinary`);
+  url.searchParams.set("query", query);
   const response = await fetchFn(url, {
     method: "POST",
     headers: {
@@ -135,7 +105,7 @@ async function postRowBinary(
 }
 
 /**
- * Writes bars into `ohlcv` (of `connection.database`) as RowBinary, in batches. Each batch is one
+ * Writes bars into `ohlcv` (of `connection.database`) as TabSeparated, in batches. Each batch is one
  * INSERT, so it is atomic on its own; a failure between batches leaves the earlier ones written.
  * Re-running the same write (same `ingestVersion`) writes identical rows, which the ReplacingMergeTree
  * folds into one copy.
@@ -150,12 +120,12 @@ export async function insertBars(
 ): Promise<number> {
   const total = bars.time.length;
   const batchRows = Math.max(1, options.batchRows ?? 250_000);
-  const table = ohlcvTable(connection.database || undefined);
+  const query = `INSERT INTO ${ohlcvTable(connection.database || undefined)} ${BAR_INSERT_COLUMNS} FORMAT TabSeparated`;
   const fetchFn = options.fetch ?? fetch;
   let written = 0;
   for (let start = 0; start < total; start += batchRows) {
     const end = Math.min(total, start + batchRows);
-    await postRowBinary(connection, table, encodeBarsRowBinary(meta, bars, start, end), fetchFn);
+    await postInsert(connection, query, encodeBarsTsv(meta, bars, start, end), fetchFn);
     written = end;
     await options.onBatch?.(written);
   }

@@ -1,5 +1,5 @@
 import type { IngestionEventType } from "@quantago/contracts";
-import { createDb, type Database, ingestionEvent } from "@quantago/db";
+import { createDb, type Database, ingestionEvent, ingestionRun } from "@quantago/db";
 import { and, asc, eq, gt, max, sql } from "drizzle-orm";
 import type { Config } from "../../env.ts";
 
@@ -22,7 +22,10 @@ export interface EmitEvent {
   key: string;
 }
 
-/** Appends an event to the ordered log unless one with the same run and key exists. @returns its id */
+/**
+ * Appends an event to the ordered log unless one with the same run and key exists, or the run has
+ * already ended (only `run.completed` may be written then). @returns its id, or null when skipped
+ */
 export async function emitEvent(db: Database, event: EmitEvent): Promise<number | null> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${EVENT_LOCK})`);
@@ -34,6 +37,14 @@ export async function emitEvent(db: Database, event: EmitEvent): Promise<number 
       )
       .limit(1);
     if (existing.length > 0) return null;
+    // Nothing follows a run's end: a step still in flight when an operator cancelled stays silent.
+    if (event.type !== "run.completed") {
+      const [run] = await tx
+        .select({ status: ingestionRun.status })
+        .from(ingestionRun)
+        .where(eq(ingestionRun.id, event.runId));
+      if (!run || !["pending", "running"].includes(run.status)) return null;
+    }
     const [row] = await tx
       .insert(ingestionEvent)
       .values({

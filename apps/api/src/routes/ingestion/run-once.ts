@@ -124,7 +124,6 @@ export async function runOnce(
   } catch (err) {
     const reason = describeError(err);
     await setRunSymbol(db, runId, symbol, { status: "failed", error: reason, rowsWritten: rows });
-    await finishRun(db, runId, { status: "failed", error: reason, rowsWritten: rows });
     await emitEvent(db, {
       runId,
       type: "symbol.failed",
@@ -132,6 +131,7 @@ export async function runOnce(
       payload: { error: reason, rows },
       key: `symbol.failed:${symbol}`,
     });
+    await finishRun(db, runId, { status: "failed", error: reason, rowsWritten: rows });
     await emitEvent(db, {
       runId,
       type: "run.completed",
@@ -152,7 +152,6 @@ export async function runOnce(
     rowsWritten: rows,
     ...(lastBarTime !== null ? { lastBarTime } : {}),
   });
-  await finishRun(db, runId, { status: "completed", rowsWritten: rows });
   await emitEvent(db, {
     runId,
     type: "symbol.completed",
@@ -160,6 +159,7 @@ export async function runOnce(
     payload: { rows },
     key: `symbol.completed:${symbol}`,
   });
+  await finishRun(db, runId, { status: "completed", rowsWritten: rows });
   await emitEvent(db, {
     runId,
     type: "run.completed",

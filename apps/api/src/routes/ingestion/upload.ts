@@ -84,18 +84,18 @@ export async function uploadCsv(deps: UploadDeps, input: UploadInput) {
 
   const fail = async (error: string, details: Record<string, unknown>, rows = 0) => {
     await setRunSymbol(db, runId, input.symbol, { status: "failed", error, rowsWritten: rows });
-    await finishRun(db, runId, {
-      status: "failed",
-      error,
-      rowsWritten: rows,
-      details: { ...run.details, ...details },
-    });
     await emitEvent(db, {
       runId,
       type: "symbol.failed",
       symbol: input.symbol,
       payload: { error, rows },
       key: `symbol.failed:${input.symbol}`,
+    });
+    await finishRun(db, runId, {
+      status: "failed",
+      error,
+      rowsWritten: rows,
+      details: { ...run.details, ...details },
     });
     await emitEvent(db, {
       runId,
@@ -182,17 +182,13 @@ export async function uploadCsv(deps: UploadDeps, input: UploadInput) {
       },
     );
   } catch (err) {
+    console.error(JSON.stringify({ msg: "upload insert failed", runId, written, error: String(err) }));
     const message = `ClickHouse failed after ${written} of ${bars.count} rows were stored; uploading the file again is safe (identical rows fold into one).`;
     await fail(message, { report }, written);
     throw new AppError("UPSTREAM_FAILED", message, { cause: err });
   }
   const lastBarTime = bars.time[bars.count - 1] ?? null;
   await setRunSymbol(db, runId, input.symbol, { status: "completed", rowsWritten: bars.count, lastBarTime });
-  await finishRun(db, runId, {
-    status: "completed",
-    rowsWritten: bars.count,
-    details: { ...run.details, bytes, report },
-  });
   // First upload of a symbol registers it (disabled for syncs: its data only comes from files).
   await db
     .insert(marketSymbol)
@@ -210,6 +206,11 @@ export async function uploadCsv(deps: UploadDeps, input: UploadInput) {
     symbol: input.symbol,
     payload: { rows: bars.count },
     key: `symbol.completed:${input.symbol}`,
+  });
+  await finishRun(db, runId, {
+    status: "completed",
+    rowsWritten: bars.count,
+    details: { ...run.details, bytes, report },
   });
   await emitEvent(db, {
     runId,
