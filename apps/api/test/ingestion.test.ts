@@ -171,7 +171,7 @@ describe("ingestion admin API", () => {
     const { run, events } = await runRecord(runId);
     expect(run?.status).toBe("failed");
     expect(run?.rowsWritten).toBe(0);
-    expect((run?.details.report as { rowsRejected: number }).rowsRejected).toBe(4);
+    expect((run?.details.report as { rowsRejected: number } | undefined)?.rowsRejected).toBe(4);
     expect(events.map((e) => e.type)).toEqual([
       "run.started",
       "symbol.started",
