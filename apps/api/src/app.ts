@@ -1,4 +1,5 @@
 import { MAX_STRATEGY_BODY_BYTES } from "@quantago/contracts";
+import type { MiddlewareHandler } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
@@ -15,6 +16,7 @@ import { adminUsersRoutes } from "./routes/admin/users.routes.ts";
 import { authRoutes } from "./routes/auth/auth.routes.ts";
 import { backtestsRoutes } from "./routes/backtests/backtests.routes.ts";
 import { healthRoutes } from "./routes/health/health.routes.ts";
+import { ingestionRoutes, UPLOAD_PATH } from "./routes/ingestion/ingestion.routes.ts";
 import { marketDataRoutes } from "./routes/market-data/market-data.routes.ts";
 import { sessionRoutes, sessionsRoutes } from "./routes/session/session.routes.ts";
 import { strategiesRoutes } from "./routes/strategies/strategies.routes.ts";
@@ -23,12 +25,15 @@ import { strategiesRoutes } from "./routes/strategies/strategies.routes.ts";
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 /** Routes that take uploads, with their own ceiling (checked before the body is read). */
-const BODY_LIMITS: ReadonlyArray<{ method: string; path: RegExp; maxSize: number }> = [
+const BODY_LIMITS: ReadonlyArray<{ method: string; path: RegExp; maxSize: number | null }> = [
   // A strategy version carries its artifact as base64 inside the JSON body.
   { method: "POST", path: /^\/api\/strategies(\/[^/]+\/versions)?\/?$/, maxSize: MAX_STRATEGY_BODY_BYTES },
+  // The CSV upload streams its body and enforces its own, larger limit (routes/ingestion/upload.ts).
+  { method: "POST", path: new RegExp(`^${UPLOAD_PATH}$`), maxSize: null },
 ];
 
-function limitTo(maxSize: number) {
+function limitTo(maxSize: number | null): MiddlewareHandler<AppEnv> {
+  if (maxSize === null) return (_c, next) => next();
   return bodyLimit({
     maxSize,
     onError: () => {
@@ -82,7 +87,8 @@ export function createApp() {
     .route("/api/backtests", backtestsRoutes)
     .route("/api/session", sessionRoutes)
     .route("/api/sessions", sessionsRoutes)
-    .route("/api/admin/users", adminUsersRoutes);
+    .route("/api/admin/users", adminUsersRoutes)
+    .route("/api/admin/ingestion", ingestionRoutes);
   assertAccessPolicies(app.routes);
 
   app.notFound((c) => {

@@ -71,6 +71,7 @@ const bindingNames = [
   "LOADER",
   "CLICKHOUSE_SCHEMA_WORKFLOW",
   "BACKTEST_WORKFLOW",
+  "INGESTION_WORKFLOW",
 ] as const;
 
 const checked = new WeakMap<object, Config | AppError>();

@@ -1,11 +1,16 @@
 import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
+import { scheduledIncrementalSync } from "./workflows/ingestion/cron.ts";
 
 export { BacktestWorkflow } from "./workflows/backtest/workflow.ts";
 export { ClickHouseSchemaWorkflow } from "./workflows/clickhouse-schema/workflow.ts";
+export { IngestionWorkflow } from "./workflows/ingestion/workflow.ts";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(scheduledIncrementalSync(env, controller.scheduledTime));
+  },
 } satisfies ExportedHandler<Env>;

@@ -2,5 +2,6 @@ export * from "./auth.ts";
 export * from "./backtests.ts";
 export * from "./errors.ts";
 export * from "./health.ts";
+export * from "./ingestion.ts";
 export * from "./market-data.ts";
 export * from "./strategies.ts";

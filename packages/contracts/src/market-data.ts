@@ -42,6 +42,9 @@ const instant = z
     return ms;
   });
 
+/** A date (`2025-01-01`) or ISO-8601 date-time as Unix ms; no offset means UTC. */
+export const instantSchema = instant;
+
 const startBeforeEnd = (q: { startDate: number; endDate: number }) => q.startDate < q.endDate;
 const startBeforeEndIssue = { message: "startDate must be before endDate", path: ["endDate"] };
 

@@ -1,14 +1,23 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
 import { ohlcvTable } from "./query/sql.ts";
 import type { AssetClass } from "./symbols.ts";
+import { TIMEFRAME_MS, type Timeframe } from "./timeframes.ts";
 
 export interface SyntheticSeries {
   symbol: string;
   assetClass: AssetClass;
-  /** First bar's open time (Unix ms, whole minute). */
+  /** Open time (Unix ms, aligned to the timeframe) of bar 0 of the path. */
   fromMs: number;
-  /** Number of 1m bars. */
+  /** Number of bars written. */
   count: number;
+  /**
+   * Index of the first bar written (default 0): bars `startIndex .. startIndex + count - 1` of the path
+   * starting at `fromMs`. Writing a long series in chunks with consecutive start indexes gives exactly
+   * the bars of one big write (the walk is continuous across chunks).
+   */
+  startIndex?: number;
+  /** Bar size; default `1m`. */
+  timeframe?: Timeframe;
   /** Varies the path; the same seed always yields the same bars. */
   seed: number;
   /** Market-data database; default `market_data`. */
@@ -16,7 +25,7 @@ export interface SyntheticSeries {
 }
 
 /**
- * Writes a deterministic random walk of 1m bars, marked `source = 'synthetic'` so catalogs and UIs
+ * Writes a deterministic random walk of bars (1m unless `timeframe` says otherwise), marked `source = 'synthetic'` so catalogs and UIs
  * can label it, for demos and benchmarks. The bars are generated inside ClickHouse (one
  * `INSERT … SELECT` over `numbers()`), so a year of minutes takes about a second. Re-running writes the
  * same rows, which the ReplacingMergeTree folds away, so it is idempotent.
@@ -31,12 +40,18 @@ export interface SyntheticSeries {
 export async function writeSyntheticBars(client: ClickHouseClient, series: SyntheticSeries): Promise<void> {
   if (!Number.isSafeInteger(series.count) || series.count < 1)
     throw new RangeError("count must be a positive integer");
+  const startIndex = series.startIndex ?? 0;
+  if (!Number.isSafeInteger(startIndex) || startIndex < 0)
+    throw new RangeError("startIndex must be a non-negative integer");
+  const timeframe = series.timeframe ?? "1m";
+  const stepMs = TIMEFRAME_MS[timeframe];
+  if (stepMs === undefined) throw new RangeError(`unknown timeframe: ${String(timeframe)}`);
   if (series.fromMs % 60_000 !== 0) throw new RangeError("fromMs must be a whole minute");
   await client.command({
     query: `INSERT INTO ${ohlcvTable(series.database)}
       (symbol, asset_class, timeframe, time, open, high, low, close, volume, source, ingest_version)
-      SELECT {symbol:String}, {assetClass:String}, '1m',
-             fromUnixTimestamp64Milli(toInt64({fromMs:Int64} + number * 60000), 'UTC'),
+      SELECT {symbol:String}, {assetClass:String}, {timeframe:String},
+             fromUnixTimestamp64Milli(toInt64({fromMs:Int64} + number * {stepMs:Int64}), 'UTC'),
              open, greatest(open, close) * (1 + h), least(open, close) * (1 - l), close, v, 'synthetic', 1
       FROM (
         SELECT number,
@@ -49,14 +64,18 @@ export async function writeSyntheticBars(client: ClickHouseClient, series: Synth
           SELECT number,
                  100 * exp(sum(((sipHash64({seed:UInt64}, number, 0) % 2001) - 1000) / 1e6)
                    OVER (ORDER BY number ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) AS c
-          FROM numbers({count:UInt64})
+          FROM numbers({total:UInt64})
         )
-      )`,
+      )
+      WHERE number >= {startIndex:UInt64}`,
     query_params: {
       symbol: series.symbol,
       assetClass: series.assetClass,
       fromMs: series.fromMs,
-      count: series.count,
+      total: startIndex + series.count,
+      startIndex,
+      timeframe,
+      stepMs,
       seed: series.seed,
     },
   });

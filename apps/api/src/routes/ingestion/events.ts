@@ -1,0 +1,186 @@
+import type { IngestionEventType } from "@quantago/contracts";
+import { createDb, type Database, ingestionEvent, ingestionRun } from "@quantago/db";
+import { and, asc, eq, gt, max, sql } from "drizzle-orm";
+import type { Config } from "../../env.ts";
+
+/**
+ * Every event insert takes this transaction-scoped advisory lock first, so event ids (bigserial) are
+ * committed in id order: a reader polling `id > last` can never see id 11 before id 10 commits and then
+ * skip 10 forever. Events are a few per symbol and chunk, so the serialisation costs nothing noticeable.
+ */
+const EVENT_LOCK = 0x51_6e_67_65; // "Qnge"
+
+export interface EmitEvent {
+  runId: string;
+  type: IngestionEventType;
+  symbol?: string | null;
+  payload?: Record<string, unknown>;
+  /**
+   * Idempotency key within the run: a second emit with the same key is a no-op. Workflow steps are
+   * retried, and a step that emitted and then failed would otherwise emit twice.
+   */
+  key: string;
+}
+
+/**
+ * Appends an event to the ordered log unless one with the same run and key exists, or the run has
+ * already ended (only `run.completed` may be written then). @returns its id, or null when skipped
+ */
+export async function emitEvent(db: Database, event: EmitEvent): Promise<number | null> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${EVENT_LOCK})`);
+    const existing = await tx
+      .select({ id: ingestionEvent.id })
+      .from(ingestionEvent)
+      .where(
+        and(eq(ingestionEvent.runId, event.runId), sql`${ingestionEvent.payload}->>'key' = ${event.key}`),
+      )
+      .limit(1);
+    if (existing.length > 0) return null;
+    // Nothing follows a run's end: a step still in flight when an operator cancelled stays silent.
+    if (event.type !== "run.completed") {
+      const [run] = await tx
+        .select({ status: ingestionRun.status })
+        .from(ingestionRun)
+        .where(eq(ingestionRun.id, event.runId));
+      if (!run || !["pending", "running"].includes(run.status)) return null;
+    }
+    const [row] = await tx
+      .insert(ingestionEvent)
+      .values({
+        runId: event.runId,
+        type: event.type,
+        symbol: event.symbol ?? null,
+        payload: { ...event.payload, key: event.key },
+      })
+      .returning({ id: ingestionEvent.id });
+    return row?.id ?? null;
+  });
+}
+
+export interface StoredEvent {
+  id: number;
+  runId: string;
+  type: string;
+  symbol: string | null;
+  payload: Record<string, unknown>;
+  time: string;
+}
+
+/** Events after `afterId`, oldest first (at most `limit`), optionally of one run. */
+export async function eventsAfter(
+  db: Database,
+  options: { afterId: number; runId?: string | undefined; limit?: number },
+): Promise<StoredEvent[]> {
+  const rows = await db
+    .select()
+    .from(ingestionEvent)
+    .where(
+      and(
+        gt(ingestionEvent.id, options.afterId),
+        options.runId ? eq(ingestionEvent.runId, options.runId) : undefined,
+      ),
+    )
+    .orderBy(asc(ingestionEvent.id))
+    .limit(options.limit ?? 500);
+  return rows.map((r) => {
+    const { key: _key, ...payload } = r.payload;
+    return {
+      id: r.id,
+      runId: r.runId,
+      type: r.type,
+      symbol: r.symbol,
+      payload,
+      time: r.createdAt.toISOString(),
+    };
+  });
+}
+
+export async function latestEventId(db: Database): Promise<number> {
+  const [row] = await db.select({ id: max(ingestionEvent.id) }).from(ingestionEvent);
+  return Number(row?.id ?? 0);
+}
+
+export interface EventStreamOptions {
+  /** Resume after this event id (Last-Event-ID); undefined: from the start of `runId`, else from now. */
+  lastEventId?: number | undefined;
+  runId?: string | undefined;
+  /** Close after the `run.completed` of `runId`. */
+  untilComplete?: boolean;
+  /** Close after this long; an EventSource reconnects by itself, resuming with Last-Event-ID. */
+  maxMs?: number;
+  pollMs?: number;
+  heartbeatMs?: number;
+}
+
+const encoder = new TextEncoder();
+
+/** One SSE frame. `data` is a single line of JSON, so no escaping beyond JSON's is needed. */
+export function sseFrame(frame: { id?: number; event: string; data: unknown }): string {
+  return `${frame.id !== undefined ? `id: ${frame.id}\n` : ""}event: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/**
+ * The body of `GET /api/admin/ingestion/events`: polls the event log and writes each event as an SSE
+ * frame whose `id:` is the event id, plus `heartbeat` frames (no id, so they never move the resume
+ * point). It owns its database pool: the request's services are closed as soon as the handler returns
+ * the streaming response. Stops when the client goes away (cancel), at `maxMs`, or after the run's
+ * `run.completed` with `untilComplete`.
+ */
+export function eventStream(config: Config, options: EventStreamOptions): ReadableStream<Uint8Array> {
+  const abort = new AbortController();
+  const pollMs = options.pollMs ?? 500;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const maxMs = options.maxMs ?? 300_000;
+  let handle: ReturnType<typeof createDb> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      handle = createDb({ databaseUrl: config.DATABASE_URL, wsProxy: config.DATABASE_WS_PROXY });
+      const write = (text: string) => controller.enqueue(encoder.encode(text));
+      const started = Date.now();
+      // Reconnect after 1 s when the connection drops (EventSource's default is 3 s).
+      write("retry: 1000\n\n");
+      void (async () => {
+        try {
+          const db = (handle as NonNullable<typeof handle>).db;
+          let after = options.lastEventId ?? (options.runId !== undefined ? 0 : await latestEventId(db));
+          let lastBeat = Date.now();
+          write(sseFrame({ event: "heartbeat", data: { time: new Date().toISOString(), after } }));
+          while (!abort.signal.aborted && Date.now() - started < maxMs) {
+            const events = await eventsAfter(db, { afterId: after, runId: options.runId });
+            let done = false;
+            for (const event of events) {
+              write(sseFrame({ id: event.id, event: event.type, data: event }));
+              after = event.id;
+              if (options.untilComplete && event.type === "run.completed") done = true;
+            }
+            if (done) break;
+            if (events.length === 500) continue; // more waiting: no pause
+            if (Date.now() - lastBeat >= heartbeatMs) {
+              write(sseFrame({ event: "heartbeat", data: { time: new Date().toISOString(), after } }));
+              lastBeat = Date.now();
+            }
+            await sleep(pollMs, abort.signal);
+          }
+          if (!abort.signal.aborted) controller.close();
+        } catch (err) {
+          if (!abort.signal.aborted) controller.error(err);
+        } finally {
+          await handle?.close().catch(() => {});
+        }
+      })();
+    },
+    cancel() {
+      abort.abort();
+    },
+  });
+}

@@ -1,0 +1,203 @@
+import {
+  backfillWorkflowBodySchema,
+  bulkWorkflowBodySchema,
+  eventsQuerySchema,
+  incrementalWorkflowBodySchema,
+  ingestionLogsQuerySchema,
+  runIdParamSchema,
+  runOnceBodySchema,
+  symbolsQuerySchema,
+  symbolsUpsertBodySchema,
+  uploadQuerySchema,
+} from "@quantago/contracts";
+import { marketSymbol } from "@quantago/db";
+import { eq } from "drizzle-orm";
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../../env.ts";
+import { AppError } from "../../lib/errors.ts";
+import { validate } from "../../lib/validate.ts";
+import { liveProviders } from "../market-data/market-data.service.ts";
+import { eventStream } from "./events.ts";
+import {
+  assetClassOf,
+  cancelRun,
+  getRun,
+  listRegistry,
+  listRuns,
+  normalizeSymbol,
+  requester,
+  serializeRun,
+  serializeRunSymbol,
+  serializeSymbol,
+  startWorkflowRun,
+  upsertSymbols,
+} from "./ingestion.service.ts";
+import { runOnce } from "./run-once.ts";
+import { uploadCsv } from "./upload.ts";
+
+/** Path of the CSV upload: it is exempt from the global 1 MiB body limit and enforces its own. */
+export const UPLOAD_PATH = "/api/admin/ingestion/upload";
+
+function connection(c: Context<AppEnv>) {
+  const { config } = c.get("services");
+  return {
+    url: config.CLICKHOUSE_URL,
+    username: config.CLICKHOUSE_USERNAME,
+    password: config.CLICKHOUSE_PASSWORD,
+    database: config.CLICKHOUSE_DB,
+  };
+}
+
+function workflowDeps(c: Context<AppEnv>) {
+  return { db: c.get("services").db, workflow: c.env.INGESTION_WORKFLOW };
+}
+
+function accepted(c: Context<AppEnv>, run: Parameters<typeof serializeRun>[0]) {
+  return c.json({ workflowId: run.workflowId, run: serializeRun(run) }, 202);
+}
+
+/**
+ * `/api/admin/ingestion` (admin, or the `x-ingestion-admin-secret` header, by the access policy).
+ * Workflow routes answer 202 with the workflow id (= run id); progress is on `GET /runs/:id` and on
+ * the `GET /events` stream.
+ */
+export const ingestionRoutes = new Hono<AppEnv>()
+  .get("/symbols", validate("query", symbolsQuerySchema), async (c) => {
+    const q = c.req.valid("query");
+    const rows = await listRegistry(c.get("services").db, {
+      ...(q.enabled ? { enabled: q.enabled === "true" } : {}),
+      ...(q.source ? { source: q.source } : {}),
+    });
+    return c.json({ symbols: rows.map(serializeSymbol) }, 200);
+  })
+  .post("/symbols", validate("json", symbolsUpsertBodySchema), async (c) => {
+    const rows = await upsertSymbols(c.get("services").db, c.req.valid("json").symbols);
+    return c.json({ symbols: rows.map(serializeSymbol) }, 200);
+  })
+  .get("/logs", validate("query", ingestionLogsQuerySchema), async (c) => {
+    return c.json(await listRuns(c.get("services").db, c.req.valid("query")), 200);
+  })
+  .post("/run-once", validate("json", runOnceBodySchema), async (c) => {
+    const body = c.req.valid("json");
+    const { db, config } = c.get("services");
+    const result = await runOnce(
+      {
+        db,
+        connection: connection(c),
+        providers: liveProviders(config.YAHOO_BASE_URL, config.BINANCE_BASE_URL),
+        now: Date.now(),
+      },
+      {
+        symbol: normalizeSymbol(body.symbol),
+        timeframe: body.timeframe,
+        fromMs: body.from,
+        toMs: body.to,
+        source: body.source,
+        assetClass: body.assetClass,
+        requestedBy: requester(c.get("principal")),
+      },
+    );
+    return c.json({ run: serializeRun(result.run), symbols: result.symbols.map(serializeRunSymbol) }, 200);
+  })
+  .post("/upload", validate("query", uploadQuerySchema), async (c) => {
+    const q = c.req.valid("query");
+    const symbol = normalizeSymbol(q.symbol);
+    const { db } = c.get("services");
+    const [entry] = await db.select().from(marketSymbol).where(eq(marketSymbol.symbol, symbol));
+    const length = c.req.header("content-length");
+    const result = await uploadCsv(
+      { db, connection: connection(c) },
+      {
+        symbol,
+        assetClass: q.assetClass ?? assetClassOf(symbol, entry),
+        timeframe: q.timeframe,
+        requestedBy: requester(c.get("principal")),
+        body: c.req.raw.body,
+        contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
+      },
+    );
+    return c.json(result, 200);
+  })
+  .post("/workflows/bulk", validate("json", bulkWorkflowBodySchema), async (c) => {
+    const body = c.req.valid("json");
+    const run = await startWorkflowRun(workflowDeps(c), {
+      kind: "bulk",
+      timeframe: body.timeframe,
+      symbols: body.symbols,
+      fromMs: body.from,
+      toMs: body.to,
+      options: body.options,
+      requestedBy: requester(c.get("principal")),
+    });
+    return accepted(c, run);
+  })
+  .post("/workflows/incremental", validate("json", incrementalWorkflowBodySchema), async (c) => {
+    const body = c.req.valid("json");
+    const run = await startWorkflowRun(workflowDeps(c), {
+      kind: "incremental",
+      timeframe: body.timeframe,
+      symbols: body.symbols,
+      options: body.options,
+      requestedBy: requester(c.get("principal")),
+    });
+    return accepted(c, run);
+  })
+  .post("/workflows/backfill", validate("json", backfillWorkflowBodySchema), async (c) => {
+    const body = c.req.valid("json");
+    const run = await startWorkflowRun(workflowDeps(c), {
+      kind: "backfill",
+      timeframe: body.timeframe,
+      symbols: [body.symbol],
+      fromMs: body.from,
+      toMs: body.to,
+      options: body.options,
+      requestedBy: requester(c.get("principal")),
+    });
+    return accepted(c, run);
+  })
+  .get("/runs/:id", validate("param", runIdParamSchema), async (c) => {
+    const found = await getRun(c.get("services").db, c.req.valid("param").id);
+    if (!found) throw new AppError("NOT_FOUND", "No such ingestion run.");
+    let workflow: { status: string; error?: unknown } | null = null;
+    if (found.run.workflowId) {
+      try {
+        const status = await (await c.env.INGESTION_WORKFLOW.get(found.run.workflowId)).status();
+        workflow = { status: status.status, ...(status.error ? { error: status.error } : {}) };
+      } catch {
+        workflow = null; // instance expired or unknown: the run record is authoritative
+      }
+    }
+    return c.json(
+      { run: serializeRun(found.run), symbols: found.symbols.map(serializeRunSymbol), workflow },
+      200,
+    );
+  })
+  .post("/runs/:id/cancel", validate("param", runIdParamSchema), async (c) => {
+    const run = await cancelRun(workflowDeps(c), c.req.valid("param").id);
+    return c.json({ run: serializeRun(run) }, 200);
+  })
+  .post("/schema/ensure", async (c) => {
+    const instance = await c.env.CLICKHOUSE_SCHEMA_WORKFLOW.create({ params: {} });
+    return c.json({ workflowId: instance.id }, 202);
+  })
+  .get("/events", validate("query", eventsQuerySchema), async (c) => {
+    const q = c.req.valid("query");
+    const header = c.req.header("last-event-id");
+    const fromHeader =
+      header !== undefined && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;
+    const stream = eventStream(c.get("services").config, {
+      lastEventId: fromHeader ?? q.lastEventId,
+      runId: q.runId,
+      untilComplete: q.untilComplete !== undefined && q.runId !== undefined,
+      maxMs: (q.maxSeconds ?? 300) * 1000,
+    });
+    return new Response(stream, {
+      status: 200,
+      headers: {
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache, no-transform",
+        Connection: "keep-alive",
+        "X-Accel-Buffering": "no",
+      },
+    });
+  });

@@ -1,0 +1,22 @@
+export {
+  CSV_COLUMNS,
+  CsvBarParser,
+  type CsvBarParserOptions,
+  CsvHeaderError,
+  type CsvRejection,
+  type CsvRejectionCode,
+  type CsvReport,
+  CsvTooLargeError,
+  type ParsedBars,
+  parseIsoUtc,
+} from "./csv.ts";
+export {
+  BAR_INSERT_COLUMNS,
+  type BarColumnsInput,
+  type BarSeriesMeta,
+  countBarsInRange,
+  encodeBarsTsv,
+  type InsertBarsOptions,
+  insertBars,
+  lastStoredBarTime,
+} from "./insert.ts";
