@@ -28,6 +28,7 @@ const { values } = parseArgs({
     api: { type: "string", default: process.env.API_URL ?? "http://127.0.0.1:8787" },
     clickhouse: { type: "string", default: process.env.CLICKHOUSE_URL ?? "http://127.0.0.1:8123" },
     database: { type: "string", default: process.env.CLICKHOUSE_DB ?? "market_data" },
+    origin: { type: "string", default: process.env.FRONTEND_ORIGIN ?? "http://localhost:5173" },
     email: { type: "string", default: "trader@quantago.local" },
     password: { type: "string", default: "quantago-trader" },
   },
@@ -66,7 +67,8 @@ async function seed(): Promise<void> {
 async function signIn(): Promise<string> {
   const res = await fetch(`${values.api}/api/auth/sign-in/email`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    // Better Auth refuses a sign-in without the Origin a browser would send.
+    headers: { "content-type": "application/json", origin: values.origin },
     body: JSON.stringify({ email: values.email, password: values.password }),
   });
   if (!res.ok) throw new Error(`sign-in: HTTP ${res.status} ${await res.text()}`);
@@ -79,7 +81,7 @@ async function signIn(): Promise<string> {
 async function call(cookie: string, path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${values.api}${path}`, {
     ...init,
-    headers: { cookie, "content-type": "application/json", ...(init.headers ?? {}) },
+    headers: { cookie, origin: values.origin, "content-type": "application/json", ...(init.headers ?? {}) },
   });
 }
 

@@ -19,7 +19,7 @@ import {
   TimeframeTooFineError,
 } from "@quantago/market-data";
 import type { BarColumns } from "@quantago/strategies";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Env, readConfig } from "../../env.ts";
 import { encodeEquity, equityKey } from "../../routes/backtests/equity.ts";
 import { hashBars } from "../../routes/backtests/execution.ts";
@@ -32,49 +32,107 @@ export interface BacktestOutcome {
   error?: string;
 }
 
-/** Rows per INSERT: 13 parameters a row stays far below Postgres' 65,535 bind parameters. */
-const TRADE_BATCH = 2_000;
+/** Rows per INSERT; each statement carries one array per column, whatever the row count. */
+const TRADE_BATCH = 50_000;
 
 class Cancelled extends Error {}
 
-function tradeRows(
-  id: string,
-  bars: BarColumns,
-  result: RuntimeResult,
-): Array<typeof backtestTrade.$inferInsert> {
+/** The closed trades of a run as one array per `backtest_trade` column, in entry order. */
+interface TradeRowColumns {
+  seq: number[];
+  type: string[];
+  size: number[];
+  entryPrice: number[];
+  entryTime: number[];
+  exitPrice: number[];
+  exitTime: number[];
+  fees: number[];
+  profit: number[];
+  returnPct: number[];
+  reason: string[];
+  metadata: Array<string | null>;
+}
+
+function tradeRowColumns(bars: BarColumns, result: RuntimeResult): TradeRowColumns {
   const t = result.tradeColumns;
-  const rows: Array<typeof backtestTrade.$inferInsert> = [];
+  const out: TradeRowColumns = {
+    seq: [],
+    type: [],
+    size: [],
+    entryPrice: [],
+    entryTime: [],
+    exitPrice: [],
+    exitTime: [],
+    fees: [],
+    profit: [],
+    returnPct: [],
+    reason: [],
+    metadata: [],
+  };
   for (let k = 0; k < t.count; k++) {
     const size = t.size[k] as number;
     const entryPrice = t.entryPrice[k] as number;
     const pnl = t.pnl[k] as number;
     const note = result.notes?.[k];
-    const metadata =
+    out.seq.push(k);
+    out.type.push(size > 0 ? "BUY" : "SELL");
+    out.size.push(Math.abs(size));
+    out.entryPrice.push(entryPrice);
+    out.entryTime.push(bars.time[t.entryIndex[k] as number] as number);
+    out.exitPrice.push(t.exitPrice[k] as number);
+    out.exitTime.push(bars.time[t.exitIndex[k] as number] as number);
+    out.fees.push((t.entryFee[k] as number) + (t.exitFee[k] as number));
+    out.profit.push(pnl);
+    out.returnPct.push(pnl / (entryPrice * Math.abs(size)));
+    out.reason.push(EXIT_REASONS[t.reason[k] as number] ?? "signal");
+    out.metadata.push(
       note && (note.entry || note.exit)
-        ? {
+        ? JSON.stringify({
             entryReason: note.entry?.reason ?? null,
             entryMetadata: note.entry?.metadata ?? null,
             exitReason: note.exit?.reason ?? null,
             exitMetadata: note.exit?.metadata ?? null,
-          }
-        : null;
-    rows.push({
-      backtestId: id,
-      seq: k,
-      type: size > 0 ? "BUY" : "SELL",
-      size: Math.abs(size),
-      entryPrice,
-      entryTime: bars.time[t.entryIndex[k] as number] as number,
-      exitPrice: t.exitPrice[k] as number,
-      exitTime: bars.time[t.exitIndex[k] as number] as number,
-      fees: (t.entryFee[k] as number) + (t.exitFee[k] as number),
-      profit: pnl,
-      returnPct: pnl / (entryPrice * Math.abs(size)),
-      reason: EXIT_REASONS[t.reason[k] as number] ?? "signal",
-      metadata,
-    });
+          })
+        : null,
+    );
   }
-  return rows;
+  return out;
+}
+
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * A Postgres array literal (`{1,2.5,"a\"b",NULL}`) sent as ONE text parameter: drizzle's `sql`
+ * would expand a JS array into one placeholder per element. Numbers are written in their shortest
+ * round-trip form, which float8/int8 parse back exactly; strings are quoted and escaped.
+ */
+function pgArray(values: ReadonlyArray<number | string | null>): string {
+  const items = values.map((v) =>
+    v === null
+      ? "NULL"
+      : typeof v === "number"
+        ? String(v)
+        : `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`,
+  );
+  return `{${items.join(",")}}`;
+}
+
+/**
+ * Inserts trades with one `unnest` statement per batch: tens of thousands of rows in one round trip
+ * (a multi-row VALUES list needs 13 parameters a row and many statements; measured 2 s for 19,539
+ * trades through the dev stack's proxy). Numbers travel as their shortest round-trip text, exact.
+ */
+async function insertTrades(tx: Tx, id: string, c: TradeRowColumns): Promise<void> {
+  for (let i = 0; i < c.seq.length; i += TRADE_BATCH) {
+    const part = (xs: ReadonlyArray<number | string | null>) => pgArray(xs.slice(i, i + TRADE_BATCH));
+    await tx.execute(sql`
+      INSERT INTO ${backtestTrade} (backtest_id, seq, type, size, entry_price, entry_time, exit_price,
+        exit_time, fees, profit, return_pct, reason, metadata)
+      SELECT ${id}, * FROM unnest(${part(c.seq)}::int[], ${part(c.type)}::text[], ${part(c.size)}::float8[],
+        ${part(c.entryPrice)}::float8[], ${part(c.entryTime)}::int8[], ${part(c.exitPrice)}::float8[],
+        ${part(c.exitTime)}::int8[], ${part(c.fees)}::float8[], ${part(c.profit)}::float8[],
+        ${part(c.returnPct)}::float8[], ${part(c.reason)}::text[], ${part(c.metadata)}::jsonb[])`);
+  }
 }
 
 async function markFailed(db: Database, id: string, message: string): Promise<void> {
@@ -108,6 +166,14 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestOut
       .returning();
     // Cancelled, deleted or already finished (a retry after the final commit): nothing to do.
     if (!row) return { status: "skipped" };
+    // Wall time of each phase, logged once per run: where a slow backtest spends its time.
+    const phases: Record<string, number> = {};
+    let mark = Date.now();
+    const phase = (name: string) => {
+      const now = Date.now();
+      phases[name] = now - mark;
+      mark = now;
+    };
     try {
       const bars = await readBarsColumnar(clickhouse, {
         symbol: row.symbol,
@@ -122,7 +188,9 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestOut
           `No ${row.timeframe} market data for ${row.symbol} between ${row.startDate.toISOString()} and ${row.endDate.toISOString()}.`,
         );
       }
+      phase("loadBars");
       const barsHash = await hashBars(bars);
+      phase("hashBars");
       await db.update(backtest).set({ barsTotal: bars.count, barsHash }).where(eq(backtest.id, id));
       const runtime = await runtimeFor(row, {
         db,
@@ -130,6 +198,7 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestOut
         loader: env.LOADER,
         allowPrivate: config.REMOTE_STRATEGY_ALLOW_PRIVATE,
       });
+      phase("prepareRuntime");
       const executionConfig = (row.executionConfig ?? {}) as ExecutionConfig;
       const result = await runtime.run({
         bars,
@@ -144,16 +213,16 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestOut
         },
       });
 
+      phase("run");
       const key = equityKey(id);
       await env.BACKTEST_RESULTS.put(key, encodeEquity(bars.time, result.equity));
-      const trades = tradeRows(id, bars, result);
+      phase("storeEquity");
+      const trades = tradeRowColumns(bars, result);
       const resolved = resolveExecutionConfig(executionConfig, bars.time);
       try {
         await db.transaction(async (tx) => {
           await tx.delete(backtestTrade).where(eq(backtestTrade.backtestId, id));
-          for (let i = 0; i < trades.length; i += TRADE_BATCH) {
-            await tx.insert(backtestTrade).values(trades.slice(i, i + TRADE_BATCH));
-          }
+          await insertTrades(tx, id, trades);
           const [done] = await tx
             .update(backtest)
             .set({
@@ -167,7 +236,7 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestOut
               },
               executionConfig: resolved as unknown as Record<string, unknown>,
               finalEquity: result.metrics.finalEquity,
-              tradeCount: trades.length,
+              tradeCount: trades.seq.length,
               equityKey: key,
               finishedAt: new Date(),
               updatedAt: new Date(),
@@ -183,7 +252,17 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestOut
         }
         throw e;
       }
-      return { status: "completed", trades: trades.length };
+      phase("storeTrades");
+      console.log(
+        JSON.stringify({
+          msg: "backtest completed",
+          backtestId: id,
+          bars: bars.count,
+          trades: trades.seq.length,
+          phases,
+        }),
+      );
+      return { status: "completed", trades: trades.seq.length };
     } catch (e) {
       const message = userFacing(e);
       if (message === null) throw e; // ours: let the step retry
