@@ -2,6 +2,7 @@ import { authSchema } from "@quantago/db";
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { admin } from "better-auth/plugins";
+import { prefixedId } from "../lib/ids.ts";
 import { cookiePolicy } from "./cookies.ts";
 
 /** Password bounds: 8 is the NIST minimum; the ceiling stops hashing megabyte "passwords" (CPU DoS). */
@@ -26,27 +27,6 @@ export interface AuthConfig {
  * the Node scripts (admin:create, dev seed) a node-postgres one.
  */
 export type AuthDatabase = Parameters<typeof drizzleAdapter>[0];
-
-const ID_PREFIXES: Record<string, string> = {
-  user: "usr",
-  session: "ses",
-  account: "acc",
-  verification: "ver",
-  strategy: "stg",
-  strategyVersion: "stv",
-  backtest: "bkt",
-  ingestionRun: "ing",
-};
-const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-/** Text ids with a type prefix (`usr_…`) so an id in a log or URL says what it points at. */
-export function prefixedId(model: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  let random = "";
-  // 256 % 62 leaves a slight bias towards the first 8 characters; 24 chars still carry >140 bits.
-  for (const byte of bytes) random += ID_ALPHABET[byte % ID_ALPHABET.length];
-  return `${ID_PREFIXES[model] ?? model.slice(0, 3)}_${random}`;
-}
 
 /**
  * Better Auth for one request (Workers must not keep a database client across requests, so this is a

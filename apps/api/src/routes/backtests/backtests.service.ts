@@ -19,9 +19,9 @@ import {
 } from "@quantago/market-data";
 import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
 import type { z } from "zod";
-import { prefixedId } from "../../auth/auth.ts";
 import type { Env, Services } from "../../env.ts";
 import { AppError } from "../../lib/errors.ts";
+import { prefixedId } from "../../lib/ids.ts";
 import { equityKey } from "./equity.ts";
 import { executionConfigFor } from "./execution.ts";
 import { resolveStrategy } from "./strategy-resolution.ts";

@@ -3,6 +3,7 @@ import { type Database, ingestionRun, ingestionRunSymbol, marketSymbol } from "@
 import { type AssetClass, inferAssetClass, symbolSchema, type Timeframe } from "@quantago/market-data";
 import { and, asc, count, desc, eq, exists, inArray, sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors.ts";
+import { prefixedId } from "../../lib/ids.ts";
 import type { IngestionWorkflowParams, WorkflowRunKind } from "../../workflows/ingestion/types.ts";
 import { emitEvent } from "./events.ts";
 
@@ -157,7 +158,7 @@ export interface NewRun {
 }
 
 export function newRunId(): string {
-  return `ing_${crypto.randomUUID().replaceAll("-", "")}`;
+  return prefixedId("ingestionRun");
 }
 
 /** Records a run and one `pending` row per symbol. */

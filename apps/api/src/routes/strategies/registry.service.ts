@@ -14,8 +14,8 @@ import type {
 import { type Database, strategyDefinition, strategyVersion } from "@quantago/db";
 import { getBuiltinStrategy } from "@quantago/strategies";
 import { and, desc, eq, or } from "drizzle-orm";
-import { prefixedId } from "../../auth/auth.ts";
 import { AppError } from "../../lib/errors.ts";
+import { prefixedId } from "../../lib/ids.ts";
 import { checkArtifact, type StoredArtifact, storeArtifact } from "./artifacts.ts";
 
 export type DefinitionRow = typeof strategyDefinition.$inferSelect;
