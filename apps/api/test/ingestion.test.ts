@@ -167,7 +167,7 @@ describe("ingestion admin API", () => {
       ],
     ]);
     expect(await stored(symbol)).toBe(0);
-    const runId = /run (ing_[0-9a-f]+)/.exec(err.error.message)?.[1] as string;
+    const runId = /run (ing_[0-9A-Za-z]+)/.exec(err.error.message)?.[1] as string;
     const { run, events } = await runRecord(runId);
     expect(run?.status).toBe("failed");
     expect(run?.rowsWritten).toBe(0);
