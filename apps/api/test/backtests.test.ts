@@ -6,14 +6,17 @@ import {
   backtestRecordSchema,
   backtestTradesResponseSchema,
 } from "@quantago/contracts";
+import { backtest } from "@quantago/db";
 import { EXIT_REASONS, runBacktest } from "@quantago/engine";
 import { SMAX_EXECUTION_CONFIG, SMAX_STRATEGY_PARAMETERS } from "@quantago/engine/fixtures/smax";
 import { readBarsColumnar, writeSyntheticBars } from "@quantago/market-data";
 import { smaCrossover } from "@quantago/strategies";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { equityKey } from "../src/routes/backtests/equity.ts";
+import { faultMarkerKey } from "../src/workflows/backtest/execute.ts";
 import { as, json, newUser, type TestUser } from "./auth-helpers.ts";
-import { expectError, testClickHouse } from "./helpers.ts";
+import { defined, expectError, testClickHouse, testDb } from "./helpers.ts";
 
 const SYMBOL = `BT-${Date.now().toString(36).toUpperCase()}-USD`;
 const FROM = Date.UTC(2025, 0, 6);
@@ -297,6 +300,62 @@ describe("backtests", () => {
       expect(done.error_message).toMatch(reason);
       expect(done.trade_count).toBeNull();
     }
+  });
+
+  it("resumes a remote run from its checkpoint when the step dies mid-run: no answer asked for twice", async () => {
+    const parameters = (tag: string) => ({
+      timeframe: CROSS.timeframe,
+      fast: CROSS.fast,
+      slow: CROSS.slow,
+      ...adhoc(`/signal?tag=${tag}`),
+    });
+    const calls = async (tag: string) =>
+      ((await (await fetch(`${remote()}/calls?tag=${tag}`)).json()) as { calls: number }).calls;
+    const tag = Date.now().toString(36);
+
+    const clean = await settle(
+      trader,
+      (
+        await accepted(
+          await submit(trader, { strategy: "remote-clean", parameters: parameters(`clean-${tag}`) }),
+        )
+      ).id,
+    );
+    expect(clean.status).toBe("completed");
+    const cleanCalls = await calls(`clean-${tag}`);
+
+    // The same backtest, stored directly and started with a fault the API cannot set: the first
+    // attempt dies after its second checkpoint (100 answers), the retry resumes from it.
+    const id = `bkt_resume${tag}`;
+    const { db, close } = testDb();
+    try {
+      const [row] = await db.select().from(backtest).where(eq(backtest.id, clean.id));
+      await db.insert(backtest).values({
+        ...defined(row, "the clean run"),
+        id,
+        status: "pending",
+        parameters: parameters(`resume-${tag}`),
+        barsHash: null,
+        metrics: null,
+        finalEquity: null,
+        tradeCount: null,
+        equityKey: null,
+      });
+    } finally {
+      await close();
+    }
+    await env.BACKTEST_WORKFLOW.create({
+      id,
+      params: { backtestId: id, faults: { crashAfterCheckpointSaves: 2, checkpointEveryCalls: 50 } },
+    });
+    const resumed = await settle(trader, id);
+    expect(resumed.status, resumed.error_message ?? "").toBe("completed");
+    expect(await env.BACKTEST_RESULTS.head(faultMarkerKey(id)), "the injected crash fired").not.toBeNull();
+    expect(await tradeKeys(trader, id)).toEqual(await tradeKeys(trader, clean.id));
+    expect(resumed.final_equity).toBe(clean.final_equity);
+    // Preflight and every candle once, exactly as the uninterrupted run: nothing was asked again.
+    expect(await calls(`resume-${tag}`)).toBe(cleanCalls);
+    expect((await env.BACKTEST_RESULTS.list({ prefix: `backtests/${id}/checkpoint/` })).objects).toEqual([]);
   });
 
   it("cancels a running backtest; it stays cancelled and leaves no results", async () => {

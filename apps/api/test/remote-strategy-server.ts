@@ -9,12 +9,14 @@ import { crossAction, Sma } from "@quantago/strategies";
  * across the sequential calls of a run and rebuilt from `history` whenever a call does not follow the
  * previous one (a new run, or the first call after the preflight). Misbehaving variants:
  * `/garbage` (an invalid action), `/error` (HTTP 500), `/slow` (HOLD after 250 ms), `/redirect` (302).
+ * `/signal?tag=x` counts its calls per tag; `GET /calls?tag=x` answers `{ calls }`.
  */
 export function startRemoteStrategyServer(): Promise<{ url: string; close: () => Promise<void> }> {
   let fast = new Sma(1);
   let slow = new Sma(2);
   let prev = { fast: Number.NaN, slow: Number.NaN };
   let lastIndex = -2;
+  const calls = new Map<string, number>();
 
   type Candle = { close: number };
   type Input = {
@@ -55,10 +57,14 @@ export function startRemoteStrategyServer(): Promise<{ url: string; close: () =>
         res.writeHead(status, { "content-type": "application/json", ...headers });
         res.end(JSON.stringify(body));
       };
-      if (req.method === "GET" && req.url === "/health") return send(200, { status: "ok" });
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const tag = url.searchParams.get("tag") ?? "";
+      if (req.method === "GET" && url.pathname === "/health") return send(200, { status: "ok" });
+      if (req.method === "GET" && url.pathname === "/calls") return send(200, { calls: calls.get(tag) ?? 0 });
       if (req.method !== "POST") return send(405, { error: "method not allowed" });
       const input = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Input;
-      switch (req.url) {
+      if (url.pathname === "/signal") calls.set(tag, (calls.get(tag) ?? 0) + 1);
+      switch (url.pathname) {
         case "/signal":
           return send(200, decide(input));
         case "/garbage":

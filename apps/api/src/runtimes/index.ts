@@ -25,10 +25,15 @@ import {
   StrategyOutputError,
 } from "@quantago/strategies";
 import { runWasmBacktest, SandboxError } from "../sandbox/strategy-sandbox.ts";
+import type { DecisionCheckpoint } from "./checkpoint.ts";
 import { RuntimeError } from "./errors.ts";
 import { remoteCaller } from "./remote.ts";
 
+export { type DecisionCheckpoint, r2Checkpoint } from "./checkpoint.ts";
 export { RuntimeError } from "./errors.ts";
+
+/** A checkpoint is saved at least this often during a remote run. */
+const CHECKPOINT_EVERY_MS = 2_000;
 
 /** One run of a strategy over bars. */
 export interface RuntimeRequest {
@@ -39,6 +44,10 @@ export interface RuntimeRequest {
   timeframe: string;
   /** Called with the number of bars done (at most about once a second, and at the end). */
   onProgress?: (barsDone: number) => Promise<void> | void;
+  /** Remote runtime: where answers are checkpointed so a retried run resumes (see checkpoint.ts). */
+  checkpoint?: DecisionCheckpoint;
+  /** Remote runtime: save a checkpoint after this many new answers (default 1,000) or 2 s. */
+  checkpointEveryCalls?: number;
 }
 
 /** What every runtime returns. */
@@ -131,16 +140,37 @@ export function remoteRuntime(
         },
       };
       const report = progressReporter(request.onProgress);
+      const checkpoint = request.checkpoint;
+      const recorded = checkpoint ? await checkpoint.load() : new Map<number, unknown>();
+      const everyCalls = request.checkpointEveryCalls ?? 1_000;
+      let pending: Array<[number, unknown]> = [];
+      let lastSave = Date.now();
+      // Answers already recorded by an earlier attempt are replayed; the others are asked for.
+      const decide = async (input: Parameters<typeof call>[0]) => {
+        const index = input.context.index;
+        if (recorded.has(index)) return recorded.get(index);
+        const output = await call(input);
+        if (checkpoint) {
+          pending.push([index, output]);
+          if (pending.length >= everyCalls || Date.now() - lastSave >= CHECKPOINT_EVERY_MS) {
+            const saving = pending;
+            pending = [];
+            lastSave = Date.now();
+            await checkpoint.save(saving);
+          }
+        }
+        await report(index + 1);
+        return output;
+      };
       try {
-        await preflightCandleStrategy(call, request.bars, {
-          ...candleOptions,
-          initialBalance: request.config.initialBalance ?? 10_000,
-        });
-        const strategy = adaptAsyncCandleStrategy(async (input) => {
-          const output = await call(input);
-          await report(input.context.index + 1);
-          return output;
-        }, candleOptions);
+        // The preflight passed in the attempt that recorded answers; it is not repeated on resume.
+        if (recorded.size === 0) {
+          await preflightCandleStrategy(call, request.bars, {
+            ...candleOptions,
+            initialBalance: request.config.initialBalance ?? 10_000,
+          });
+        }
+        const strategy = adaptAsyncCandleStrategy(decide, candleOptions);
         const result = await runBacktestAsync(request.bars, strategy, request.config);
         await request.onProgress?.(request.bars.time.length);
         return fromEngine(result);

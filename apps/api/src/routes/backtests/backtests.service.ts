@@ -22,6 +22,8 @@ import type { z } from "zod";
 import type { Env, Services } from "../../env.ts";
 import { AppError } from "../../lib/errors.ts";
 import { prefixedId } from "../../lib/ids.ts";
+import { r2Checkpoint } from "../../runtimes/index.ts";
+import { checkpointPrefix } from "../../workflows/backtest/execute.ts";
 import { equityKey } from "./equity.ts";
 import { executionConfigFor } from "./execution.ts";
 import { resolveStrategy } from "./strategy-resolution.ts";
@@ -322,4 +324,5 @@ export async function deleteBacktest(db: Database, env: Env, userId: string, id:
   }
   await db.delete(backtest).where(eq(backtest.id, row.id));
   await env.BACKTEST_RESULTS.delete(equityKey(row.id));
+  await r2Checkpoint(env.BACKTEST_RESULTS, checkpointPrefix(row.id)).clear();
 }

@@ -24,7 +24,53 @@ import { type Env, readConfig } from "../../env.ts";
 import { encodeEquity, equityKey } from "../../routes/backtests/equity.ts";
 import { hashBars } from "../../routes/backtests/execution.ts";
 import { runtimeFor } from "../../routes/backtests/strategy-resolution.ts";
-import { RuntimeError, type RuntimeResult } from "../../runtimes/index.ts";
+import {
+  type DecisionCheckpoint,
+  RuntimeError,
+  type RuntimeResult,
+  r2Checkpoint,
+} from "../../runtimes/index.ts";
+
+/**
+ * Test-only fault injection (the HTTP routes never set it; only a test creating the workflow instance
+ * directly can): crash the step after the given number of checkpoint saves in an attempt that started
+ * from no checkpoint, as a lost isolate would, and checkpoint more often than in production.
+ */
+export interface BacktestFaults {
+  crashAfterCheckpointSaves?: number;
+  checkpointEveryCalls?: number;
+}
+
+/** Where an injected crash leaves its mark, so a test can tell the fault really fired. */
+export function faultMarkerKey(backtestId: string): string {
+  return `backtests/${backtestId}/fault-fired`;
+}
+
+/** Wraps a checkpoint so that the first attempt dies after `crashAfter` saves. */
+function crashingCheckpoint(
+  inner: DecisionCheckpoint,
+  crashAfter: number,
+  markFired: () => Promise<unknown>,
+): DecisionCheckpoint {
+  let resumed = false;
+  let saves = 0;
+  return {
+    async load() {
+      const recorded = await inner.load();
+      resumed = recorded.size > 0;
+      return recorded;
+    },
+    async save(entries) {
+      await inner.save(entries);
+      saves += 1;
+      if (!resumed && saves === crashAfter) {
+        await markFired();
+        throw new Error("injected fault: the step died after a checkpoint");
+      }
+    },
+    clear: () => inner.clear(),
+  };
+}
 
 export interface BacktestOutcome {
   status: "completed" | "failed" | "cancelled" | "skipped";
@@ -149,7 +195,15 @@ function userFacing(e: unknown): string | null {
   return null;
 }
 
-export async function executeBacktest(env: Env, id: string): Promise<BacktestOutcome> {
+export function checkpointPrefix(backtestId: string): string {
+  return `backtests/${backtestId}/checkpoint`;
+}
+
+export async function executeBacktest(
+  env: Env,
+  id: string,
+  faults: BacktestFaults = {},
+): Promise<BacktestOutcome> {
   const config = readConfig(env);
   const { db, close } = createDb({ databaseUrl: config.DATABASE_URL, wsProxy: config.DATABASE_WS_PROXY });
   const clickhouse = createClickHouse({
@@ -200,7 +254,18 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestOut
       });
       phase("prepareRuntime");
       const executionConfig = (row.executionConfig ?? {}) as ExecutionConfig;
+      const stored = r2Checkpoint(env.BACKTEST_RESULTS, checkpointPrefix(id));
+      const checkpoint =
+        faults.crashAfterCheckpointSaves === undefined
+          ? stored
+          : crashingCheckpoint(stored, faults.crashAfterCheckpointSaves, () =>
+              env.BACKTEST_RESULTS.put(faultMarkerKey(id), "fired"),
+            );
       const result = await runtime.run({
+        checkpoint,
+        ...(faults.checkpointEveryCalls === undefined
+          ? {}
+          : { checkpointEveryCalls: faults.checkpointEveryCalls }),
         bars,
         config: executionConfig,
         parameters: row.parameters,
@@ -253,6 +318,7 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestOut
         throw e;
       }
       phase("storeTrades");
+      await stored.clear();
       console.log(
         JSON.stringify({
           msg: "backtest completed",
@@ -267,6 +333,7 @@ export async function executeBacktest(env: Env, id: string): Promise<BacktestOut
       const message = userFacing(e);
       if (message === null) throw e; // ours: let the step retry
       await markFailed(db, id, message);
+      await r2Checkpoint(env.BACKTEST_RESULTS, checkpointPrefix(id)).clear();
       return { status: "failed", error: message };
     }
   } finally {

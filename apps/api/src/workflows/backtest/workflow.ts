@@ -1,15 +1,19 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import type { Env } from "../../env.ts";
-import { type BacktestOutcome, executeBacktest, failAfterRetries } from "./execute.ts";
+import { type BacktestFaults, type BacktestOutcome, executeBacktest, failAfterRetries } from "./execute.ts";
 
 export interface BacktestWorkflowParams {
   backtestId: string;
+  /** Tests only (see BacktestFaults); the API never sets it. */
+  faults?: BacktestFaults;
 }
 
 /**
  * Runs one stored backtest. The bars cannot travel between steps (a step's result is capped at
  * 1 MiB), so loading, running and persisting are one step; it is idempotent (see execute.ts), which
- * is what makes its retries safe. A strategy's own failure is recorded at once and not retried.
+ * is what makes its retries safe, and a remote strategy's answers are checkpointed to R2 as they come,
+ * so a retry resumes a long remote run where it stopped. A strategy's own failure is recorded at once
+ * and not retried.
  */
 export class BacktestWorkflow extends WorkflowEntrypoint<Env, BacktestWorkflowParams> {
   override async run(
@@ -21,7 +25,7 @@ export class BacktestWorkflow extends WorkflowEntrypoint<Env, BacktestWorkflowPa
       return await step.do(
         "run backtest",
         { retries: { limit: 2, delay: "2 seconds", backoff: "exponential" }, timeout: "15 minutes" },
-        () => executeBacktest(this.env, backtestId),
+        () => executeBacktest(this.env, backtestId, event.payload.faults),
       );
     } catch (e) {
       console.error(JSON.stringify({ msg: "backtest failed after retries", backtestId, error: String(e) }));
