@@ -11,6 +11,7 @@ import { EXIT_REASONS, runBacktest } from "@quantago/engine";
 import { SMAX_EXECUTION_CONFIG, SMAX_STRATEGY_PARAMETERS } from "@quantago/engine/fixtures/smax";
 import { readBarsColumnar, writeSyntheticBars } from "@quantago/market-data";
 import { smaCrossover } from "@quantago/strategies";
+import { hostileColumnarModule } from "@quantago/wasm-sdk/testing";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { equityKey } from "../src/routes/backtests/equity.ts";
@@ -86,6 +87,16 @@ async function tradeKeys(who: TestUser, id: string) {
 const base64 = (file: string) => inject("wasmModulesBase64")[file] as string;
 
 async function registerWasm(who: TestUser, slug: string, file: string, abi: "columnar" | "json") {
+  await registerModule(who, slug, base64(file), abi);
+}
+
+async function registerModule(
+  who: TestUser,
+  slug: string,
+  module: string | Uint8Array,
+  abi: "columnar" | "json",
+) {
+  const content = typeof module === "string" ? module : btoa(String.fromCharCode(...module));
   const res = await as(
     who,
     "/api/strategies",
@@ -104,7 +115,7 @@ async function registerWasm(who: TestUser, slug: string, file: string, abi: "col
         initial_version: {
           version: "1.0.0",
           runtime_config: { type: "wasm", language: "assemblyscript", abi },
-          artifact: { file_name: file, content_base64: base64(file), content_type: "application/wasm" },
+          artifact: { file_name: `${slug}.wasm`, content_base64: content, content_type: "application/wasm" },
         },
       },
     }),
@@ -356,6 +367,29 @@ describe("backtests", () => {
     // Preflight and every candle once, exactly as the uninterrupted run: nothing was asked again.
     expect(await calls(`resume-${tag}`)).toBe(cleanCalls);
     expect((await env.BACKTEST_RESULTS.list({ prefix: `backtests/${id}/checkpoint/` })).objects).toEqual([]);
+  });
+
+  it("fails a backtest whose WASM module traps, loops forever or returns garbage, and runs the next one", async () => {
+    const tag = Date.now().toString(36);
+    const cases = [
+      ["trap", /trapped|unreachable/i],
+      ["loop", /exceeded its CPU budget/],
+      ["bad-action", /action code 7/],
+    ] as const;
+    for (const [behaviour, reason] of cases) {
+      const slug = `hostile-${behaviour}-${tag}`;
+      await registerModule(trader, slug, hostileColumnarModule(behaviour), "columnar");
+      const record = await accepted(
+        await submit(trader, { strategy: slug, parameters: { timeframe: "15m" } }),
+      );
+      const done = await settle(trader, record.id);
+      expect(done.status, behaviour).toBe("failed");
+      expect(done.error_message, behaviour).toMatch(reason);
+    }
+    const after = await accepted(
+      await submit(trader, { strategy: "sma-crossover", parameters: { timeframe: "1h", fast: 3, slow: 8 } }),
+    );
+    expect((await settle(trader, after.id)).status).toBe("completed");
   });
 
   it("cancels a running backtest; it stays cancelled and leaves no results", async () => {
