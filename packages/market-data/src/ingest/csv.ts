@@ -1,3 +1,4 @@
+import type { ColumnarBars } from "../columnar/rowbinary.ts";
 import { bucketStart, type Timeframe } from "../timeframes.ts";
 
 /** One problem found in a CSV row. `line` is the 1-based line number in the file (the header is 1). */
@@ -37,15 +38,8 @@ export interface CsvReport {
   columns: string[];
 }
 
-export interface ParsedBars {
-  time: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-  count: number;
-}
+/** The accepted rows, in the same columnar shape the read path returns. */
+export type ParsedBars = ColumnarBars;
 
 /** The header is unusable (missing, unknown or repeated columns): nothing below it can be read. */
 export class CsvHeaderError extends Error {
