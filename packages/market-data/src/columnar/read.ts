@@ -2,7 +2,8 @@ import type { ClickHouseClient } from "@clickhouse/client-web";
 import { baseTimeframe, type CandleQuery } from "../query/candles.ts";
 import { buildBarsSql, MAX_COLUMNAR_BARS, toUnixMs } from "../query/sql.ts";
 import type { Timeframe } from "../timeframes.ts";
-import { type ColumnarBars, RowBinaryBarDecoder } from "./rowbinary.ts";
+import { fetchBarsRowBinary } from "./fetch.ts";
+import type { ColumnarBars } from "./rowbinary.ts";
 
 /** Same bars as {@link CandleQuery}; only the bound on `limit` differs. */
 export interface ColumnarQuery extends Omit<CandleQuery, "limit"> {
@@ -22,12 +23,7 @@ const EMPTY = new Float64Array(0);
 /**
  * The engine's read path: the same bars as `queryCandles` (same SQL core: deduplication, `[from, to)`,
  * aggregation), fetched as RowBinary and decoded into Float64Arrays without a per-row object. Times are
- * Unix ms. About 48 bytes per bar on the wire instead of ~100 of JSON, and no JSON parsing.
- *
- * RowBinary is not among the formats `client.query` accepts, so the statement is run with
- * `client.exec`, which hands back the raw response stream. `wait_end_of_query=1` makes the server
- * finish the query before sending the first byte, so an error half-way surfaces as an HTTP error
- * instead of being appended to a 200 response that would decode as garbage bars.
+ * Unix ms (transport: `fetchBarsRowBinary`).
  *
  * @throws TimeframeTooFineError when `timeframe` is finer than the stored base timeframe
  *
@@ -70,25 +66,11 @@ export async function readBarsColumnar(
     toMs,
     limit: limit === undefined ? undefined : limit + 1,
   });
-  const { stream } = await client.exec({
-    query: `${sql.query}\nFORMAT RowBinary`,
-    query_params: sql.query_params,
-    clickhouse_settings: { wait_end_of_query: 1 },
-  });
-  const decoder = new RowBinaryBarDecoder(limit === undefined ? undefined : Math.min(limit + 1, 65_536));
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      decoder.push(value);
-    }
-  } catch (error) {
-    await reader.cancel().catch(() => {});
-    throw error;
-  } finally {
-    reader.releaseLock();
-  }
+  const decoder = await fetchBarsRowBinary(
+    client,
+    sql,
+    limit === undefined ? undefined : Math.min(limit + 1, 65_536),
+  );
   const truncated = limit !== undefined && decoder.rows > limit;
   return { ...decoder.finish(limit), truncated, baseTimeframe: base };
 }

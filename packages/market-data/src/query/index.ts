@@ -7,6 +7,7 @@ export {
   listSymbols,
   queryCandles,
   type StoredSeries,
+  withBaseTimeframe,
 } from "./candles.ts";
 export {
   type BarsSql,

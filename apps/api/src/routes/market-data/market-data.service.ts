@@ -8,7 +8,6 @@ import {
 } from "@quantago/contracts";
 import {
   type AssetClass,
-  baseTimeframe,
   createBinanceProvider,
   createYahooProvider,
   inferAssetClass,
@@ -22,6 +21,7 @@ import {
   symbolSchema,
   TimeframeTooFineError,
   toWireCandles,
+  withBaseTimeframe,
 } from "@quantago/market-data";
 import { AppError } from "../../lib/errors.ts";
 
@@ -100,33 +100,38 @@ export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise
     });
   }
   const assetClass: AssetClass = query.assetClass ?? inferAssetClass(symbol);
-  const base =
-    query.provider === undefined || query.provider === "clickhouse"
-      ? await baseTimeframe(deps.clickhouse, symbol, { database: deps.database })
-      : null;
-  const provider = query.provider ?? (base ? "clickhouse" : "yahoo");
-
-  if (provider === "clickhouse") {
-    if (!base) throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
-    try {
-      const result = await queryCandles(deps.clickhouse, {
-        symbol,
-        timeframe: query.timeframe,
-        from: query.startDate,
-        to: query.endDate,
-        limit: MAX_TICKS_PER_RESPONSE,
-        database: deps.database,
-        base,
-      });
-      if (result.truncated) tooMany();
-      return { symbol, timeframe: query.timeframe, assetClass, provider, ticks: result.candles };
-    } catch (err) {
-      if (err instanceof TimeframeTooFineError)
-        throw new AppError("VALIDATION_FAILED", err.message, { cause: err });
-      throw err;
-    }
+  if (query.provider === "yahoo" || query.provider === "binance") {
+    return fetchLive(deps, query.provider, symbol, assetClass, query);
   }
+  // ClickHouse, asked for or by default: read with the symbol's base timeframe, looked up alongside.
+  const stored = await withBaseTimeframe(deps.clickhouse, symbol, { database: deps.database }, (base) =>
+    queryCandles(deps.clickhouse, {
+      symbol,
+      timeframe: query.timeframe,
+      from: query.startDate,
+      to: query.endDate,
+      limit: MAX_TICKS_PER_RESPONSE,
+      database: deps.database,
+      base,
+    }),
+  ).catch(mapTooFine);
+  if (stored.base === null) {
+    if (query.provider === "clickhouse")
+      throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
+    return fetchLive(deps, "yahoo", symbol, assetClass, query);
+  }
+  if (stored.result.truncated) tooMany();
+  const ticks = stored.result.candles;
+  return { symbol, timeframe: query.timeframe, assetClass, provider: "clickhouse", ticks };
+}
 
+async function fetchLive(
+  deps: MarketDataDeps,
+  provider: "yahoo" | "binance",
+  symbol: string,
+  assetClass: AssetClass,
+  query: TicksQuery,
+): Promise<TicksResponse> {
   try {
     const candles = await deps.providers[provider].fetchCandles({
       symbol,
@@ -141,6 +146,12 @@ export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise
     if (err instanceof AppError) throw err;
     mapProviderError(err);
   }
+}
+
+function mapTooFine(err: unknown): never {
+  if (err instanceof TimeframeTooFineError)
+    throw new AppError("VALIDATION_FAILED", err.message, { cause: err });
+  throw err;
 }
 
 /** `GET /api/market-data/symbols`: every stored series (symbol × base timeframe). */
@@ -158,11 +169,8 @@ export async function getColumns(
   query: ColumnsQuery,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const symbol = symbolSchema.parse(query.symbol);
-  const base = await baseTimeframe(deps.clickhouse, symbol, { database: deps.database });
-  if (!base) throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
-  let bars: Awaited<ReturnType<typeof readBarsColumnar>>;
-  try {
-    bars = await readBarsColumnar(deps.clickhouse, {
+  const stored = await withBaseTimeframe(deps.clickhouse, symbol, { database: deps.database }, (base) =>
+    readBarsColumnar(deps.clickhouse, {
       symbol,
       timeframe: query.timeframe,
       from: query.startDate,
@@ -170,12 +178,10 @@ export async function getColumns(
       limit: MAX_COLUMNAR_BARS,
       database: deps.database,
       base,
-    });
-  } catch (err) {
-    if (err instanceof TimeframeTooFineError)
-      throw new AppError("VALIDATION_FAILED", err.message, { cause: err });
-    throw err;
-  }
+    }),
+  ).catch(mapTooFine);
+  if (stored.base === null) throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
+  const bars = stored.result;
   if (bars.truncated) {
     throw new AppError(
       "VALIDATION_FAILED",
