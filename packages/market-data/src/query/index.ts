@@ -13,6 +13,7 @@ export {
   type BarsSql,
   type BarsSqlOptions,
   BUCKET_SQL,
+  buildBarColumnsSql,
   buildBarsSql,
   MAX_COLUMNAR_BARS,
   MAX_QUERY_LIMIT,
