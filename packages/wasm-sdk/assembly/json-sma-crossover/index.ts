@@ -86,6 +86,15 @@ let prevCloses: StaticArray<f64> = new StaticArray<f64>(256);
 
 function bytesEqual(a: usize, b: usize, n: usize): bool {
   let i: usize = 0;
+  // 32 bytes a turn: the sandbox meters every loop iteration, so fewer turns cost less fuel and time.
+  for (; i + 32 <= n; i += 32) {
+    const d =
+      (load<u64>(a + i) ^ load<u64>(b + i)) |
+      (load<u64>(a + i + 8) ^ load<u64>(b + i + 8)) |
+      (load<u64>(a + i + 16) ^ load<u64>(b + i + 16)) |
+      (load<u64>(a + i + 24) ^ load<u64>(b + i + 24));
+    if (d !== 0) return false;
+  }
   for (; i + 8 <= n; i += 8) if (load<u64>(a + i) !== load<u64>(b + i)) return false;
   for (; i < n; i++) if (load<u8>(a + i) !== load<u8>(b + i)) return false;
   return true;
@@ -212,6 +221,8 @@ export function signal(ptr: usize, len: i32): usize {
   let fast: f64 = 10;
   let slow: f64 = 30;
   count = 0;
+  let haveHistory = false;
+  let haveParameters = false;
   let p = jsonWs(ptr, end);
   if (p >= end || load<u8>(p) !== 0x7b) return error("input is not a JSON object");
   p = jsonWs(p + 1, end);
@@ -226,6 +237,7 @@ export function signal(ptr: usize, len: i32): usize {
       if (jsonStrIs("history")) {
         p = readHistory(p, end);
         if (p === 0) return error("malformed history");
+        haveHistory = true;
       } else if (jsonStrIs("parameters")) {
         // Parameters are small: the allocation-light JsonReader is fine here.
         const r = reader;
@@ -244,6 +256,7 @@ export function signal(ptr: usize, len: i32): usize {
         }
         if (!r.ok) return error("malformed parameters");
         p = r.pos;
+        haveParameters = true;
       } else {
         p = jsonSkip(p, end);
         if (p === 0) return error("malformed input");
@@ -253,6 +266,9 @@ export function signal(ptr: usize, len: i32): usize {
       const d = load<u8>(p++);
       if (d === 0x7d) break;
       if (d !== 0x2c) return error("malformed input");
+      // Everything needed is read: the rest (the context, last in the platform's order) is not
+      // scanned, which saves about a third of the bytes skipped per call.
+      if (haveHistory && haveParameters) break;
     }
   }
   if (!(fast >= 1 && slow > fast && slow <= 100000)) return error("invalid fast/slow parameters");
