@@ -109,8 +109,8 @@ function pushCandle(close: f64, start: i32): void {
     memory.copy(changetype<usize>(grownStarts), changetype<usize>(starts), (<usize>count) << 2);
     starts = grownStarts;
   }
-  unchecked((closes[count] = close));
-  unchecked((starts[count] = start));
+  store<f64>(changetype<usize>(closes) + ((<usize>count) << 3), close);
+  store<i32>(changetype<usize>(starts) + ((<usize>count) << 2), start);
   count++;
 }
 
