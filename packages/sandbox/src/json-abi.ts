@@ -184,10 +184,10 @@ export class CandleJsonEncoder {
   private seen = 0;
   private out = new Uint8Array(16_384);
   // `],"portfolio":{...},"parameters":{...},"context":{"index":` for the portfolio last seen.
-  private middle = new Uint8Array(0);
+  private middle: Uint8Array = new Uint8Array(0);
   private middleKey: number[] = [];
   // `,"totalCandles":N,"timeframe":...}}` for the run length last seen.
-  private end = new Uint8Array(0);
+  private end: Uint8Array = new Uint8Array(0);
   private endTotal = -1;
 
   constructor(options: CandleStrategyOptions) {
