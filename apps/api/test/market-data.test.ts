@@ -332,6 +332,8 @@ describe("GET /api/market-data/columns", () => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe("QGC1");
     const n = new DataView(bytes.buffer).getUint32(4, true);
+    // Streamed through a fixed-length stream (over HTTP it carries Content-Length = 8 + 48 n).
+    expect(bytes.length).toBe(8 + 48 * n);
     const column = (i: number) => new Float64Array(bytes.slice(8 + i * 8 * n, 8 + (i + 1) * 8 * n).buffer);
     const expected = aggregate(START, START + 2 * 24 * 60 * MIN, 15 * MIN);
     expect(n).toBe(expected.length);
@@ -339,6 +341,56 @@ describe("GET /api/market-data/columns", () => {
     expect(Array.from(column(1))).toEqual(expected.map((c) => c.open));
     expect(Array.from(column(4))).toEqual(expected.map((c) => c.close));
     expect(Array.from(column(5))).toEqual(expected.map((c) => c.volume));
+  });
+
+  it("returns a header with zero bars for a stored symbol outside its data range", async () => {
+    const params = { symbol: SYMBOL, startDate: "2020-01-01", endDate: "2020-01-02", timeframe: "1m" };
+    const res = await api(`/api/market-data/columns?${new URLSearchParams(params)}`);
+    expect(res.status).toBe(200);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes.length).toBe(8);
+    expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe("QGC1");
+    expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(0);
+  });
+
+  it("follows a symbol whose base timeframe gets finer between requests", async () => {
+    const symbol = `${SYMBOL}B`;
+    const insert = async (timeframe: string, stepMs: number, count: number) => {
+      const ch = testClickHouse();
+      try {
+        await ch.insert({
+          table: "ohlcv",
+          format: "JSONEachRow",
+          values: Array.from({ length: count }, (_, i) => ({
+            symbol,
+            asset_class: "stock",
+            timeframe,
+            time: START + i * stepMs,
+            open: 1 + i,
+            high: 2 + i,
+            low: 0.5 + i,
+            close: 1.5 + i,
+            volume: 10,
+            source: "test",
+            ingest_version: 1,
+          })),
+        });
+      } finally {
+        await ch.close();
+      }
+    };
+    const columns = () =>
+      api(
+        `/api/market-data/columns?${new URLSearchParams({ symbol, startDate: "2025-01-06", endDate: "2025-01-07", timeframe: "15m" })}`,
+      );
+    await insert("1h", 60 * MIN, 24);
+    // Twice: the second request starts its read with the base remembered from the first.
+    for (let i = 0; i < 2; i++) await expectError(await columns(), 400, "VALIDATION_FAILED");
+    await insert("5m", 5 * MIN, 12);
+    const res = await columns();
+    expect(res.status).toBe(200);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(4); // one hour of 5m bars in 15m buckets
   });
 
   it("answers 404 for a symbol without stored data and 400 for a bad range", async () => {

@@ -127,7 +127,8 @@ async function dev(servicesOnly: boolean): Promise<void> {
         children.push(
           startChild(
             app,
-            bin("vite"),
+            // Vite is a dependency of each app, not of the root: pnpm links its binary under the app.
+            join(root, "apps", app, "node_modules", ".bin", "vite"),
             ["--port", String(DEV_PORTS[app]), "--strictPort", "--host", "127.0.0.1"],
             {
               cwd: join(root, "apps", app),

@@ -87,6 +87,32 @@ export class CallGuard {
     this.fuel = fuel instanceof WebAssembly.Global ? fuel : null;
   }
 
+  /**
+   * {@link call} for a plain call of an export with up to two arguments, for per-candle hot paths:
+   * no closure per call, and the label is built only when the call fails. Extra arguments are
+   * ignored by exports that take fewer.
+   */
+  invoke(what: () => string, fuel: number, fn: (a: number, b: number) => number, a = 0, b = 0): number {
+    if (this.fuel !== null) {
+      this.lastFuel = Math.min(MAX_FUEL, Math.max(1, Math.floor(fuel)));
+      this.fuel.value = this.lastFuel;
+    }
+    let result: number;
+    try {
+      result = fn(a, b);
+    } catch (e) {
+      if (e instanceof SandboxError) throw e;
+      throw describeTrap(e, what(), this);
+    }
+    if (this.memory.buffer.byteLength >= this.capBytes) {
+      throw new SandboxError(
+        "memory",
+        `strategy grew its memory to ${mib(this.memory.buffer.byteLength)} in ${what()}, reaching its cap of ${mib(this.capBytes)}`,
+      );
+    }
+    return result;
+  }
+
   call<T>(what: string, fuel: number, fn: () => T): T {
     if (this.fuel !== null) {
       this.lastFuel = Math.min(MAX_FUEL, Math.max(1, Math.floor(fuel)));

@@ -16,9 +16,24 @@ import {
 } from "../../wasm-sdk/src/testing/index.ts";
 import { capWasmMemory } from "../../wasm-sdk/src/validate.ts";
 import { runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
-import { CandleJsonEncoder } from "./json-abi.ts";
+import { CandleJsonEncoder, createJsonAbiStrategy } from "./json-abi.ts";
 
 const SMAX: ExecutionConfig = SMAX_EXECUTION_CONFIG;
+
+function sliceBars<T extends { [K in "time" | "open" | "high" | "low" | "close" | "volume"]: Float64Array }>(
+  bars: T,
+  from: number,
+): T {
+  return {
+    ...bars,
+    time: bars.time.subarray(from),
+    open: bars.open.subarray(from),
+    high: bars.high.subarray(from),
+    low: bars.low.subarray(from),
+    close: bars.close.subarray(from),
+    volume: bars.volume.subarray(from),
+  };
+}
 const PARAMS = SMAX_STRATEGY_PARAMETERS;
 const CAP = 16 * 1024 * 1024;
 
@@ -72,6 +87,38 @@ describe("runSandboxJob with the example modules", () => {
     expect(r.actions).toEqual(computeSignals(smaCrossover.create(PARAMS), small).actions);
     expect(r.tradeColumns.count).toBe(expected.tradeColumns.count);
     expect(r.metrics.finalEquity).toBe(expected.metrics.finalEquity);
+  });
+
+  it("JSON ABI: one instance across restarted runs decides like a fresh one (history reuse)", () => {
+    // The example module reuses the closes of the previous call's history when its bytes repeat;
+    // runs on other bars, shorter windows and restarts must not be fooled by it.
+    const first = generateSmaxBars(3_000);
+    const second = generateSmaxBars(2_000);
+    const decide = (instance: WebAssembly.Instance, bars: typeof first, lookback: number) =>
+      computeSignals(
+        createJsonAbiStrategy(instance.exports, {
+          minCandles: 31,
+          lookbackCandles: lookback,
+          parameters: PARAMS,
+          usesPortfolio: false,
+          memoryCapBytes: CAP,
+        }),
+        bars,
+      ).actions;
+    const module = built("json-sma-crossover");
+    const shared = new WebAssembly.Instance(module, {});
+    const runs: Array<[typeof first, number]> = [
+      [first, 31],
+      [sliceBars(first, 500), 31], // the same candles again, shifted: histories repeat out of order
+      [second, 40],
+      [second, 31],
+      [first, 31],
+    ];
+    for (const [bars, lookback] of runs) {
+      const fresh = decide(new WebAssembly.Instance(module, {}), bars, lookback);
+      expect(decide(shared, bars, lookback)).toEqual(fresh);
+    }
+    expect(decide(shared, first, 31)).toEqual(computeSignals(smaCrossover.create(PARAMS), first).actions);
   });
 
   it("stages bars in chunks for a later run", () => {
@@ -236,4 +283,133 @@ describe("CandleJsonEncoder", () => {
     expect(produced.length).toBe(196);
     expect(produced).toEqual(seen);
   });
+});
+
+describe("CandleJsonEncoder on hostile numbers and portfolios", () => {
+  /** Deterministic PRNG (mulberry32), so a failure reproduces. */
+  function prng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const EDGE = [
+    0,
+    -0,
+    1e21,
+    -1e21,
+    1e-7,
+    1e-6,
+    5e-324,
+    -5e-324,
+    2.2250738585072014e-308,
+    Number.MAX_VALUE,
+    Number.MAX_SAFE_INTEGER,
+    2 ** 53 + 2,
+    0.1,
+    0.30000000000000004,
+    123456789.12345679,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    99.97930830161027,
+  ];
+
+  it.each([
+    [1, 1, 1_300],
+    [5, 7, 1_300],
+    [31, 31, 2_000],
+    [3, 700, 1_500], // a history longer than a formatting batch and than the window's first buffer
+  ])(
+    "matches JSON.stringify of the adapter's input (minCandles %i, lookback %i, %i bars)",
+    (min, lookback, n) => {
+      const rand = prng(min * 1000 + lookback);
+      const pick = (scale: number) =>
+        rand() < 0.15 ? (EDGE[Math.floor(rand() * EDGE.length)] as number) : scale * (0.5 + rand());
+      let t = Date.UTC(1999, 11, 31, 23, 0);
+      const time: number[] = [];
+      for (let i = 0; i < n; i++) {
+        // Minute steps with jumps over days and years, and odd milliseconds.
+        const r = rand();
+        t +=
+          r < 0.9 ? 60_000 : r < 0.97 ? Math.floor(rand() * 400 * 86_400_000) : 1 + Math.floor(rand() * 999);
+        time.push(t);
+      }
+      const column = (scale: number) => Float64Array.from({ length: n }, () => pick(scale));
+      const bars = {
+        time: Float64Array.from(time),
+        open: column(100),
+        high: column(100),
+        low: column(100),
+        close: column(100),
+        volume: column(1e6),
+      };
+      // Portfolios as the engine would pass them, with runs of unchanged values (the encoder caches them).
+      const portfolios = Array.from({ length: n }, () => ({
+        cash: 0,
+        equity: 0,
+        position: 0,
+        entryPrice: Number.NaN,
+        entryTime: Number.NaN,
+        entryIndex: -1,
+        lastEntryTime: Number.NaN,
+      }));
+      for (let i = 1; i < n; i++) {
+        const p = portfolios[i] as (typeof portfolios)[number];
+        if (rand() < 0.7) {
+          Object.assign(p, portfolios[i - 1]);
+          continue;
+        }
+        p.cash = pick(10_000);
+        p.equity = pick(10_000);
+        if (rand() < 0.6) {
+          p.position = (rand() < 0.5 ? -1 : 1) * pick(3);
+          p.entryPrice = pick(100);
+          p.entryTime = time[Math.floor(rand() * i)] as number;
+          p.entryIndex = 0;
+          p.lastEntryTime = p.entryTime;
+        } else if (rand() < 0.5) {
+          p.lastEntryTime = time[Math.floor(rand() * i)] as number;
+        }
+      }
+      const options = {
+        minCandles: min,
+        lookbackCandles: lookback,
+        parameters: { fast: 2, slow: 4, note: "x – ü \u2028" },
+        timeframe: "1m",
+        strategy: { name: 'a "quoted" – name', runtime: "wasm" },
+      };
+      const expected: string[] = [];
+      const reference = adaptCandleStrategy((input: CandleStrategyInput) => {
+        expected.push(JSON.stringify(input));
+        return { action: "HOLD" };
+      }, options);
+      const encoder = new CandleJsonEncoder(options);
+      const produced: string[] = [];
+      const decoder = new TextDecoder();
+      const slot = { size: Number.NaN, reason: null, metadata: null };
+      // Twice, with a reset between: the second run must not see the first one's candles.
+      for (let run = 0; run < 2; run++) {
+        reference.reset?.();
+        encoder.reset();
+        for (let i = 0; i < n; i++) {
+          const p = portfolios[i] as (typeof portfolios)[number];
+          reference.onBar(i, bars, p, slot);
+          const bytes = encoder.next(i, bars, p);
+          if (bytes !== null) produced.push(decoder.decode(bytes));
+        }
+      }
+      expect(produced.length).toBe(expected.length);
+      const firstDifferent = produced.findIndex((text, k) => text !== expected[k]);
+      expect(
+        firstDifferent === -1
+          ? null
+          : { at: firstDifferent, produced: produced[firstDifferent], expected: expected[firstDifferent] },
+      ).toBeNull();
+    },
+  );
 });

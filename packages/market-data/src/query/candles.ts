@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
+import { fetchBarsRowBinary } from "../columnar/fetch.ts";
 import { ASSET_CLASSES, type AssetClass, inferAssetClass } from "../symbols.ts";
 import {
   compareTimeframes,
@@ -7,6 +8,7 @@ import {
   type Timeframe,
   timeframeMs,
 } from "../timeframes.ts";
+import { IsoTimeFormatter } from "./iso-time.ts";
 import { buildBarsSql, MAX_QUERY_LIMIT, ohlcvTable, type TimeInput, toUnixMs } from "./sql.ts";
 
 /** One OHLCV candle on the wire (api-compat §2 `ticks[]`). */
@@ -52,8 +54,6 @@ export interface CandleQueryResult {
   baseTimeframe: Timeframe | null;
 }
 
-type CompactRow = [number, number, number, number, number, number];
-
 /**
  * The stored (finest) timeframe of a symbol, or null when nothing is stored for it.
  *
@@ -73,6 +73,68 @@ export async function baseTimeframe(
   });
   const rows = await result.json<[string]>();
   return finestTimeframe(rows.map((row) => row[0]));
+}
+
+/** Largest number of symbols whose last seen base timeframe an isolate remembers. */
+const LAST_SEEN_BASE_LIMIT = 10_000;
+const lastSeenBase = new Map<string, Timeframe>();
+
+/**
+ * Looks up the symbol's base timeframe and runs `read(base)` with it, hiding the lookup's round trip
+ * when possible: the base last seen for the symbol (per isolate) is taken as a guess and `read` starts
+ * with it while the lookup runs. The guess is only a guess: when the lookup disagrees, the speculative
+ * read is discarded (its result and any error) and `read` runs again with the real base, so the outcome
+ * is always that of the sequential lookup-then-read. `read` must therefore be free of side effects;
+ * a result that holds resources (an open response) is handed to `discard` when it is thrown away.
+ *
+ * @returns `{ base: null }` when nothing is stored for the symbol (`read` is not run, or its result is
+ *   dropped); otherwise the base and what `read` returned for it
+ *
+ * @example
+ * const { base, result } = await withBaseTimeframe(client, "BTC-USD", {}, (base) =>
+ *   queryCandles(client, { symbol: "BTC-USD", timeframe: "1h", from, to, base }));
+ */
+export async function withBaseTimeframe<T>(
+  client: ClickHouseClient,
+  symbol: string,
+  options: { database?: string },
+  read: (base: Timeframe) => Promise<T>,
+  discard: (result: T) => unknown = () => {},
+): Promise<{ base: null } | { base: Timeframe; result: T }> {
+  const key = `${options.database ?? ""}\u0000${symbol}`;
+  const guess = lastSeenBase.get(key);
+  const speculative = guess === undefined ? undefined : read(guess);
+  // Settled below in every branch; this only keeps a discarded failure from being reported unhandled.
+  speculative?.catch(() => {});
+  const drop = async () => {
+    if (speculative === undefined) return;
+    try {
+      await discard(await speculative);
+    } catch {
+      // A failed or failing-to-close speculative read is of no interest: it is being thrown away.
+    }
+  };
+  let base: Timeframe | null;
+  try {
+    base = await baseTimeframe(client, symbol, options);
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  if (base === null) {
+    lastSeenBase.delete(key);
+    await drop();
+    return { base: null };
+  }
+  if (speculative !== undefined && base === guess) return { base, result: await speculative };
+  await drop();
+  lastSeenBase.delete(key); // re-inserted last, so the Map's first key is the oldest entry
+  if (lastSeenBase.size >= LAST_SEEN_BASE_LIMIT) {
+    const oldest = lastSeenBase.keys().next().value;
+    if (oldest !== undefined) lastSeenBase.delete(oldest);
+  }
+  lastSeenBase.set(key, base);
+  return { base, result: await read(base) };
 }
 
 /**
@@ -118,23 +180,26 @@ export async function queryCandles(
     toMs,
     limit: limit + 1,
   });
-  const result = await client.query({ ...sql, format: "JSONCompactEachRow" });
-  const rows = await result.json<CompactRow>();
-  const truncated = rows.length > limit;
-  const kept = truncated ? rows.slice(0, limit) : rows;
-  const candles = kept.map(
-    ([t, open, high, low, close, volume]): Candle => ({
-      timestamp: new Date(t).toISOString(),
-      open,
-      high,
-      low,
-      close,
-      volume,
-    }),
-  );
-  const last = kept[kept.length - 1];
+  // RowBinary, not JSON: the transport costs far less in the Worker (see fetchBarsRowBinary).
+  const decoder = await fetchBarsRowBinary(client, sql, Math.min(limit + 1, 65_536));
+  const truncated = decoder.rows > limit;
+  const { time, open, high, low, close, volume, count } = decoder.finish(limit);
+  const candles = new Array<Candle>(count);
+  const iso = new IsoTimeFormatter();
+  for (let i = 0; i < count; i++) {
+    candles[i] = {
+      timestamp: iso.format(time[i] as number),
+      open: open[i] as number,
+      high: high[i] as number,
+      low: low[i] as number,
+      close: close[i] as number,
+      volume: volume[i] as number,
+    };
+  }
   const nextFrom =
-    truncated && last !== undefined ? new Date(last[0] + timeframeMs(params.timeframe)).toISOString() : null;
+    truncated && count > 0
+      ? new Date((time[count - 1] as number) + timeframeMs(params.timeframe)).toISOString()
+      : null;
   return { candles, truncated, nextFrom, baseTimeframe: base };
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestClickHouse, type TestClickHouse } from "../../test-fixtures/clickhouse.ts";
 import { readBarsColumnar } from "../columnar/read.ts";
 import { TIMEFRAMES, type Timeframe } from "../timeframes.ts";
-import { baseTimeframe, type Candle, listSymbols, queryCandles } from "./candles.ts";
+import { baseTimeframe, type Candle, listSymbols, queryCandles, withBaseTimeframe } from "./candles.ts";
 import { buildBarsSql, TimeframeTooFineError } from "./sql.ts";
 
 // A real engine (chdb through the devstack HTTP server, or CLICKHOUSE_URL) holding raw bars with gaps
@@ -521,15 +521,86 @@ describe("baseTimeframe and listSymbols", () => {
   });
 });
 
+// After "baseTimeframe and listSymbols": the series written here would show up in that catalog.
+describe("withBaseTimeframe", () => {
+  it("reads with the looked-up base, guessing it from the last request and redoing a wrong guess", async () => {
+    const symbol = "SPEC-USD";
+    const insert = (timeframe: string, times: number[]) =>
+      client.insert({
+        table: `${database}.ohlcv`,
+        values: makeBars(
+          { symbol, asset_class: "crypto", timeframe, source: "test", ingest_version: 1 },
+          times,
+          5,
+          10,
+        ).map(toClickHouseRow),
+        format: "JSONEachRow",
+      });
+    const calls: string[] = [];
+    const read = async (base: Timeframe) => {
+      calls.push(base);
+      if (base === "1h") throw new Error("read with 1h");
+      return `read with ${base}`;
+    };
+    expect(await withBaseTimeframe(client, symbol, { database }, read)).toEqual({ base: null });
+    expect(calls).toEqual([]);
+
+    await insert("5m", range(utc(2024, 5, 1), utc(2024, 5, 2), 5 * MIN));
+    expect(await withBaseTimeframe(client, symbol, { database }, read)).toEqual({
+      base: "5m",
+      result: "read with 5m",
+    });
+    expect(calls).toEqual(["5m"]); // nothing to guess from yet: lookup, then read
+    await withBaseTimeframe(client, symbol, { database }, read);
+    expect(calls).toEqual(["5m", "5m"]); // a right guess: one read, no second round
+
+    // Coarser data does not change the base; finer data does, and the wrong guess is redone.
+    await insert("1h", range(utc(2024, 5, 2), utc(2024, 5, 3), HOUR));
+    await withBaseTimeframe(client, symbol, { database }, read);
+    expect(calls).toEqual(["5m", "5m", "5m"]);
+    await insert("1m", range(utc(2024, 5, 3), utc(2024, 5, 3, 1), MIN));
+    expect(await withBaseTimeframe(client, symbol, { database }, read)).toEqual({
+      base: "1m",
+      result: "read with 1m",
+    });
+    expect(calls).toEqual(["5m", "5m", "5m", "5m", "1m"]);
+
+    // The error of a wrong guess is dropped; the error of the right base is the caller's.
+    const failing = async (base: Timeframe) => {
+      calls.push(base);
+      throw new Error(`failed with ${base}`);
+    };
+    await expect(withBaseTimeframe(client, symbol, { database }, failing)).rejects.toThrow("failed with 1m");
+  });
+});
+
 describe("readBarsColumnar against ClickHouse", () => {
-  it.each(TIMEFRAMES)("decodes RowBinary %s bars bit-identical to the JSON path", async (timeframe) => {
-    const json = await queryCandles(client, {
+  it.each(TIMEFRAMES)("decodes %s bars bit-identical to ClickHouse's JSON output", async (timeframe) => {
+    // The same statement as JSON: both library paths use binary transports, this is the cross-check.
+    const sql = buildBarsSql({
       database,
       symbol: "BTC-USD",
+      base: "1m",
       timeframe,
-      ...ODD,
-      limit: 100_000,
+      fromMs: ODD.from,
+      toMs: ODD.to,
     });
+    const rows = await (await client.query({ ...sql, format: "JSONCompactEachRow" })).json<number[]>();
+    const json = {
+      candles: rows.map(([t, open, high, low, close, volume]) => ({
+        timestamp: new Date(t as number).toISOString(),
+        open,
+        high,
+        low,
+        close,
+        volume,
+      })),
+    };
+    expect(json.candles.length).toBeGreaterThan(0);
+    const limit = 100_000;
+    expect(
+      (await queryCandles(client, { database, symbol: "BTC-USD", timeframe, ...ODD, limit })).candles,
+    ).toEqual(json.candles);
     const bars = await readBarsColumnar(client, { database, symbol: "BTC-USD", timeframe, ...ODD });
     expect(bars.count).toBe(json.candles.length);
     expect(bars.truncated).toBe(false);

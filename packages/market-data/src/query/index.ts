@@ -7,11 +7,13 @@ export {
   listSymbols,
   queryCandles,
   type StoredSeries,
+  withBaseTimeframe,
 } from "./candles.ts";
 export {
   type BarsSql,
   type BarsSqlOptions,
   BUCKET_SQL,
+  buildBarColumnsSql,
   buildBarsSql,
   MAX_COLUMNAR_BARS,
   MAX_QUERY_LIMIT,

@@ -117,8 +117,10 @@ export interface BarsSql {
  * - Aggregation: first open and last close by time, max high, min low, summed volume. The volume is
  *   summed in time order (`arraySum` over the bars sorted by time) because a plain `sum` of Float64 adds
  *   in whatever order parallel threads deliver (observed: two different results in five runs of the
- *   same query), and backtests must be bit-reproducible. The ordered sum cost 0-0.35 s extra server
- *   time for 2 M bars aggregated to 1h in our (noisy) runs.
+ *   same query), and backtests must be bit-reproducible. The volumes are sorted by their times
+ *   (`arraySort(keys-lambda, volumes, times)`; the two arrays come from one aggregation, so they are
+ *   aligned) rather than as (time, volume) tuples: measured on one year of 1m bars to 1h, 62 ms of
+ *   engine time instead of 96 ms, against 40 ms for an unordered `sum`.
  *
  * @example
  * const { query, query_params } = buildBarsSql({ symbol: "BTC-USD", base: "1m", timeframe: "1h",
@@ -157,7 +159,7 @@ export function buildBarsSql(options: BarsSqlOptions): BarsSql {
   } else {
     query = `SELECT toFloat64(toUnixTimestamp64Milli(toDateTime64(${BUCKET_SQL[timeframe]}, 3, 'UTC'))) AS t,
       argMin(open, time) AS o, max(high) AS h, min(low) AS l, argMax(close, time) AS c,
-      arraySum(arrayMap(x -> tupleElement(x, 2), arraySort(groupArray((time, volume))))) AS v
+      arraySum(arraySort((vol, at) -> at, groupArray(volume), groupArray(time))) AS v
     FROM (${bars})
     GROUP BY t
     ORDER BY t`;
@@ -167,4 +169,27 @@ export function buildBarsSql(options: BarsSqlOptions): BarsSql {
     query_params.limit = limit;
   }
   return { query, query_params };
+}
+
+/**
+ * The bar query of {@link buildBarsSql} reshaped for the columnar read: one row holding one
+ * `Array(Float64)` that is the six columns back to back (all times, then all opens, ..., all volumes),
+ * each sorted by time. In RowBinary that row is a LEB128 element count (6 × bars) followed by exactly
+ * the bytes of the API's column layout, so the Worker can pass the payload through without decoding a
+ * single value (see `openBarColumns`). The arrays are sorted explicitly: `groupArray` keeps no order,
+ * and sorting the already ordered input costs little. The six `groupArray`s come from one aggregation,
+ * so they are aligned, and times are unique, so sorting each by the times keeps rows together.
+ *
+ * @example
+ * const sql = buildBarColumnsSql({ symbol: "BTC-USD", base: "1m", timeframe: "1m", fromMs, toMs });
+ * await client.exec({ query: `${sql.query}\nFORMAT RowBinary`, query_params: sql.query_params });
+ */
+export function buildBarColumnsSql(options: BarsSqlOptions): BarsSql {
+  const bars = buildBarsSql(options);
+  const byTime = (column: string) => `arraySort((x, k) -> k, groupArray(${column}), groupArray(t))`;
+  return {
+    query: `SELECT arrayConcat(arraySort(groupArray(t)), ${["o", "h", "l", "c", "v"].map(byTime).join(", ")}) AS columns
+    FROM (${bars.query})`,
+    query_params: bars.query_params,
+  };
 }

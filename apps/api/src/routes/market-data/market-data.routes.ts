@@ -27,8 +27,26 @@ export const marketDataRoutes = new Hono<AppEnv>()
   })
   .get("/columns", validate("query", columnsQuerySchema), async (c) => {
     const { clickhouse, config } = c.get("services");
-    const bytes = await getColumns({ clickhouse, database: config.CLICKHOUSE_DB }, c.req.valid("query"));
-    return c.body(bytes, 200, { "Content-Type": columnsBinaryLayout.contentType });
+    const { body, transfer } = await getColumns(
+      { clickhouse, database: config.CLICKHOUSE_DB },
+      c.req.valid("query"),
+    );
+    const logged = transfer.catch((error: unknown) => {
+      // The status is sent by now; the client sees a body shorter than its Content-Length.
+      console.error(
+        JSON.stringify({
+          msg: "columns transfer failed",
+          requestId: c.get("requestId"),
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    });
+    try {
+      c.executionCtx.waitUntil(logged);
+    } catch {
+      // No execution context (app.request() in a unit test): the stream's reader drives the transfer.
+    }
+    return c.body(body, 200, { "Content-Type": columnsBinaryLayout.contentType });
   })
   .get("/symbols", async (c) => {
     const { clickhouse, config } = c.get("services");

@@ -8,20 +8,21 @@ import {
 } from "@quantago/contracts";
 import {
   type AssetClass,
-  baseTimeframe,
+  BAR_COLUMNS,
   createBinanceProvider,
   createYahooProvider,
   inferAssetClass,
   listSymbols,
   MAX_COLUMNAR_BARS,
   type MarketDataProvider,
+  openBarsColumnar,
   ProviderError,
   queryCandles,
-  readBarsColumnar,
   SymbolMappingError,
   symbolSchema,
   TimeframeTooFineError,
   toWireCandles,
+  withBaseTimeframe,
 } from "@quantago/market-data";
 import { AppError } from "../../lib/errors.ts";
 
@@ -100,33 +101,38 @@ export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise
     });
   }
   const assetClass: AssetClass = query.assetClass ?? inferAssetClass(symbol);
-  const base =
-    query.provider === undefined || query.provider === "clickhouse"
-      ? await baseTimeframe(deps.clickhouse, symbol, { database: deps.database })
-      : null;
-  const provider = query.provider ?? (base ? "clickhouse" : "yahoo");
-
-  if (provider === "clickhouse") {
-    if (!base) throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
-    try {
-      const result = await queryCandles(deps.clickhouse, {
-        symbol,
-        timeframe: query.timeframe,
-        from: query.startDate,
-        to: query.endDate,
-        limit: MAX_TICKS_PER_RESPONSE,
-        database: deps.database,
-        base,
-      });
-      if (result.truncated) tooMany();
-      return { symbol, timeframe: query.timeframe, assetClass, provider, ticks: result.candles };
-    } catch (err) {
-      if (err instanceof TimeframeTooFineError)
-        throw new AppError("VALIDATION_FAILED", err.message, { cause: err });
-      throw err;
-    }
+  if (query.provider === "yahoo" || query.provider === "binance") {
+    return fetchLive(deps, query.provider, symbol, assetClass, query);
   }
+  // ClickHouse, asked for or by default: read with the symbol's base timeframe, looked up alongside.
+  const stored = await withBaseTimeframe(deps.clickhouse, symbol, { database: deps.database }, (base) =>
+    queryCandles(deps.clickhouse, {
+      symbol,
+      timeframe: query.timeframe,
+      from: query.startDate,
+      to: query.endDate,
+      limit: MAX_TICKS_PER_RESPONSE,
+      database: deps.database,
+      base,
+    }),
+  ).catch(mapTooFine);
+  if (stored.base === null) {
+    if (query.provider === "clickhouse")
+      throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
+    return fetchLive(deps, "yahoo", symbol, assetClass, query);
+  }
+  if (stored.result.truncated) tooMany();
+  const ticks = stored.result.candles;
+  return { symbol, timeframe: query.timeframe, assetClass, provider: "clickhouse", ticks };
+}
 
+async function fetchLive(
+  deps: MarketDataDeps,
+  provider: "yahoo" | "binance",
+  symbol: string,
+  assetClass: AssetClass,
+  query: TicksQuery,
+): Promise<TicksResponse> {
   try {
     const candles = await deps.providers[provider].fetchCandles({
       symbol,
@@ -143,6 +149,12 @@ export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise
   }
 }
 
+function mapTooFine(err: unknown): never {
+  if (err instanceof TimeframeTooFineError)
+    throw new AppError("VALIDATION_FAILED", err.message, { cause: err });
+  throw err;
+}
+
 /** `GET /api/market-data/symbols`: every stored series (symbol × base timeframe). */
 export async function getSymbols(deps: Pick<MarketDataDeps, "clickhouse" | "database">) {
   return { symbols: await listSymbols(deps.clickhouse, { database: deps.database }) };
@@ -151,46 +163,58 @@ export async function getSymbols(deps: Pick<MarketDataDeps, "clickhouse" | "data
 /**
  * `GET /api/market-data/columns`: the engine's columnar read path over HTTP, for SDKs and benchmarks
  * (layout: `columnsBinaryLayout` in @quantago/contracts). Stored data only; bounded by
- * MAX_COLUMNAR_BARS so one request cannot exhaust the Worker's memory.
+ * MAX_COLUMNAR_BARS. ClickHouse sends the columns already in the layout's order
+ * (`buildBarColumnsSql`), so after the header the body is ClickHouse's payload passed through as it
+ * arrives: the Worker neither decodes nor holds the bars (a year of 1m bars is 25 MB). The stream has
+ * a fixed length (Content-Length), so a response cut short by an upstream failure cannot pass as
+ * complete.
+ *
+ * @returns the body and the promise of its transfer (for waitUntil and error logging)
  */
 export async function getColumns(
   deps: Pick<MarketDataDeps, "clickhouse" | "database">,
   query: ColumnsQuery,
-): Promise<Uint8Array<ArrayBuffer>> {
+): Promise<{ body: ReadableStream<Uint8Array>; transfer: Promise<void> }> {
   const symbol = symbolSchema.parse(query.symbol);
-  const base = await baseTimeframe(deps.clickhouse, symbol, { database: deps.database });
-  if (!base) throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
-  let bars: Awaited<ReturnType<typeof readBarsColumnar>>;
-  try {
-    bars = await readBarsColumnar(deps.clickhouse, {
-      symbol,
-      timeframe: query.timeframe,
-      from: query.startDate,
-      to: query.endDate,
-      limit: MAX_COLUMNAR_BARS,
-      database: deps.database,
-      base,
-    });
-  } catch (err) {
-    if (err instanceof TimeframeTooFineError)
-      throw new AppError("VALIDATION_FAILED", err.message, { cause: err });
-    throw err;
+  const stored = await withBaseTimeframe(
+    deps.clickhouse,
+    symbol,
+    { database: deps.database },
+    (base) =>
+      openBarsColumnar(deps.clickhouse, {
+        symbol,
+        timeframe: query.timeframe,
+        from: query.startDate,
+        to: query.endDate,
+        limit: MAX_COLUMNAR_BARS,
+        database: deps.database,
+        base,
+      }),
+    (discarded) => discarded?.response.rest.cancel(),
+  ).catch(mapTooFine);
+  if (stored.base === null || stored.result === null) {
+    throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
   }
-  if (bars.truncated) {
+  const { response, truncated } = stored.result;
+  if (truncated) {
+    await response.rest.cancel();
     throw new AppError(
       "VALIDATION_FAILED",
       `The range holds more than ${MAX_COLUMNAR_BARS} bars. Narrow startDate/endDate or request a coarser timeframe.`,
     );
   }
   const { headerBytes, magic } = columnsBinaryLayout;
-  const n = bars.count;
-  const out = new Uint8Array(headerBytes + 6 * 8 * n);
-  out.set(new TextEncoder().encode(magic), 0);
-  new DataView(out.buffer).setUint32(4, n, true);
-  // Float64Array views are platform-endian; every Workers and Node platform is little-endian.
-  const columns = [bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume];
-  columns.forEach((column, i) => {
-    out.set(new Uint8Array(column.buffer, column.byteOffset, n * 8), headerBytes + i * 8 * n);
-  });
-  return out;
+  const header = new Uint8Array(headerBytes);
+  header.set(new TextEncoder().encode(magic), 0);
+  new DataView(header.buffer).setUint32(4, response.count, true);
+  const stream = new FixedLengthStream(headerBytes + BAR_COLUMNS.length * 8 * response.count);
+  const transfer = (async () => {
+    const writer = stream.writable.getWriter();
+    await writer.write(header);
+    if (response.head.length > 0) await writer.write(response.head);
+    writer.releaseLock();
+    // Both ends are runtime streams: workerd pumps the bytes without a JavaScript call per chunk.
+    await response.rest.pipeTo(stream.writable);
+  })();
+  return { body: stream.readable, transfer };
 }
