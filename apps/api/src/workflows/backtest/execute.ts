@@ -280,14 +280,17 @@ export async function executeBacktest(
 
       phase("run");
       const key = equityKey(id);
-      await env.BACKTEST_RESULTS.put(key, encodeEquity(bars.time, result.equity));
-      phase("storeEquity");
+      // The curve goes to R2 while the trades go to Postgres; the row turns `completed` only once both
+      // are stored (the transaction waits for the put before its final update).
+      const storingEquity = env.BACKTEST_RESULTS.put(key, encodeEquity(bars.time, result.equity));
+      storingEquity.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
       const trades = tradeRowColumns(bars, result);
       const resolved = resolveExecutionConfig(executionConfig, bars.time);
       try {
         await db.transaction(async (tx) => {
           await tx.delete(backtestTrade).where(eq(backtestTrade.backtestId, id));
           await insertTrades(tx, id, trades);
+          await storingEquity;
           const [done] = await tx
             .update(backtest)
             .set({
@@ -311,13 +314,14 @@ export async function executeBacktest(
           if (!done) throw new Cancelled();
         });
       } catch (e) {
+        await storingEquity.catch(() => {});
         if (e instanceof Cancelled) {
           await env.BACKTEST_RESULTS.delete(key);
           return { status: "cancelled" };
         }
         throw e;
       }
-      phase("storeTrades");
+      phase("store");
       await stored.clear();
       console.log(
         JSON.stringify({
