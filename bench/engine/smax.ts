@@ -14,7 +14,7 @@
  */
 
 import { loadavg } from "node:os";
-import { SMAX_EXECUTION_CONFIG } from "../../packages/engine/src/fixtures/smax.ts";
+import { SMAX_EXECUTION_CONFIG, SMAX_REFERENCE } from "../../packages/engine/src/fixtures/smax.ts";
 import {
   type BacktestResult,
   computeSignals,
@@ -30,10 +30,7 @@ if (!Number.isInteger(N) || N < 31) throw new Error(`N must be an integer >= 31,
 
 const CONFIG: ExecutionConfig = SMAX_EXECUTION_CONFIG;
 
-const REFERENCE: Record<number, { trades: number; equity: number }> = {
-  100000: { trades: 1931, equity: 99584.78475866553 },
-  1000000: { trades: 19_562, equity: 95036.64991308119 },
-};
+const REFERENCE: Record<number, { trades: number; equity: number } | undefined> = SMAX_REFERENCE;
 
 interface Timed<T> {
   ms: number;

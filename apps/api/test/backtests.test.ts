@@ -8,8 +8,14 @@ import {
 } from "@quantago/contracts";
 import { backtest } from "@quantago/db";
 import { EXIT_REASONS, runBacktest } from "@quantago/engine";
-import { SMAX_EXECUTION_CONFIG, SMAX_STRATEGY_PARAMETERS } from "@quantago/engine/fixtures/smax";
-import { readBarsColumnar, writeSyntheticBars } from "@quantago/market-data";
+import {
+  generateSmaxBars,
+  SMAX_EXECUTION_CONFIG,
+  SMAX_REFERENCE,
+  SMAX_START_MS,
+  SMAX_STRATEGY_PARAMETERS,
+} from "@quantago/engine/fixtures/smax";
+import { insertBars, readBarsColumnar, writeSyntheticBars } from "@quantago/market-data";
 import { smaCrossover } from "@quantago/strategies";
 import { hostileColumnarModule } from "@quantago/wasm-sdk/testing";
 import { eq } from "drizzle-orm";
@@ -259,6 +265,49 @@ describe("backtests", () => {
     expect(again.bars_hash).toBe(done.bars_hash);
     expect(again.metrics).toEqual(done.metrics);
     expect((await allTrades(trader, rerun.id)).trades).toEqual(trades);
+  });
+
+  it("reproduces the published SMAX-1m reference (N = 100,000) through POST /api/backtests", async () => {
+    // The exact SMAX bars, stored like any ingested series, then the documented parameters.
+    const n = 100_000;
+    const bars = generateSmaxBars(n);
+    const symbol = `SMAX-${Date.now().toString(36).toUpperCase()}`;
+    await insertBars(
+      {
+        url: defined(env.CLICKHOUSE_URL, "CLICKHOUSE_URL"),
+        username: env.CLICKHOUSE_USERNAME,
+        password: env.CLICKHOUSE_PASSWORD,
+        database: env.CLICKHOUSE_DB,
+      },
+      { symbol, assetClass: "crypto", timeframe: "1m", source: "csv", ingestVersion: 1 },
+      bars,
+    );
+    const record = await accepted(
+      await submit(trader, {
+        symbol,
+        strategy: "sma-crossover",
+        start_date: new Date(SMAX_START_MS).toISOString(),
+        end_date: new Date(SMAX_START_MS + n * 60_000).toISOString(),
+        parameters: { timeframe: "1m", ...SMAX_STRATEGY_PARAMETERS, ...SMAX_PARAMETERS },
+      }),
+    );
+    const done = await settle(trader, record.id);
+    expect(done.status, done.error_message ?? "").toBe("completed");
+    const reference = SMAX_REFERENCE[n];
+    expect(done.trade_count).toBe(reference.trades);
+    expect(Math.abs((done.final_equity ?? 0) - reference.equity) / reference.equity).toBeLessThan(1e-14);
+    const { trades } = await allTrades(trader, record.id);
+    const page2 = backtestTradesResponseSchema.parse(
+      await (await as(trader, `/api/backtests/${record.id}/trades?limit=1000&offset=1000`)).json(),
+    );
+    const lines = [...trades, ...page2.trades]
+      .map(
+        (t) =>
+          `${t.entry_time.slice(0, 19).replace("T", " ")},${t.exit_time.slice(0, 19).replace("T", " ")}\n`,
+      )
+      .join("");
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(lines)));
+    expect(Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")).toBe(reference.digest);
   });
 
   it("gives the same decisions from native, WASM columnar, WASM JSON ABI and a remote server", async () => {

@@ -13,3 +13,4 @@ export {
   readBarsColumnar,
 } from "./read.ts";
 export { BAR_ROW_BYTES, type ColumnarBars, decodeBarsRowBinary, RowBinaryBarDecoder } from "./rowbinary.ts";
+export { readBarsColumnarSliced, sliceBoundaries } from "./sliced.ts";

@@ -14,7 +14,7 @@ import {
 } from "@quantago/engine";
 import {
   createClickHouse,
-  readBarsColumnar,
+  readBarsColumnarSliced,
   type Timeframe,
   TimeframeTooFineError,
 } from "@quantago/market-data";
@@ -82,6 +82,9 @@ export interface BacktestOutcome {
 const TRADE_BATCH = 50_000;
 
 class Cancelled extends Error {}
+
+/** Concurrent slices of a long bar read (ranges under 100,000 buckets a slice are read in one go). */
+const BAR_READ_SLICES = 4;
 
 /** The closed trades of a run as one array per `backtest_trade` column, in entry order. */
 interface TradeRowColumns {
@@ -229,13 +232,18 @@ export async function executeBacktest(
       mark = now;
     };
     try {
-      const bars = await readBarsColumnar(clickhouse, {
-        symbol: row.symbol,
-        timeframe: row.timeframe as Timeframe,
-        from: row.startDate,
-        to: row.endDate,
-        database: config.CLICKHOUSE_DB,
-      });
+      // Long ranges are read as a few concurrent, bucket-aligned slices: the same bars, sooner.
+      const bars = await readBarsColumnarSliced(
+        clickhouse,
+        {
+          symbol: row.symbol,
+          timeframe: row.timeframe as Timeframe,
+          from: row.startDate,
+          to: row.endDate,
+          database: config.CLICKHOUSE_DB,
+        },
+        BAR_READ_SLICES,
+      );
       if (bars.count === 0) {
         throw new RuntimeError(
           "strategy_parameters",
