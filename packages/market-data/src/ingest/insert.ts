@@ -29,23 +29,41 @@ export interface BarSeriesMeta {
   ingestVersion: number;
 }
 
-/** Column list of {@link encodeBarsTsv}, in its order. */
+/** Column list of {@link encodeBarsRowBinary}, in its order. */
 export const BAR_INSERT_COLUMNS =
   "(symbol, asset_class, timeframe, time, open, high, low, close, volume, source, ingest_version)";
 
-/** A TabSeparated field: backslash, tab and newline escaped. Symbols never hold them; this is a guard. */
-function tsvField(value: string): string {
-  return value.replaceAll("\\", "\\\\").replaceAll("\t", "\\t").replaceAll("\n", "\\n");
+const utf8 = new TextEncoder();
+
+/** A RowBinary String: LEB128 byte length, then the UTF-8 bytes. */
+function rowBinaryString(value: string): number[] {
+  const bytes = utf8.encode(value);
+  const out: number[] = [];
+  let n = bytes.length;
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n, ...bytes);
+  return out;
+}
+
+/** Writes `value` (a safe integer) as a little-endian 64-bit two's complement integer. */
+function setInt64(view: DataView, at: number, value: number): void {
+  const high = Math.floor(value / 4_294_967_296);
+  view.setUint32(at, value - high * 4_294_967_296, true);
+  view.setInt32(at + 4, high, true);
 }
 
 /**
- * Rows `[start, end)` of `bars` as TabSeparated for {@link BAR_INSERT_COLUMNS}. Text, not RowBinary:
- * the dev stack's embedded engine (chdb behind packages/devstack) misreads RowBinary payloads that
- * contain the bytes `0a 0a` (measured: any batch holding 2023-01-20T11:57Z as Int64 ms fails), and
- * prices written with JavaScript's shortest round-trip form parse back to the identical Float64.
- * Times go as Unix seconds with three decimals, which `DateTime64(3)` reads exactly.
+ * Rows `[start, end)` of `bars` as RowBinary for {@link BAR_INSERT_COLUMNS}: per row the three series
+ * strings (the same bytes every row, copied from a template), the time as Int64 Unix ms (what
+ * `DateTime64(3)` stores), the five prices/volume as raw little-endian Float64 (bit-exact, no text
+ * round trip), then `source` and the UInt64 `ingest_version`. About 80 bytes a row, written into one
+ * preallocated buffer; binary rather than TabSeparated because formatting and parsing 6 numbers a row
+ * as text was most of an upload's time.
  */
-export function encodeBarsTsv(
+export function encodeBarsRowBinary(
   meta: BarSeriesMeta,
   bars: BarColumnsInput,
   start = 0,
@@ -53,22 +71,42 @@ export function encodeBarsTsv(
 ): Uint8Array<ArrayBuffer> {
   if (!Number.isSafeInteger(meta.ingestVersion) || meta.ingestVersion < 0)
     throw new RangeError("ingestVersion must be a non-negative integer");
-  const head = `${tsvField(meta.symbol)}\t${tsvField(meta.assetClass)}\t${tsvField(meta.timeframe)}\t`;
-  const tail = `\t${tsvField(meta.source)}\t${meta.ingestVersion}\n`;
-  const parts: string[] = [];
+  const head = Uint8Array.from([
+    ...rowBinaryString(meta.symbol),
+    ...rowBinaryString(meta.assetClass),
+    ...rowBinaryString(meta.timeframe),
+  ]);
+  const tailBytes = [...rowBinaryString(meta.source), 0, 0, 0, 0, 0, 0, 0, 0];
+  const tail = Uint8Array.from(tailBytes);
+  setInt64(new DataView(tail.buffer), tail.length - 8, meta.ingestVersion);
+  const rowSize = head.length + 48 + tail.length;
+  const out = new Uint8Array(Math.max(0, end - start) * rowSize);
+  const view = new DataView(out.buffer);
+  const { time, open, high, low, close, volume } = bars;
+  const headLength = head.length;
+  const tailLength = tail.length;
+  let at = 0;
   for (let i = start; i < end; i++) {
-    const t = bars.time[i] as number;
-    const ms = ((t % 1000) + 1000) % 1000;
-    const seconds = (t - ms) / 1000;
-    parts.push(
-      `${head}${seconds}.${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}\t${bars.open[i]}\t${bars.high[i]}\t${bars.low[i]}\t${bars.close[i]}\t${bars.volume[i]}${tail}`,
-    );
+    // Byte loops: for a few dozen bytes they beat Uint8Array#set, whose call costs more than the copy.
+    for (let k = 0; k < headLength; k++) out[at + k] = head[k] as number;
+    at += headLength;
+    const t = time[i] as number;
+    if (!Number.isSafeInteger(t)) throw new RangeError(`bar ${i}: time ${t} is not whole Unix milliseconds`);
+    setInt64(view, at, t);
+    view.setFloat64(at + 8, open[i] as number, true);
+    view.setFloat64(at + 16, high[i] as number, true);
+    view.setFloat64(at + 24, low[i] as number, true);
+    view.setFloat64(at + 32, close[i] as number, true);
+    view.setFloat64(at + 40, volume[i] as number, true);
+    at += 48;
+    for (let k = 0; k < tailLength; k++) out[at + k] = tail[k] as number;
+    at += tailLength;
   }
-  return new TextEncoder().encode(parts.join("")) as Uint8Array<ArrayBuffer>;
+  return out;
 }
 
 export interface InsertBarsOptions {
-  /** Rows per INSERT; default 250,000 (about 25 MB of text). */
+  /** Rows per INSERT; default 250,000 (about 20 MB of RowBinary). */
   batchRows?: number;
   /** Called after each batch with the rows written so far. */
   onBatch?: (rowsWritten: number) => void | Promise<void>;
@@ -105,7 +143,7 @@ async function postInsert(
 }
 
 /**
- * Writes bars into `ohlcv` (of `connection.database`) as TabSeparated, in batches. Each batch is one
+ * Writes bars into `ohlcv` (of `connection.database`) as RowBinary, in batches. Each batch is one
  * INSERT, so it is atomic on its own; a failure between batches leaves the earlier ones written.
  * Re-running the same write (same `ingestVersion`) writes identical rows, which the ReplacingMergeTree
  * folds into one copy.
@@ -120,12 +158,12 @@ export async function insertBars(
 ): Promise<number> {
   const total = bars.time.length;
   const batchRows = Math.max(1, options.batchRows ?? 250_000);
-  const query = `INSERT INTO ${ohlcvTable(connection.database || undefined)} ${BAR_INSERT_COLUMNS} FORMAT TabSeparated`;
+  const query = `INSERT INTO ${ohlcvTable(connection.database || undefined)} ${BAR_INSERT_COLUMNS} FORMAT RowBinary`;
   const fetchFn = options.fetch ?? fetch;
   let written = 0;
   for (let start = 0; start < total; start += batchRows) {
     const end = Math.min(total, start + batchRows);
-    await postInsert(connection, query, encodeBarsTsv(meta, bars, start, end), fetchFn);
+    await postInsert(connection, query, encodeBarsRowBinary(meta, bars, start, end), fetchFn);
     written = end;
     await options.onBatch?.(written);
   }
