@@ -19,6 +19,7 @@ import { ClickHouseError, httpError } from "./errors.ts";
 import type { QueryOptions } from "./request.ts";
 import {
   insertFromInfile,
+  insertSelectFromFile,
   isBlank,
   leadingKeyword,
   PLAIN_NAME,
@@ -146,28 +147,35 @@ export async function runPlan(connection: Connection, plan: Plan): Promise<Outco
 
 /**
  * Runs an INSERT with its payload. chdb hands `prefix + data` to clickhouse-local's multi-statement
- * reader, where the inline data of an INSERT ends at the first empty line: whatever follows a
- * `\n\n` is parsed as the next SQL statement (measured with chdb 3.4.0: a RowBinary batch holding
- * 2023-01-20T11:57Z as Int64 ms, bytes `e0 0a 0a cf 85 01 00 00`, fails "Cannot read all data"; a
- * TabSeparated body with a blank line writes the rows before it, then fails with a syntax error on
- * the rest). Binary formats meet `0a 0a` by chance, so such payloads go through a temporary file
- * instead (`INSERT ... FROM INFILE`), which the engine reads as data only. Every other payload keeps
- * the zero-copy path; a blank-line payload with an INSERT shape that cannot be rewritten is refused
- * rather than half-written.
+ * reader, with two flaws measured on chdb 3.4.0:
+ * - the inline data of an INSERT ends at the first empty line: whatever follows a `\n\n` is parsed as
+ *   the next SQL statement (a RowBinary batch holding 2023-01-20T11:57Z as Int64 ms, bytes
+ *   `e0 0a 0a cf 85 01 00 00`, fails "Cannot read all data"; a TabSeparated body with a blank line
+ *   writes the rows before it, then fails with a syntax error on the rest);
+ * - an `INSERT ... SELECT ... FROM input('structure') FORMAT X` ignores the payload and silently
+ *   writes nothing.
+ * Such payloads go through a temporary file instead, which the engine reads as data only:
+ * `INSERT ... FROM INFILE`, or `file(path, X, structure)` in place of `input()`. Every other payload
+ * keeps the zero-copy path; a blank-line payload whose INSERT cannot be rewritten is refused rather
+ * than half-written.
  */
 async function insertPayload(connection: Connection, plan: Plan): Promise<InsertOutput> {
-  if (!hasDataAfterBlankLine(plan.data)) return connection.insert(plan.sql, plan.data);
   const path = join(tmpdir(), `quantago-clickhouse-insert-${randomUUID()}.bin`);
-  const sql = insertFromInfile(plan.sql, path);
+  let sql = insertSelectFromFile(plan.sql, path);
+  if (sql === undefined) {
+    if (!hasDataAfterBlankLine(plan.data)) return connection.insert(plan.sql, plan.data);
+    sql = insertFromInfile(plan.sql, path);
+  }
   if (sql === undefined) {
     throw httpError(
       "NOT_IMPLEMENTED",
-      "This server passes INSERT data holding an empty line (bytes 0a 0a) only to `INSERT INTO t [(columns)] [SETTINGS ...] FORMAT X` sent with the query in the URL",
+      "This server passes INSERT data holding an empty line (bytes 0a 0a) only to `INSERT INTO t [(columns)] [SETTINGS ...] FORMAT X` or an INSERT SELECT from input(), sent with the query in the URL",
     );
   }
   await writeFile(path, plan.data);
   try {
-    // For an INSERT the engine reports the rows (and bytes) it wrote as the "read" counters.
+    // For INSERT ... FROM INFILE the engine reports the rows (and bytes) written as the "read"
+    // counters; for an INSERT SELECT from file() it reports 0, so its summary says 0 rows.
     const output = await connection.query(sql, "TabSeparated");
     return { elapsed: output.elapsed, rowsWritten: output.rowsRead, bytesWritten: output.bytesRead };
   } finally {

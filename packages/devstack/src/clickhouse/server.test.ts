@@ -297,15 +297,37 @@ describe("ClickHouse HTTP stand-in over chdb", () => {
     });
     const sorted = [...rows].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.t - b.t));
     expect(decodeRowBinary(await bytesOf(back.stream))).toEqual(sorted);
-    // A shape that cannot take FROM INFILE is refused, never half-written.
-    const refused = await post(
-      `INSERT INTO ${DB}.ticks_nl SELECT * FROM input('symbol String, t DateTime64(3), c Float64') FORMAT RowBinary`,
+    // An INSERT SELECT from input() (with bound parameters) reads the same payload from a file.
+    const viaInput = await post(
+      `INSERT INTO ${DB}.ticks_nl (symbol, t, c) SELECT concat({prefix:String}, symbol), t, c
+        FROM input('symbol String, t DateTime64(3, \\'UTC\\'), c Float64') FORMAT RowBinary`,
       new Uint8Array(payload),
+      {},
+      "param_prefix=in-",
+    );
+    expect(viaInput.status).toBe(200);
+    // chdb's raw insert silently wrote nothing for input(); a payload without 0a 0a must land too.
+    const small = await post(
+      `INSERT INTO ${DB}.ticks_nl (symbol, t, c) SELECT symbol, t, c FROM input('symbol String, t DateTime64(3, \\'UTC\\'), c Float64') FORMAT RowBinary`,
+      new Uint8Array(encodeRowBinary([{ symbol: "small", t: 5, c: 0.5 }])),
+    );
+    expect(small.status).toBe(200);
+    const copied = await ch.exec({
+      query:
+        "SELECT substring(symbol, 4), t, c FROM ticks_nl WHERE startsWith(symbol, 'in-') ORDER BY symbol, t FORMAT RowBinary",
+    });
+    expect(decodeRowBinary(await bytesOf(copied.stream))).toEqual(sorted);
+    // A shape that cannot be rewritten (here the query in the body) is refused, never half-written.
+    const refused = await post(
+      undefined,
+      Buffer.concat([Buffer.from(`INSERT INTO ${DB}.ticks_nl FORMAT RowBinary\n`), payload]),
     );
     expect(refused.status).toBe(501);
     expect(await refused.text()).toContain("NOT_IMPLEMENTED");
     const count = await ch.query({ query: "SELECT count() AS n FROM ticks_nl", format: "JSONEachRow" });
-    expect((await count.json<{ n: number | string }>()).map((r) => Number(r.n))).toEqual([rows.length]);
+    expect((await count.json<{ n: number | string }>()).map((r) => Number(r.n))).toEqual([
+      2 * rows.length + 1,
+    ]);
   });
 
   it("accepts CSV and TabSeparated inserts with the format passed through", async () => {

@@ -3,6 +3,7 @@ import { fromEngineError } from "./errors.ts";
 import { parseMultipart } from "./multipart.ts";
 import {
   insertFromInfile,
+  insertSelectFromFile,
   isBlank,
   leadingKeyword,
   quoteString,
@@ -22,6 +23,18 @@ describe("sql helpers", () => {
       insertFromInfile("INSERT INTO t SELECT * FROM input('a UInt8') FORMAT RowBinary", "/f"),
     ).toBeUndefined();
     expect(insertFromInfile("INSERT INTO t VALUES", "/f")).toBeUndefined();
+  });
+
+  it("rewrites an INSERT SELECT from input() to read file(path, format, structure)", () => {
+    expect(
+      insertSelectFromFile(
+        "INSERT INTO t SELECT {p:String}, x FROM input('x DateTime64(3, \\'UTC\\')') SETTINGS a = 1 FORMAT RowBinary",
+        "/tmp/f",
+      ),
+    ).toBe(
+      "INSERT INTO t SELECT {p:String}, x FROM file('/tmp/f', 'RowBinary', 'x DateTime64(3, \\'UTC\\')') SETTINGS a = 1",
+    );
+    expect(insertSelectFromFile("INSERT INTO t FORMAT RowBinary", "/f")).toBeUndefined();
   });
 
   it("finds the leading keyword past comments", () => {

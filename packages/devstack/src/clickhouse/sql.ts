@@ -131,3 +131,19 @@ export function insertFromInfile(sql: string, path: string): string | undefined 
   if (!match) return undefined;
   return `${match[1]} FROM INFILE ${quoteString(path)} COMPRESSION 'none'${match[2]}`;
 }
+
+/** `... input('structure') ... FORMAT Name`: an INSERT SELECT reading the request's data. */
+const INPUT_INSERT =
+  /^([\s\S]*?)\binput\s*\(\s*('(?:[^'\\]|\\[\s\S])*')\s*\)([\s\S]*?)\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$/i;
+
+/**
+ * `INSERT INTO t SELECT ... FROM input('structure') ... FORMAT X` rewritten to read its data from a
+ * file: `... FROM file('path', 'X', 'structure') ...` (the trailing FORMAT names the data's format,
+ * which file() takes as an argument). Undefined when the text has no such `input(...)` call.
+ */
+export function insertSelectFromFile(sql: string, path: string): string | undefined {
+  const match = INPUT_INSERT.exec(sql);
+  if (!match) return undefined;
+  const [, before, structure, after, format] = match as unknown as [string, string, string, string, string];
+  return `${before}file(${quoteString(path)}, ${quoteString(format)}, ${structure})${after}`;
+}
