@@ -63,7 +63,7 @@ for (let run = 0; run < 3; run++) {
   time("encode (RowBinary)", () => {
     let bytes = 0;
     for (let s = 0; s < ROWS; s += BATCH)
-      bytes += encodeBarsRowBinary(meta, bars, s, Math.min(ROWS, s + BATCH)).length;
+      bytes += encodeBarsRowBinary(bars, s, Math.min(ROWS, s + BATCH)).length;
     return bytes;
   });
 }
