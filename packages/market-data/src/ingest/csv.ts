@@ -154,8 +154,8 @@ export class CsvBarParser {
   private readonly timeframe: Timeframe;
   private readonly maxRows: number;
   private readonly maxReported: number;
-  /** Decodes one line at a time; `ignoreBOM` so only the file's start loses a byte order mark. */
-  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  /** Decodes one line at a time (see {@link decodeLine}). */
+  private readonly decoder = new TextDecoder("utf-8");
   /** Bytes of the unfinished last line, in the pieces they arrived in. */
   private carry: Uint8Array[] = [];
   private lineNo = 0;
@@ -249,7 +249,7 @@ export class CsvBarParser {
     if (this.lineNo === 1 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf)
       start += 3; // UTF-8 byte order mark
     if (this.header !== null && this.fastRow(bytes, start, end)) return;
-    let raw = this.decoder.decode(bytes.subarray(start, end));
+    let raw = decodeLine(this.decoder, bytes, start, end);
     if (this.lineNo === 1 && raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1);
     if (this.header === null) {
       if (raw.trim() === "") return;
@@ -502,6 +502,20 @@ export class CsvBarParser {
 
 /** 10^0 .. 10^15, all exact doubles. */
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * The text of `bytes[start, end)`. Each decode() call starts a new stream, which would drop a leading
+ * byte order mark on every line; only the file's first may go (the caller strips it), so leading BOMs
+ * are decoded here by hand and the decoder never sees one.
+ */
+function decodeLine(decoder: TextDecoder, bytes: Uint8Array, start: number, end: number): string {
+  let marks = "";
+  while (start + 2 < end && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) {
+    marks += "\ufeff";
+    start += 3;
+  }
+  return marks + decoder.decode(bytes.subarray(start, end));
+}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0] as Uint8Array;
