@@ -10,10 +10,16 @@
  * chdb documents that API as not isolated between connections under concurrency and serialises it
  * process-wide, whereas SET state belongs to one connection and a connection belongs to one request.
  */
+import { randomUUID } from "node:crypto";
+import { unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Connection, InsertOutput, QueryOutput } from "./engine.ts";
 import { ClickHouseError, httpError } from "./errors.ts";
 import type { QueryOptions } from "./request.ts";
 import {
+  insertFromInfile,
+  insertSelectFromFile,
   isBlank,
   leadingKeyword,
   PLAIN_NAME,
@@ -132,11 +138,60 @@ export async function runPlan(connection: Connection, plan: Plan): Promise<Outco
   }
   const started = performance.now();
   if (plan.kind === "insert") {
-    const written = isEmptyFormattedInsert(plan) ? noRows() : await connection.insert(plan.sql, plan.data);
+    const written = isEmptyFormattedInsert(plan) ? noRows() : await insertPayload(connection, plan);
     return { bytes: EMPTY, rows: written.rowsWritten, summary: summary({ written, started }) };
   }
   const output = await connection.query(plan.sql, plan.defaultFormat);
   return { bytes: output.bytes, rows: output.rowsRead, summary: summary({ output, started }) };
+}
+
+/**
+ * Runs an INSERT with its payload. chdb hands `prefix + data` to clickhouse-local's multi-statement
+ * reader, with two flaws measured on chdb 3.4.0:
+ * - the inline data of an INSERT ends at the first empty line: whatever follows a `\n\n` is parsed as
+ *   the next SQL statement (a RowBinary batch holding 2023-01-20T11:57Z as Int64 ms, bytes
+ *   `e0 0a 0a cf 85 01 00 00`, fails "Cannot read all data"; a TabSeparated body with a blank line
+ *   writes the rows before it, then fails with a syntax error on the rest);
+ * - an `INSERT ... SELECT ... FROM input('structure') FORMAT X` ignores the payload and silently
+ *   writes nothing.
+ * Such payloads go through a temporary file instead, which the engine reads as data only:
+ * `INSERT ... FROM INFILE`, or `file(path, X, structure)` in place of `input()`. Every other payload
+ * keeps the zero-copy path; a blank-line payload whose INSERT cannot be rewritten is refused rather
+ * than half-written.
+ */
+async function insertPayload(connection: Connection, plan: Plan): Promise<InsertOutput> {
+  const path = join(tmpdir(), `quantago-clickhouse-insert-${randomUUID()}.bin`);
+  let sql = insertSelectFromFile(plan.sql, path);
+  if (sql === undefined) {
+    if (!hasDataAfterBlankLine(plan.data)) return connection.insert(plan.sql, plan.data);
+    sql = insertFromInfile(plan.sql, path);
+  }
+  if (sql === undefined) {
+    throw httpError(
+      "NOT_IMPLEMENTED",
+      "This server passes INSERT data holding an empty line (bytes 0a 0a) only to `INSERT INTO t [(columns)] [SETTINGS ...] FORMAT X` or an INSERT SELECT from input(), sent with the query in the URL",
+    );
+  }
+  await writeFile(path, plan.data);
+  try {
+    // For INSERT ... FROM INFILE the engine reports the rows (and bytes) written as the "read"
+    // counters; for an INSERT SELECT from file() it reports 0, so its summary says 0 rows.
+    const output = await connection.query(sql, "TabSeparated");
+    return { elapsed: output.elapsed, rowsWritten: output.rowsRead, bytesWritten: output.bytesRead };
+  } finally {
+    await unlink(path).catch(() => {});
+  }
+}
+
+/** True when `data` holds an empty line (`\n\n`) with anything but whitespace after it. */
+function hasDataAfterBlankLine(data: Buffer): boolean {
+  const blank = data.indexOf("\n\n");
+  if (blank === -1) return false;
+  for (let i = blank + 2; i < data.length; i++) {
+    const b = data[i];
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return true;
+  }
+  return false;
 }
 
 /**

@@ -268,6 +268,68 @@ describe("ClickHouse HTTP stand-in over chdb", () => {
     expect(decodeRowBinary(await bytesOf(back.stream))).toEqual([{ symbol: "C", t: 3, c: 3 }, ...rows]);
   });
 
+  it("inserts binary payloads holding the bytes 0a 0a (an empty line to chdb) completely and exactly", async () => {
+    await ch.command({
+      query:
+        "CREATE TABLE ticks_nl (symbol String, t DateTime64(3, 'UTC'), c Float64) ENGINE = MergeTree ORDER BY (symbol, t)",
+    });
+    // 2023-01-20T11:57Z in ms is 0x185cf0a0ae0: Int64 LE e0 0a 0a cf 85 01 00 00. Passed inline, chdb
+    // ended the data at that "empty line" and failed or parsed the rest as SQL.
+    const rows = [
+      { symbol: "A", t: Date.UTC(2023, 0, 20, 11, 56), c: 1 },
+      { symbol: "A", t: Date.UTC(2023, 0, 20, 11, 57), c: 2 },
+      { symbol: "A\n", t: 10, c: 3 }, // ends with 0a, the next row starts with 0a (a 1-byte string length)
+      { symbol: "\n\nB", t: 11, c: 4 },
+    ];
+    for (let i = 0; i < 2_000; i++) rows.push({ symbol: "R", t: 1_000_000 + i, c: Math.random() * 1e6 });
+    const payload = encodeRowBinary(rows);
+    expect(payload.includes("\n\n")).toBe(true);
+    const res = await post(
+      `INSERT INTO ${DB}.ticks_nl (symbol, t, c) SETTINGS input_format_parallel_parsing = 0 FORMAT RowBinary`,
+      new Uint8Array(payload),
+    );
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.headers.get("x-clickhouse-summary") ?? "{}")).toMatchObject({
+      written_rows: String(rows.length),
+    });
+    const back = await ch.exec({
+      query: "SELECT symbol, t, c FROM ticks_nl ORDER BY symbol, t FORMAT RowBinary",
+    });
+    const sorted = [...rows].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.t - b.t));
+    expect(decodeRowBinary(await bytesOf(back.stream))).toEqual(sorted);
+    // An INSERT SELECT from input() (with bound parameters) reads the same payload from a file.
+    const viaInput = await post(
+      `INSERT INTO ${DB}.ticks_nl (symbol, t, c) SELECT concat({prefix:String}, symbol), t, c
+        FROM input('symbol String, t DateTime64(3, \\'UTC\\'), c Float64') FORMAT RowBinary`,
+      new Uint8Array(payload),
+      {},
+      "param_prefix=in-",
+    );
+    expect(viaInput.status).toBe(200);
+    // chdb's raw insert silently wrote nothing for input(); a payload without 0a 0a must land too.
+    const small = await post(
+      `INSERT INTO ${DB}.ticks_nl (symbol, t, c) SELECT symbol, t, c FROM input('symbol String, t DateTime64(3, \\'UTC\\'), c Float64') FORMAT RowBinary`,
+      new Uint8Array(encodeRowBinary([{ symbol: "small", t: 5, c: 0.5 }])),
+    );
+    expect(small.status).toBe(200);
+    const copied = await ch.exec({
+      query:
+        "SELECT substring(symbol, 4), t, c FROM ticks_nl WHERE startsWith(symbol, 'in-') ORDER BY symbol, t FORMAT RowBinary",
+    });
+    expect(decodeRowBinary(await bytesOf(copied.stream))).toEqual(sorted);
+    // A shape that cannot be rewritten (here the query in the body) is refused, never half-written.
+    const refused = await post(
+      undefined,
+      Buffer.concat([Buffer.from(`INSERT INTO ${DB}.ticks_nl FORMAT RowBinary\n`), payload]),
+    );
+    expect(refused.status).toBe(501);
+    expect(await refused.text()).toContain("NOT_IMPLEMENTED");
+    const count = await ch.query({ query: "SELECT count() AS n FROM ticks_nl", format: "JSONEachRow" });
+    expect((await count.json<{ n: number | string }>()).map((r) => Number(r.n))).toEqual([
+      2 * rows.length + 1,
+    ]);
+  });
+
   it("accepts CSV and TabSeparated inserts with the format passed through", async () => {
     const csv = await post(`INSERT INTO ${DB}.notes FORMAT CSV`, '10,"csv, with comma"\n11,"second"\n');
     expect(csv.status).toBe(200);

@@ -1,9 +1,42 @@
 import { describe, expect, it } from "vitest";
 import { fromEngineError } from "./errors.ts";
 import { parseMultipart } from "./multipart.ts";
-import { isBlank, leadingKeyword, quoteString, secondStatementAt, trailingFormat } from "./sql.ts";
+import {
+  insertFromInfile,
+  insertSelectFromFile,
+  isBlank,
+  leadingKeyword,
+  quoteString,
+  secondStatementAt,
+  trailingFormat,
+} from "./sql.ts";
 
 describe("sql helpers", () => {
+  it("rewrites a formatted INSERT to read its data FROM INFILE, before SETTINGS", () => {
+    expect(insertFromInfile("INSERT INTO db.t (a, b) FORMAT RowBinary", "/tmp/x'y")).toBe(
+      "INSERT INTO db.t (a, b) FROM INFILE '/tmp/x\\'y' COMPRESSION 'none' FORMAT RowBinary",
+    );
+    expect(insertFromInfile("insert into `my db`.t SETTINGS async_insert = 0 FORMAT TSV\n", "/f")).toBe(
+      "insert into `my db`.t FROM INFILE '/f' COMPRESSION 'none' SETTINGS async_insert = 0 FORMAT TSV\n",
+    );
+    expect(
+      insertFromInfile("INSERT INTO t SELECT * FROM input('a UInt8') FORMAT RowBinary", "/f"),
+    ).toBeUndefined();
+    expect(insertFromInfile("INSERT INTO t VALUES", "/f")).toBeUndefined();
+  });
+
+  it("rewrites an INSERT SELECT from input() to read file(path, format, structure)", () => {
+    expect(
+      insertSelectFromFile(
+        "INSERT INTO t SELECT {p:String}, x FROM input('x DateTime64(3, \\'UTC\\')') SETTINGS a = 1 FORMAT RowBinary",
+        "/tmp/f",
+      ),
+    ).toBe(
+      "INSERT INTO t SELECT {p:String}, x FROM file('/tmp/f', 'RowBinary', 'x DateTime64(3, \\'UTC\\')') SETTINGS a = 1",
+    );
+    expect(insertSelectFromFile("INSERT INTO t FORMAT RowBinary", "/f")).toBeUndefined();
+  });
+
   it("finds the leading keyword past comments", () => {
     expect(leadingKeyword("  -- note\n/* a /* nested */ b */ insert INTO t VALUES")).toBe("INSERT");
     expect(leadingKeyword("(SELECT 1)")).toBe("");

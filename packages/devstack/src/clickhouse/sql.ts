@@ -111,3 +111,39 @@ export function quoteIdentifier(name: string): string {
 
 /** Setting and query-parameter names that may appear unquoted in a SET statement. */
 export const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const IDENTIFIER = String.raw`(?:\`(?:[^\`\\]|\\.)*\`|"(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*)`;
+/** `INSERT INTO [TABLE] [db.]t [(columns)]` | `[SETTINGS ...] FORMAT Name`: the shape inserts come in. */
+const FORMATTED_INSERT = new RegExp(
+  String.raw`^(\s*INSERT\s+INTO\s+(?:TABLE\s+)?${IDENTIFIER}(?:\s*\.\s*${IDENTIFIER})?(?:\s*\([^()]*\))?)` +
+    String.raw`(\s+(?:SETTINGS\s[\s\S]*?\s)?FORMAT\s+[A-Za-z][A-Za-z0-9_]*\s*)$`,
+  "i",
+);
+
+/**
+ * `INSERT INTO t (cols) [SETTINGS ...] FORMAT X` rewritten to read its data from a file:
+ * `INSERT INTO t (cols) FROM INFILE 'path' COMPRESSION 'none' [SETTINGS ...] FORMAT X` (the grammar
+ * puts FROM INFILE before SETTINGS; COMPRESSION stops guessing from the file name). Undefined for
+ * any other shape (INSERT ... SELECT, VALUES, comments), which the caller must then refuse.
+ */
+export function insertFromInfile(sql: string, path: string): string | undefined {
+  const match = FORMATTED_INSERT.exec(sql);
+  if (!match) return undefined;
+  return `${match[1]} FROM INFILE ${quoteString(path)} COMPRESSION 'none'${match[2]}`;
+}
+
+/** `... input('structure') ... FORMAT Name`: an INSERT SELECT reading the request's data. */
+const INPUT_INSERT =
+  /^([\s\S]*?)\binput\s*\(\s*('(?:[^'\\]|\\[\s\S])*')\s*\)([\s\S]*?)\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$/i;
+
+/**
+ * `INSERT INTO t SELECT ... FROM input('structure') ... FORMAT X` rewritten to read its data from a
+ * file: `... FROM file('path', 'X', 'structure') ...` (the trailing FORMAT names the data's format,
+ * which file() takes as an argument). Undefined when the text has no such `input(...)` call.
+ */
+export function insertSelectFromFile(sql: string, path: string): string | undefined {
+  const match = INPUT_INSERT.exec(sql);
+  if (!match) return undefined;
+  const [, before, structure, after, format] = match as unknown as [string, string, string, string, string];
+  return `${before}file(${quoteString(path)}, ${quoteString(format)}, ${structure})${after}`;
+}

@@ -95,6 +95,63 @@ describe("CsvBarParser", () => {
     expect(parseIsoUtc("2023-02-29")).toBeNaN();
   });
 
+  it("reads every number as Number() does, on the byte-level fast path and off it", () => {
+    // Random plain decimals of 1-18 digits (the fast path takes up to 15) plus forms only the text
+    // path reads; each row's five values are equal so the row is valid.
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const texts = [
+      "1.",
+      ".5",
+      "007",
+      "0",
+      "0.000",
+      "1e3",
+      "1E-2",
+      "+4",
+      " 2.5",
+      '"3.25"',
+      "123456789012345",
+      "1234567890123456",
+      "0.1234567890123456789",
+    ];
+    for (let i = 0; i < 3_000; i++) {
+      const digits = Array.from({ length: 1 + Math.floor(random() * 18) }, () =>
+        Math.floor(random() * 10),
+      ).join("");
+      const point = Math.floor(random() * (digits.length + 1));
+      texts.push(random() < 0.2 ? digits : `${digits.slice(0, point)}.${digits.slice(point)}`);
+    }
+    const rows = texts.map((x, i) => `${T0 + i * 60_000},${x},${x},${x},${x},${x}`);
+    const { bars, report } = parse(
+      ["timestamp,open,high,low,close,volume", ...rows].join("\r\n"),
+      "1m",
+      4_093,
+    );
+    expect(report.rowsRejected).toBe(0);
+    expect(bars.count).toBe(texts.length);
+    texts.forEach((x, i) => {
+      const expected = Number(x.replaceAll('"', "").trim());
+      for (const column of [bars.open, bars.high, bars.low, bars.close, bars.volume])
+        expect(Object.is(column[i], expected), `${x} at row ${i}`).toBe(true);
+    });
+  });
+
+  it("takes only whole Unix ms as a timestamp, and a byte order mark only at the start", () => {
+    const { bars, report } = parse(
+      `\ufefftimestamp,open,high,low,close,volume\n${T0}.0,1,1,1,1,1\n${T0}.,1,1,1,1,1\n0${T0},1,1,1,1,1\n\ufeff${T0 + 60_000},1,1,1,1,1\n`,
+    );
+    // A leading zero still reads as whole ms; a mid-file U+FEFF is trimmed like any other whitespace.
+    expect([...bars.time]).toEqual([T0, T0 + 60_000]);
+    expect(report.rejected.map((r) => [r.line, r.code])).toEqual([
+      [2, "bad_time"],
+      [3, "bad_time"],
+    ]);
+  });
+
   it("stops at maxRows", () => {
     const parser = new CsvBarParser({ timeframe: "1m", maxRows: 2 });
     const rows = [0, 1, 2].map((i) => `${T0 + i * 60_000},1,1,1,1,1`).join("\n");

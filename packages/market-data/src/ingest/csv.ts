@@ -148,9 +148,13 @@ export class CsvBarParser {
   private readonly timeframe: Timeframe;
   private readonly maxRows: number;
   private readonly maxReported: number;
+  /** Decodes one line at a time (see {@link decodeLine}). */
   private readonly decoder = new TextDecoder("utf-8");
-  private carry = "";
+  /** Bytes of the unfinished last line, in the pieces they arrived in. */
+  private carry: Uint8Array[] = [];
   private lineNo = 0;
+  /** Field values of the row being read by the fast path. */
+  private values = new Float64Array(8);
   private header: string[] | null = null;
   private index: Record<(typeof CSV_COLUMNS)[number], number> | null = null;
   private capacity: number;
@@ -181,14 +185,39 @@ export class CsvBarParser {
   }
 
   push(chunk: Uint8Array): void {
-    this.consume(this.decoder.decode(chunk, { stream: true }), false);
+    let start = 0;
+    if (this.carry.length > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        this.carry.push(chunk.slice());
+        return;
+      }
+      this.carry.push(chunk.subarray(0, nl));
+      const line = concat(this.carry);
+      this.carry = [];
+      this.line(line, 0, line.length);
+      start = nl + 1;
+    }
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl === -1) break;
+      this.line(chunk, start, nl);
+      start = nl + 1;
+    }
+    // A copy: the caller may reuse the chunk's memory.
+    if (start < chunk.length) this.carry.push(chunk.slice(start));
   }
 
   finish(): { bars: ParsedBars; report: CsvReport } {
-    this.consume(this.decoder.decode(), true);
+    if (this.carry.length > 0) {
+      const rest = concat(this.carry);
+      this.carry = [];
+      this.line(rest, 0, rest.length);
+    }
     if (this.header === null) throw new CsvHeaderError(["the file is empty: expected a header row"]);
     const n = this.count;
-    const fit = (c: Float64Array) => (c.length === n ? c : c.slice(0, n));
+    // A view, not a copy: copying 48 bytes a row costs more than the unused capacity it would free.
+    const fit = (c: Float64Array) => (c.length === n ? c : c.subarray(0, n));
     const bars: ParsedBars = {
       time: fit(this.cols.time),
       open: fit(this.cols.open),
@@ -202,28 +231,20 @@ export class CsvBarParser {
     return { bars, report: this.report };
   }
 
-  private consume(text: string, final: boolean): void {
-    let data = this.carry + text;
-    if (this.lineNo === 0 && data.charCodeAt(0) === 0xfeff) data = data.slice(1);
-    let start = 0;
-    for (;;) {
-      const nl = data.indexOf("\n", start);
-      if (nl === -1) break;
-      this.line(data, start, nl);
-      start = nl + 1;
-    }
-    this.carry = data.slice(start);
-    if (final && this.carry.length > 0) {
-      const rest = this.carry;
-      this.carry = "";
-      this.line(rest, 0, rest.length);
-    }
-  }
-
-  private line(data: string, start: number, end: number): void {
+  /**
+   * One line, bytes `[start, end)` of `bytes` without its `\n`. Lines are split on the byte 0x0a, which
+   * never occurs inside a multi-byte UTF-8 character, so decoding a line on its own reads the same text
+   * as decoding the whole stream. A plain data row is read straight from the bytes ({@link fastRow});
+   * anything else (header, blank line, quotes, ISO times, any problem) is decoded and read as text.
+   */
+  private line(bytes: Uint8Array, start: number, end: number): void {
     this.lineNo++;
-    if (end > start && data.charCodeAt(end - 1) === 13) end--; // \r\n
-    const raw = data.slice(start, end);
+    if (end > start && bytes[end - 1] === 13) end--; // \r\n
+    if (this.lineNo === 1 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf)
+      start += 3; // UTF-8 byte order mark
+    if (this.header !== null && this.fastRow(bytes, start, end)) return;
+    let raw = decodeLine(this.decoder, bytes, start, end);
+    if (this.lineNo === 1 && raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1);
     if (this.header === null) {
       if (raw.trim() === "") return;
       this.readHeader(raw);
@@ -231,6 +252,77 @@ export class CsvBarParser {
     }
     if (raw.trim() === "") return;
     this.row(raw);
+  }
+
+  /**
+   * The fast path for a well-formed row: unquoted plain decimals (below), a `timestamp` of whole Unix
+   * ms (no `datetime` column), and a row that passes every check. It accepts the
+   * row and returns true, or returns false having changed nothing, and the row is read by {@link row},
+   * which reports precisely what is wrong (or accepts exotic but valid forms such as `1e3`).
+   */
+  private fastRow(bytes: Uint8Array, start: number, end: number): boolean {
+    const idx = this.index as NonNullable<typeof this.index>;
+    if (idx.datetime >= 0) return false;
+    const fieldCount = (this.header as string[]).length;
+    let values = this.values;
+    if (values.length < fieldCount) values = this.values = new Float64Array(fieldCount);
+    // One pass: each field's value when it is a plain decimal, NaN when it is not. A plain decimal has
+    // digits, at most one `.`, and at most 15 digits in all: then the digits form an exact integer
+    // below 2^53 and 10^decimals is exact, so the one rounding of the division yields the correctly
+    // rounded value, the same double as `Number(text)`.
+    let field = 0;
+    let mantissa = 0;
+    let digits = 0;
+    let decimals = -1;
+    let plain = true;
+    for (let p = start; p <= end; p++) {
+      const b = p === end ? 44 : (bytes[p] as number);
+      if (b >= 48 && b <= 57) {
+        mantissa = mantissa * 10 + (b - 48);
+        digits++;
+        if (decimals >= 0) decimals++;
+      } else if (b === 44) {
+        if (field === fieldCount) return false;
+        let value = Number.NaN;
+        // A timestamp must be digits only: "…000.0" is not whole Unix ms to row() either.
+        if (plain && digits > 0 && digits <= 15 && (decimals < 0 || field !== idx.timestamp))
+          value = decimals > 0 ? mantissa / (POW10[decimals] as number) : mantissa;
+        values[field] = value;
+        field++;
+        mantissa = 0;
+        digits = 0;
+        decimals = -1;
+        plain = true;
+      } else if (b === 46 && decimals < 0) {
+        decimals = 0;
+      } else {
+        plain = false;
+      }
+    }
+    if (field !== fieldCount) return false;
+    const t = values[idx.timestamp] as number;
+    if (!(t >= 100_000_000_000) || !Number.isInteger(t)) return false;
+    const o = values[idx.open] as number;
+    const h = values[idx.high] as number;
+    const l = values[idx.low] as number;
+    const c = values[idx.close] as number;
+    const v = values[idx.volume] as number;
+    // NaN (not a plain decimal) fails every comparison below, so such rows take the slow path.
+    if (!(v >= 0 && l <= o && l <= c && h >= o && h >= c)) return false;
+    if (!(t > this.lastTime) || this.count >= this.maxRows) return false;
+    if (bucketStart(t, this.timeframe) !== t) return false;
+    this.report.rowsTotal++;
+    if (this.count === this.capacity) this.grow();
+    const i = this.count++;
+    this.cols.time[i] = t;
+    this.cols.open[i] = o;
+    this.cols.high[i] = h;
+    this.cols.low[i] = l;
+    this.cols.close[i] = c;
+    this.cols.volume[i] = v;
+    this.lastTime = t;
+    this.lastLine = this.lineNo;
+    return true;
   }
 
   private readHeader(raw: string): void {
@@ -400,6 +492,36 @@ export class CsvBarParser {
     this.cols = next;
     this.capacity = capacity;
   }
+}
+
+/** 10^0 .. 10^15, all exact doubles. */
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * The text of `bytes[start, end)`. Each decode() call starts a new stream, which would drop a leading
+ * byte order mark on every line; only the file's first may go (the caller strips it), so leading BOMs
+ * are decoded here by hand and the decoder never sees one.
+ */
+function decodeLine(decoder: TextDecoder, bytes: Uint8Array, start: number, end: number): string {
+  let marks = "";
+  while (start + 2 < end && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) {
+    marks += "\ufeff";
+    start += 3;
+  }
+  return marks + decoder.decode(bytes.subarray(start, end));
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 function unquote(cell: string): string {

@@ -15,7 +15,7 @@ export {
   type BarColumnsInput,
   type BarSeriesMeta,
   countBarsInRange,
-  encodeBarsTsv,
+  encodeBarsRowBinary,
   type InsertBarsOptions,
   insertBars,
   lastStoredBarTime,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestClickHouse, type TestClickHouse } from "../../test-fixtures/clickhouse.ts";
 import { readBarsColumnar } from "../columnar/read.ts";
 import { countStoredBars, writeSyntheticBars } from "../synthetic.ts";
-import { countBarsInRange, insertBars, lastStoredBarTime } from "./insert.ts";
+import { countBarsInRange, encodeBarsRowBinary, insertBars, lastStoredBarTime } from "./insert.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -71,6 +71,53 @@ describe("insertBars", () => {
         database: ch.database,
       }),
     ).toBe(10);
+  });
+
+  it("stores every value bit-identically (RowBinary), including payloads holding the bytes 0a 0a", async () => {
+    const time = [
+      Date.UTC(1960, 0, 1), // negative Unix ms
+      Date.UTC(2023, 0, 20, 11, 56),
+      Date.UTC(2023, 0, 20, 11, 57), // Int64 LE e0 0a 0a cf 85 01 00 00
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+    ];
+    const values = [0.1 + 0.2, 1 / 3, 5e-324, Number.MAX_VALUE, 123456789.12345679, 0, 2 ** 53, 1e-300];
+    const col = (shift: number) =>
+      Float64Array.from(time, (_, i) => values[(i + shift) % values.length] as number);
+    const bars = { time, open: col(0), high: col(1), low: col(2), close: col(3), volume: col(4) };
+    // Series values travel as query parameters: escapes, quotes, non-ASCII and a long one must survive.
+    const meta = {
+      symbol: "RT-€\t\\Ä'",
+      assetClass: "x".repeat(130),
+      timeframe: "1m" as const,
+      source: "csv",
+      ingestVersion: 2 ** 40 + 7,
+    };
+    expect(await insertBars(conn(), meta, bars, { batchRows: 3 })).toBe(time.length);
+    const result = await ch.client.query({
+      query: `SELECT toString(toUnixTimestamp64Milli(time)) AS t, toString(reinterpretAsUInt64(open)) AS o,
+          toString(reinterpretAsUInt64(high)) AS h, toString(reinterpretAsUInt64(low)) AS l,
+          toString(reinterpretAsUInt64(close)) AS c, toString(reinterpretAsUInt64(volume)) AS v,
+          asset_class, timeframe, source, toString(ingest_version) AS version
+        FROM ${ch.database}.ohlcv WHERE symbol = {symbol:String} ORDER BY time`,
+      query_params: { symbol: meta.symbol },
+      format: "JSONEachRow",
+    });
+    const bits = (x: number) => String(new BigUint64Array(new Float64Array([x]).buffer)[0]);
+    expect(await result.json()).toEqual(
+      time.map((t, i) => ({
+        t: String(t),
+        o: bits(bars.open[i] as number),
+        h: bits(bars.high[i] as number),
+        l: bits(bars.low[i] as number),
+        c: bits(bars.close[i] as number),
+        v: bits(bars.volume[i] as number),
+        asset_class: meta.assetClass,
+        timeframe: "1m",
+        source: "csv",
+        version: String(meta.ingestVersion),
+      })),
+    );
+    expect(() => encodeBarsRowBinary({ ...bars, time: [1.5, 2, 3, 4] })).toThrow(RangeError);
   });
 
   it("synthetic chunks with consecutive start indexes equal one big write", async () => {

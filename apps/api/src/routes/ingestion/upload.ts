@@ -112,6 +112,9 @@ export async function uploadCsv(deps: UploadDeps, input: UploadInput) {
   });
   let parsed: ReturnType<CsvBarParser["finish"]>;
   let bytes = 0;
+  // Phase timings for the log. A Worker's clock only moves across I/O, so "read+parse" is the time
+  // until the last body chunk arrived and was parsed, and "insert" the INSERT round trips.
+  const started = Date.now();
   try {
     const reader = input.body.getReader();
     for (;;) {
@@ -144,6 +147,7 @@ export async function uploadCsv(deps: UploadDeps, input: UploadInput) {
     throw err;
   }
   const { bars, report } = parsed;
+  const parsedAt = Date.now();
   if (report.rowsRejected > 0 || bars.count === 0) {
     const message =
       bars.count === 0 && report.rowsRejected === 0
@@ -187,6 +191,16 @@ export async function uploadCsv(deps: UploadDeps, input: UploadInput) {
     await fail(message, { report }, written);
     throw new AppError("UPSTREAM_FAILED", message, { cause: err });
   }
+  console.log(
+    JSON.stringify({
+      msg: "upload timings",
+      runId,
+      rows: bars.count,
+      bytes,
+      readParseMs: parsedAt - started,
+      insertMs: Date.now() - parsedAt,
+    }),
+  );
   const lastBarTime = bars.time[bars.count - 1] ?? null;
   await setRunSymbol(db, runId, input.symbol, { status: "completed", rowsWritten: bars.count, lastBarTime });
   // First upload of a symbol registers it (disabled for syncs: its data only comes from files).
