@@ -161,18 +161,21 @@ describe("CsvBarParser", () => {
     }).toThrow(CsvTooLargeError);
   });
 
-  it("parses a million rows in well under the time budget", () => {
+  // Speed is measured by bench/ingestion, not here; this checks a full-size file split at 64 KiB chunks.
+  it("parses a million rows fed in 64 KiB chunks, every row and column intact", () => {
     const lines = ["timestamp,open,high,low,close,volume"];
     for (let i = 0; i < 1_000_000; i++) lines.push(`${T0 + i * 60_000},100.5,101.25,99.75,100.125,1234`);
     const bytes = enc.encode(lines.join("\n"));
-    const started = performance.now();
     const parser = new CsvBarParser({ timeframe: "1m", expectedRows: bytes.length / 40 });
     for (let i = 0; i < bytes.length; i += 65_536) parser.push(bytes.subarray(i, i + 65_536));
     const { bars, report } = parser.finish();
-    const ms = performance.now() - started;
     expect(report.rowsRejected).toBe(0);
     expect(bars.count).toBe(1_000_000);
     expect(bars.time[999_999]).toBe(T0 + 999_999 * 60_000);
-    expect(ms).toBeLessThan(10_000);
+    for (const i of [0, 1_637, 524_287, 999_999]) {
+      expect([bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]]).toEqual([
+        100.5, 101.25, 99.75, 100.125, 1234,
+      ]);
+    }
   });
 });
