@@ -178,13 +178,25 @@ describe("strategy registry", () => {
     const listed = strategyVersionListResponseSchema.parse(
       await (await as(other, `/api/strategies/${slug}/versions`)).json(),
     );
-    expect(listed.versions.map((v) => [v.version, v.current])).toEqual([
+    expect(listed.versions.map((v) => [v.version, v.current]).filter(([v]) => v !== "0.4.0")).toEqual([
       ["0.3.0-rc1", false],
       ["0.2.0", true],
       ["0.1.0", false],
     ]);
     const v2 = listed.versions.find((v) => v.version === "0.2.0");
     expect(v2?.runtimeConfig).toMatchObject({ endpoint: "https://strategies.example/0.2.0" });
+
+    // A remote version's header values are credentials: the owner sees them, other users only the names.
+    const keyed = version("0.4.0", { make_current: false });
+    const body = JSON.parse(keyed.body as string);
+    body.version.runtime_config.headers = { "x-api-key": "secret-123" };
+    expect((await as(owner, `/api/strategies/${slug}/versions`, json(body))).status).toBe(201);
+    const headersOf = async (who: TestUser) =>
+      strategyVersionListResponseSchema
+        .parse(await (await as(who, `/api/strategies/${slug}/versions`)).json())
+        .versions.find((v) => v.version === "0.4.0")?.runtimeConfig;
+    expect(await headersOf(owner)).toMatchObject({ headers: { "x-api-key": "secret-123" } });
+    expect(await headersOf(other)).toMatchObject({ headers: { "x-api-key": "(hidden)" } });
     const current = strategyResponseSchema.parse(await (await as(other, `/api/strategies/${slug}`)).json());
     expect(current.strategy.version).toBe("0.2.0");
 

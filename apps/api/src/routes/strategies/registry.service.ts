@@ -33,11 +33,24 @@ function visibleTo(userId: string) {
   return or(eq(strategyDefinition.isPublic, true), eq(strategyDefinition.ownerId, userId));
 }
 
-export function toVersionInfo(row: VersionRow, currentVersionId: string | null): StrategyVersionInfo {
+/** Header values of a remote runtime are credentials (API keys): only the owner sees them. */
+function visibleRuntimeConfig(config: RuntimeConfig, owned: boolean): RuntimeConfig {
+  if (owned || config.type !== "remote" || !config.headers) return config;
+  return {
+    ...config,
+    headers: Object.fromEntries(Object.keys(config.headers).map((name) => [name, "(hidden)"])),
+  };
+}
+
+export function toVersionInfo(
+  row: VersionRow,
+  currentVersionId: string | null,
+  owned: boolean,
+): StrategyVersionInfo {
   return {
     id: row.id,
     version: row.version,
-    runtimeConfig: row.runtimeConfig as RuntimeConfig,
+    runtimeConfig: visibleRuntimeConfig(row.runtimeConfig as RuntimeConfig, owned),
     artifact:
       row.artifactSha256 === null
         ? null
@@ -182,7 +195,7 @@ export async function createStrategy(
     if (!definition || !versionRow) throw new Error("insert returned no row");
     return {
       definition: toDefinitionInfo(definition, versionRow, userId),
-      version: toVersionInfo(versionRow, definition.currentVersionId),
+      version: toVersionInfo(versionRow, definition.currentVersionId, true),
     };
   } catch (e) {
     if (isUniqueViolation(e)) {
@@ -238,7 +251,7 @@ export async function createVersion(
       return v;
     });
     if (!row) throw new Error("insert returned no row");
-    return toVersionInfo(row, request.make_current ? row.id : definition.currentVersionId);
+    return toVersionInfo(row, request.make_current ? row.id : definition.currentVersionId, true);
   } catch (e) {
     if (isUniqueViolation(e)) {
       throw new AppError(
@@ -264,7 +277,8 @@ export async function listVersions(
     .from(strategyVersion)
     .where(eq(strategyVersion.strategyId, found.definition.id))
     .orderBy(desc(strategyVersion.createdAt), desc(strategyVersion.id));
-  return rows.map((r) => toVersionInfo(r, found.definition.currentVersionId));
+  const owned = found.definition.ownerId === userId;
+  return rows.map((r) => toVersionInfo(r, found.definition.currentVersionId, owned));
 }
 
 /** One version of a visible strategy (`version` omitted: the current one), or 404. */
