@@ -312,6 +312,12 @@ export class CsvBarParser {
     if (!(t > this.lastTime) || this.count >= this.maxRows) return false;
     if (bucketStart(t, this.timeframe) !== t) return false;
     this.report.rowsTotal++;
+    this.append(t, o, h, l, c, v);
+    return true;
+  }
+
+  /** Stores an accepted row (both parsing paths end here). */
+  private append(t: number, o: number, h: number, l: number, c: number, v: number): void {
     if (this.count === this.capacity) this.grow();
     const i = this.count++;
     this.cols.time[i] = t;
@@ -322,7 +328,6 @@ export class CsvBarParser {
     this.cols.volume[i] = v;
     this.lastTime = t;
     this.lastLine = this.lineNo;
-    return true;
   }
 
   private readHeader(raw: string): void {
@@ -438,16 +443,7 @@ export class CsvBarParser {
       return;
     }
     if (this.count >= this.maxRows) throw new CsvTooLargeError(this.maxRows);
-    if (this.count === this.capacity) this.grow();
-    const i = this.count++;
-    this.cols.time[i] = t;
-    this.cols.open[i] = o;
-    this.cols.high[i] = h;
-    this.cols.low[i] = l;
-    this.cols.close[i] = c;
-    this.cols.volume[i] = v;
-    this.lastTime = t;
-    this.lastLine = this.lineNo;
+    this.append(t, o, h, l, c, v);
   }
 
   /** The numeric cell at `i`, or NaN after recording why it is not a usable number. */

@@ -23,8 +23,7 @@ import type { Env, Services } from "../../env.ts";
 import { AppError } from "../../lib/errors.ts";
 import { prefixedId } from "../../lib/ids.ts";
 import { r2Checkpoint } from "../../runtimes/index.ts";
-import { checkpointPrefix } from "../../workflows/backtest/execute.ts";
-import { equityKey } from "./equity.ts";
+import { checkpointPrefix, equityKey } from "./equity.ts";
 import { executionConfigFor } from "./execution.ts";
 import { resolveStrategy } from "./strategy-resolution.ts";
 

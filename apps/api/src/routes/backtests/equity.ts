@@ -11,6 +11,11 @@ export function equityKey(backtestId: string): string {
   return `backtests/${backtestId}/equity.bin`;
 }
 
+/** Where a remote run's answers are checkpointed (runtimes/checkpoint.ts), beside its curve. */
+export function checkpointPrefix(backtestId: string): string {
+  return `backtests/${backtestId}/checkpoint`;
+}
+
 export function encodeEquity(time: Float64Array, equity: Float64Array): Uint8Array {
   const n = equity.length;
   const buffer = new ArrayBuffer(HEADER_BYTES + n * 16);

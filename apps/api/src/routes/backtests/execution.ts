@@ -9,6 +9,7 @@ import {
   resolveExecutionConfig,
 } from "@quantago/engine";
 import type { BarColumns } from "@quantago/strategies";
+import { toHex } from "../../lib/hex.ts";
 
 /** Our execution-model keys of `parameters`, copied to the engine config as they are. */
 const EXECUTION_KEYS = [
@@ -52,6 +53,5 @@ export async function hashBars(bars: BarColumns): Promise<string> {
     await writer.write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
   }
   await writer.close();
-  const bytes = new Uint8Array(await digest.digest);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(new Uint8Array(await digest.digest));
 }

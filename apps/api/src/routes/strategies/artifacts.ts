@@ -6,6 +6,7 @@
 import { type ArtifactUpload, MAX_ARTIFACT_BYTES, type RuntimeConfig } from "@quantago/contracts";
 import { validateWasmModule } from "@quantago/wasm-sdk/validate";
 import { AppError } from "../../lib/errors.ts";
+import { toHex } from "../../lib/hex.ts";
 
 /** What a version row records about its artifact. */
 export interface StoredArtifact {
@@ -22,7 +23,7 @@ export function artifactKey(sha256: string): string {
 
 export async function sha256Hex(bytes: Uint8Array | ArrayBuffer): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(digest);
 }
 
 function invalid(path: Array<string | number>, message: string): AppError {

@@ -21,7 +21,7 @@ import {
 import type { BarColumns } from "@quantago/strategies";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Env, readConfig } from "../../env.ts";
-import { encodeEquity, equityKey } from "../../routes/backtests/equity.ts";
+import { checkpointPrefix, encodeEquity, equityKey } from "../../routes/backtests/equity.ts";
 import { hashBars } from "../../routes/backtests/execution.ts";
 import { runtimeFor } from "../../routes/backtests/strategy-resolution.ts";
 import {
@@ -196,10 +196,6 @@ function userFacing(e: unknown): string | null {
   if (e instanceof RuntimeError) return e.message;
   if (e instanceof TimeframeTooFineError || e instanceof EngineConfigError) return e.message;
   return null;
-}
-
-export function checkpointPrefix(backtestId: string): string {
-  return `backtests/${backtestId}/checkpoint`;
 }
 
 export async function executeBacktest(
