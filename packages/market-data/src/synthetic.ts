@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
+import { refreshRollups } from "./query/rollups.ts";
 import { ohlcvTable } from "./query/sql.ts";
 import type { AssetClass } from "./symbols.ts";
 import { TIMEFRAME_MS, type Timeframe } from "./timeframes.ts";
@@ -79,6 +80,16 @@ export async function writeSyntheticBars(client: ClickHouseClient, series: Synth
       seed: series.seed,
     },
   });
+  await refreshRollups(
+    client,
+    {
+      symbol: series.symbol,
+      base: timeframe,
+      fromMs: series.fromMs + startIndex * stepMs,
+      toMs: series.fromMs + (startIndex + series.count) * stepMs,
+    },
+    series.database,
+  );
 }
 
 /** Deduplicated number of 1m bars stored for `symbol`. */

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
 import { baseTimeframe, type CandleQuery } from "../query/candles.ts";
-import { buildBarColumnsSql, MAX_COLUMNAR_BARS, toUnixMs } from "../query/sql.ts";
+import { buildBarColumnsSql, MAX_COLUMNAR_BARS, toUnixMs, withRollupFallback } from "../query/sql.ts";
 import type { Timeframe } from "../timeframes.ts";
 import { type BarColumnsResponse, openBarColumns, readBarColumns } from "./columns.ts";
 import type { ColumnarBars } from "./rowbinary.ts";
@@ -51,7 +51,7 @@ export async function openBarsColumnar(
   }
   const base = params.base ?? (await baseTimeframe(client, params.symbol, { database: params.database }));
   if (base === null) return null;
-  const sql = buildBarColumnsSql({
+  const options = {
     database: params.database,
     symbol: params.symbol,
     base,
@@ -59,8 +59,8 @@ export async function openBarsColumnar(
     fromMs,
     toMs,
     limit: limit === undefined ? undefined : limit + 1,
-  });
-  const response = await openBarColumns(client, sql);
+  };
+  const response = await withRollupFallback(options, (o) => openBarColumns(client, buildBarColumnsSql(o)));
   return { response, truncated: limit !== undefined && response.count > limit, baseTimeframe: base };
 }
 

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
-import type { ClickHouseConfig } from "../client.ts";
+import { type ClickHouseConfig, createClickHouse } from "../client.ts";
+import { refreshRollups } from "../query/rollups.ts";
 import { ohlcvTable } from "../query/sql.ts";
 import type { Timeframe } from "../timeframes.ts";
 
@@ -146,8 +147,10 @@ async function postInsert(
 }
 
 /**
- * Writes bars into `ohlcv` (of `connection.database`) as RowBinary ({@link barInsertQuery}), in batches. Each batch is one
- * INSERT, so it is atomic on its own; a failure between batches leaves the earlier ones written.
+ * Writes bars into `ohlcv` (of `connection.database`) as RowBinary ({@link barInsertQuery}), in batches,
+ * then refreshes the rollups of the buckets written. Each batch is one INSERT, so it is atomic on its
+ * own; a failure between batches leaves the earlier ones written (and their rollup buckets marked
+ * stale, so reads stay exact until a retry refreshes them).
  * Re-running the same write (same `ingestVersion`) writes identical rows, which the ReplacingMergeTree
  * folds into one copy.
  *
@@ -165,11 +168,31 @@ export async function insertBars(
   const params = barInsertParams(meta);
   const fetchFn = options.fetch ?? fetch;
   let written = 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
   for (let start = 0; start < total; start += batchRows) {
     const end = Math.min(total, start + batchRows);
     await postInsert(connection, query, params, encodeBarsRowBinary(bars, start, end), fetchFn);
+    for (let i = start; i < end; i++) {
+      const t = bars.time[i] as number;
+      if (t < first) first = t;
+      if (t > last) last = t;
+    }
     written = end;
     await options.onBatch?.(written);
+  }
+  if (written > 0) {
+    // The rollups of the buckets just written (their tombstones came with the inserts).
+    const client = createClickHouse(connection);
+    try {
+      await refreshRollups(
+        client,
+        { symbol: meta.symbol, base: meta.timeframe, fromMs: first, toMs: last + 1 },
+        connection.database || undefined,
+      );
+    } finally {
+      await client.close();
+    }
   }
   return written;
 }

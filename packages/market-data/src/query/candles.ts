@@ -9,7 +9,15 @@ import {
   timeframeMs,
 } from "../timeframes.ts";
 import { IsoTimeFormatter } from "./iso-time.ts";
-import { buildBarsSql, MAX_QUERY_LIMIT, ohlcvTable, type TimeInput, toUnixMs } from "./sql.ts";
+import {
+  buildBarsSql,
+  MAX_QUERY_LIMIT,
+  ohlcvTable,
+  seriesTable,
+  type TimeInput,
+  toUnixMs,
+  withRollupFallback,
+} from "./sql.ts";
 
 /** One OHLCV candle on the wire (api-compat §2 `ticks[]`). */
 export interface Candle {
@@ -67,7 +75,7 @@ export async function baseTimeframe(
   options: { database?: string } = {},
 ): Promise<Timeframe | null> {
   const result = await client.query({
-    query: `SELECT DISTINCT timeframe FROM ${ohlcvTable(options.database)} WHERE symbol = {symbol:String}`,
+    query: `SELECT DISTINCT timeframe FROM ${seriesTable(options.database)} WHERE symbol = {symbol:String}`,
     query_params: { symbol },
     format: "JSONCompactEachRow",
   });
@@ -171,7 +179,7 @@ export async function queryCandles(
   }
   const base = params.base ?? (await baseTimeframe(client, params.symbol, { database: params.database }));
   if (base === null) return { candles: [], truncated: false, nextFrom: null, baseTimeframe: null };
-  const sql = buildBarsSql({
+  const options = {
     database: params.database,
     symbol: params.symbol,
     base,
@@ -179,9 +187,11 @@ export async function queryCandles(
     fromMs,
     toMs,
     limit: limit + 1,
-  });
+  };
   // RowBinary, not JSON: the transport costs far less in the Worker (see fetchBarsRowBinary).
-  const decoder = await fetchBarsRowBinary(client, sql, Math.min(limit + 1, 65_536));
+  const decoder = await withRollupFallback(options, (o) =>
+    fetchBarsRowBinary(client, buildBarsSql(o), Math.min(limit + 1, 65_536)),
+  );
   const truncated = decoder.rows > limit;
   const { time, open, high, low, close, volume, count } = decoder.finish(limit);
   const candles = new Array<Candle>(count);

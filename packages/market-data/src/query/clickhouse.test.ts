@@ -1,78 +1,27 @@
 import { type ClickHouseClient, createClient } from "@clickhouse/client-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DAY,
+  dedupe,
+  HOUR,
+  MIN,
+  makeBars,
+  prng,
+  type RawBar,
+  range,
+  referenceCandles,
+  toClickHouseRow,
+  utc,
+} from "../../test-fixtures/bars.ts";
 import { openTestClickHouse, type TestClickHouse } from "../../test-fixtures/clickhouse.ts";
 import { readBarsColumnar } from "../columnar/read.ts";
 import { TIMEFRAMES, type Timeframe } from "../timeframes.ts";
 import { baseTimeframe, type Candle, listSymbols, queryCandles, withBaseTimeframe } from "./candles.ts";
-import { buildBarsSql, TimeframeTooFineError } from "./sql.ts";
+import { buildBarsSql, TimeframeTooFineError, withRollupFallback } from "./sql.ts";
 
 // A real engine (chdb through the devstack HTTP server, or CLICKHOUSE_URL) holding raw bars with gaps
 // and re-ingested ranges; every result is checked against a reference computed here in plain JS.
 
-interface RawBar {
-  symbol: string;
-  asset_class: string;
-  timeframe: string;
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  source: string;
-  ingest_version: number;
-}
-
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-const utc = (y: number, m: number, d: number, h = 0, min = 0, s = 0) => Date.UTC(y, m - 1, d, h, min, s);
-
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function makeBars(
-  base: Omit<RawBar, "time" | "open" | "high" | "low" | "close" | "volume">,
-  times: number[],
-  seed: number,
-  startPrice: number,
-): RawBar[] {
-  const rand = prng(seed);
-  let price = startPrice;
-  return times.map((time) => {
-    const open = price;
-    const close = price + (rand() - 0.5) * 5;
-    price = close + (rand() - 0.5) * 2;
-    return {
-      ...base,
-      time,
-      open,
-      close,
-      high: Math.max(open, close) + rand() * 3,
-      low: Math.min(open, close) - rand() * 3,
-      // Full-precision doubles: volume sums are order-sensitive, which the reference must reproduce.
-      volume: rand() * 10,
-    };
-  });
-}
-
-function range(from: number, to: number, step: number): number[] {
-  const out: number[] = [];
-  for (let t = from; t < to; t += step) out.push(t);
-  return out;
-}
-
-// BTC-USD: one-minute bars from Wednesday 2024-01-24 21:37 to Wednesday 2024-02-07 02:11 UTC, across
-// a month (partition) boundary, with gaps of every size and four kinds of re-ingestion.
 const BTC = { symbol: "BTC-USD", asset_class: "crypto", timeframe: "1m", source: "binance" };
 const BTC_START = utc(2024, 1, 24, 21, 37);
 const BTC_END = utc(2024, 2, 7, 2, 11);
@@ -162,83 +111,11 @@ const batches: RawBar[][] = [
   eurusd,
 ];
 
-// ---- reference implementation --------------------------------------------------------------------
-
-/** Latest version per (symbol, timeframe, time); for equal versions the later insert wins. */
-function dedupe(rows: RawBar[]): RawBar[] {
-  const best = new Map<string, RawBar>();
-  for (const row of rows) {
-    const key = `${row.symbol}|${row.timeframe}|${row.time}`;
-    const seen = best.get(key);
-    if (seen === undefined || row.ingest_version >= seen.ingest_version) best.set(key, row);
-  }
-  return [...best.values()];
-}
-
 const ALL = dedupe(batches.flat());
-
-/** Bucket start written independently of timeframes.ts, from calendar fields. */
-function refBucket(time: number, timeframe: Timeframe): number {
-  const d = new Date(time);
-  const y = d.getUTCFullYear();
-  const mo = d.getUTCMonth();
-  const day = d.getUTCDate();
-  const h = d.getUTCHours();
-  const mi = d.getUTCMinutes();
-  switch (timeframe) {
-    case "1m":
-    case "5m":
-    case "15m":
-    case "30m": {
-      const n = Number.parseInt(timeframe, 10);
-      return Date.UTC(y, mo, day, h, mi - (mi % n));
-    }
-    case "1h":
-      return Date.UTC(y, mo, day, h);
-    case "4h":
-      return Date.UTC(y, mo, day, h - (h % 4));
-    case "1d":
-      return Date.UTC(y, mo, day);
-    case "1w":
-      return Date.UTC(y, mo, day - ((d.getUTCDay() + 6) % 7));
-  }
-}
-
-function reference(symbol: string, base: string, timeframe: Timeframe, from: number, to: number): Candle[] {
-  const bars = ALL.filter(
-    (b) => b.symbol === symbol && b.timeframe === base && b.time >= from && b.time < to,
-  ).sort((a, b) => a.time - b.time);
-  const out: Candle[] = [];
-  let current: (Candle & { t: number }) | undefined;
-  for (const bar of bars) {
-    const t = refBucket(bar.time, timeframe);
-    if (current === undefined || current.t !== t) {
-      if (current !== undefined) out.push(strip(current));
-      current = { t, timestamp: new Date(t).toISOString(), ...ohlcv(bar) };
-    } else {
-      current.high = Math.max(current.high, bar.high);
-      current.low = Math.min(current.low, bar.low);
-      current.close = bar.close;
-      current.volume += bar.volume; // in time order, as the SQL does
-    }
-  }
-  if (current !== undefined) out.push(strip(current));
-  return out;
-}
-
-function ohlcv(b: RawBar) {
-  return { open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
-}
-
-function strip({ t: _t, ...candle }: Candle & { t: number }): Candle {
-  return candle;
-}
+const reference = (symbol: string, base: string, timeframe: Timeframe, from: number, to: number) =>
+  referenceCandles(ALL, symbol, base, timeframe, from, to);
 
 // ---- setup ---------------------------------------------------------------------------------------
-
-function toClickHouseRow(bar: RawBar) {
-  return { ...bar, time: new Date(bar.time).toISOString().replace("T", " ").replace("Z", "") };
-}
 
 let ch: TestClickHouse;
 let client: ClickHouseClient;
@@ -577,15 +454,17 @@ describe("withBaseTimeframe", () => {
 describe("readBarsColumnar against ClickHouse", () => {
   it.each(TIMEFRAMES)("decodes %s bars bit-identical to ClickHouse's JSON output", async (timeframe) => {
     // The same statement as JSON: both library paths use binary transports, this is the cross-check.
-    const sql = buildBarsSql({
+    const options = {
       database,
       symbol: "BTC-USD",
-      base: "1m",
+      base: "1m" as const,
       timeframe,
       fromMs: ODD.from,
       toMs: ODD.to,
-    });
-    const rows = await (await client.query({ ...sql, format: "JSONCompactEachRow" })).json<number[]>();
+    };
+    const rows = await withRollupFallback(options, async (o) =>
+      (await client.query({ ...buildBarsSql(o), format: "JSONCompactEachRow" })).json<number[]>(),
+    );
     const json = {
       candles: rows.map(([t, open, high, low, close, volume]) => ({
         timestamp: new Date(t as number).toISOString(),

@@ -10,6 +10,17 @@ export {
   withBaseTimeframe,
 } from "./candles.ts";
 export {
+  buildRollupRefreshSql,
+  hasRollup,
+  isStaleRollupError,
+  ROLLUP_TIMEFRAMES,
+  type RollupRefreshScope,
+  refreshRollups,
+  rollupBases,
+  wholeBuckets,
+} from "./rollups.ts";
+export {
+  BAR_AGGREGATES,
   type BarsSql,
   type BarsSqlOptions,
   BUCKET_SQL,
@@ -18,7 +29,10 @@ export {
   MAX_COLUMNAR_BARS,
   MAX_QUERY_LIMIT,
   ohlcvTable,
+  rollupTable,
+  seriesTable,
   TimeframeTooFineError,
   type TimeInput,
   toUnixMs,
+  withRollupFallback,
 } from "./sql.ts";

@@ -7,25 +7,18 @@
  * {@link BUCKET_SQL} map, and the table name built from a validated identifier. Every value (symbol,
  * timeframe, bounds, limit) is a bound query parameter.
  */
-import { assertIdentifier, DEFAULT_CLICKHOUSE_DB } from "../client.ts";
 import { canAggregate, isTimeframe, type Timeframe } from "../timeframes.ts";
+import { hasRollup, isStaleRollupError, STALE_ROLLUP_MARKER, wholeBuckets } from "./rollups.ts";
+import { BAR_AGGREGATES, type BarsSql, BUCKET_SQL, ohlcvTable, rollupTable } from "./sql-parts.ts";
 
-/**
- * UTC bucket start of `time` for each target timeframe. `toStartOfInterval` aligns minutes and hours
- * within the UTC day and days to the epoch, which equals epoch alignment for every listed size (all
- * divide a day). Weeks use mode 1 of `toStartOfWeek`: Monday-based. Day and week forms return a Date;
- * the caller wraps everything in `toDateTime64(..., 3, 'UTC')` so the output type is uniform.
- */
-export const BUCKET_SQL: Readonly<Record<Timeframe, string>> = {
-  "1m": "toStartOfInterval(time, INTERVAL 1 MINUTE, 'UTC')",
-  "5m": "toStartOfInterval(time, INTERVAL 5 MINUTE, 'UTC')",
-  "15m": "toStartOfInterval(time, INTERVAL 15 MINUTE, 'UTC')",
-  "30m": "toStartOfInterval(time, INTERVAL 30 MINUTE, 'UTC')",
-  "1h": "toStartOfInterval(time, INTERVAL 1 HOUR, 'UTC')",
-  "4h": "toStartOfInterval(time, INTERVAL 4 HOUR, 'UTC')",
-  "1d": "toStartOfInterval(time, INTERVAL 1 DAY, 'UTC')",
-  "1w": "toStartOfWeek(time, 1, 'UTC')",
-};
+export {
+  BAR_AGGREGATES,
+  type BarsSql,
+  BUCKET_SQL,
+  ohlcvTable,
+  rollupTable,
+  seriesTable,
+} from "./sql-parts.ts";
 
 /** Largest `limit` accepted by the bar queries (a bound on memory in a Worker, about 50 MB of JSON). */
 export const MAX_QUERY_LIMIT = 500_000;
@@ -49,17 +42,6 @@ export class TimeframeTooFineError extends Error {
     this.requested = requested;
     this.base = base;
   }
-}
-
-/**
- * `database.ohlcv` after checking the database name: identifiers cannot be bound as parameters.
- *
- * @example
- * ohlcvTable("market_data"); // "market_data.ohlcv"
- * ohlcvTable("x; DROP TABLE y"); // throws RangeError
- */
-export function ohlcvTable(database: string = DEFAULT_CLICKHOUSE_DB): string {
-  return `${assertIdentifier(database)}.ohlcv`;
 }
 
 /** A time bound: a Date, Unix milliseconds, or an ISO-8601 string. */
@@ -91,12 +73,11 @@ export interface BarsSqlOptions {
   toMs: number;
   /** Maximum rows returned; omitted means all. */
   limit?: number | undefined;
-}
-
-export interface BarsSql {
-  /** SELECT without a FORMAT clause. Columns: t (Float64 Unix ms), o, h, l, c, v (Float64), by t. */
-  query: string;
-  query_params: Record<string, string | number>;
+  /**
+   * Read whole coarse buckets from the stored rollups (default true). False aggregates everything on
+   * read: the fallback when a rollup bucket is stale (see `withRollupFallback`).
+   */
+  rollups?: boolean;
 }
 
 /**
@@ -114,13 +95,12 @@ export interface BarsSql {
  * - Range `[from, to)` on the base bars' open time. Aggregated buckets are labelled by their start and
  *   built from the base bars inside the range only, so the first and last buckets may be partial (and
  *   the first bucket's start may precede `from`). Buckets without bars do not exist (gaps stay gaps).
- * - Aggregation: first open and last close by time, max high, min low, summed volume. The volume is
- *   summed in time order (`arraySum` over the bars sorted by time) because a plain `sum` of Float64 adds
- *   in whatever order parallel threads deliver (observed: two different results in five runs of the
- *   same query), and backtests must be bit-reproducible. The volumes are sorted by their times
- *   (`arraySort(keys-lambda, volumes, times)`; the two arrays come from one aggregation, so they are
- *   aligned) rather than as (time, volume) tuples: measured on one year of 1m bars to 1h, 62 ms of
- *   engine time instead of 96 ms, against 40 ms for an unordered `sum`.
+ * - Aggregation: {@link BAR_AGGREGATES} (first open, max high, min low, last close, volume summed in
+ *   time order).
+ * - Rollups: for 1h, 4h, 1d and 1w, the whole buckets inside the range are read from `ohlcv_rollup`
+ *   (computed by the same aggregation, so the same bits) and only a partial first or last bucket is
+ *   aggregated on read. A stale rollup bucket makes the statement fail with STALE_ROLLUP_MARKER;
+ *   `withRollupFallback` then runs it again with `rollups: false`.
  *
  * @example
  * const { query, query_params } = buildBarsSql({ symbol: "BTC-USD", base: "1m", timeframe: "1h",
@@ -138,30 +118,54 @@ export function buildBarsSql(options: BarsSqlOptions): BarsSql {
   if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1)) {
     throw new RangeError(`limit must be a positive integer, got ${limit}`);
   }
-  const table = ohlcvTable(options.database);
   const query_params: Record<string, string | number> = {
     symbol: options.symbol,
     base,
     from: fromMs,
     to: toMs,
   };
-  // Only sorting-key columns in the WHERE clause: required for FINAL to deduplicate correctly.
-  const bars = `SELECT time, open, high, low, close, volume
-    FROM ${table} FINAL
+  // Only sorting-key columns in the WHERE clauses: required for FINAL to deduplicate correctly.
+  const bars = (extra = "") => `SELECT time, open, high, low, close, volume
+    FROM ${ohlcvTable(options.database)} FINAL
     WHERE symbol = {symbol:String} AND timeframe = {base:String}
       AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
-      AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`;
+      AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')${extra}`;
+  const aggregated = (source: string) => `SELECT
+      toFloat64(toUnixTimestamp64Milli(toDateTime64(${BUCKET_SQL[timeframe]}, 3, 'UTC'))) AS t, ${BAR_AGGREGATES}
+    FROM (${source})
+    GROUP BY t`;
   let query: string;
+  const whole =
+    options.rollups !== false && hasRollup(base, timeframe) ? wholeBuckets(timeframe, fromMs, toMs) : null;
   if (timeframe === base) {
     query = `SELECT toFloat64(toUnixTimestamp64Milli(time)) AS t, open AS o, high AS h, low AS l, close AS c, volume AS v
-    FROM (${bars})
+    FROM (${bars()})
+    ORDER BY t`;
+  } else if (whole === null) {
+    query = `${aggregated(bars())}
     ORDER BY t`;
   } else {
-    query = `SELECT toFloat64(toUnixTimestamp64Milli(toDateTime64(${BUCKET_SQL[timeframe]}, 3, 'UTC'))) AS t,
-      argMin(open, time) AS o, max(high) AS h, min(low) AS l, argMax(close, time) AS c,
-      arraySum(arraySort((vol, at) -> at, groupArray(volume), groupArray(time))) AS v
-    FROM (${bars})
-    GROUP BY t
+    Object.assign(query_params, { timeframe, wholeFrom: whole.from, wholeTo: whole.to });
+    const parts = [
+      `SELECT toFloat64(toUnixTimestamp64Milli(time)) AS t, open AS o, high AS h, low AS l, close AS c, volume AS v
+      FROM (SELECT time, open, high, low, close, volume, stale FROM ${rollupTable(options.database)} FINAL
+        WHERE symbol = {symbol:String} AND base = {base:String} AND timeframe = {timeframe:String}
+          AND time >= fromUnixTimestamp64Milli({wholeFrom:Int64}, 'UTC')
+          AND time < fromUnixTimestamp64Milli({wholeTo:Int64}, 'UTC'))
+      WHERE throwIf(stale != 0, '${STALE_ROLLUP_MARKER}') = 0`,
+    ];
+    // The partial first and last buckets, when the range does not start or end on a bucket boundary.
+    if (whole.from !== fromMs || whole.to !== toMs) {
+      parts.push(
+        aggregated(
+          bars(`
+      AND (time < fromUnixTimestamp64Milli({wholeFrom:Int64}, 'UTC') OR time >= fromUnixTimestamp64Milli({wholeTo:Int64}, 'UTC'))`),
+        ),
+      );
+    }
+    query = `SELECT t, o, h, l, c, v FROM (
+      ${parts.join("\n      UNION ALL\n      ")}
+    )
     ORDER BY t`;
   }
   if (limit !== undefined) {
@@ -192,4 +196,26 @@ export function buildBarColumnsSql(options: BarsSqlOptions): BarsSql {
     FROM (${bars.query})`,
     query_params: bars.query_params,
   };
+}
+
+/**
+ * Runs a read built from `options` (the bar query, or a statement wrapping it) and, when it met a
+ * stale rollup bucket, tells `onStale` and runs it again aggregating everything on read. The first
+ * attempt fails before sending any bars (reads use `wait_end_of_query`), so nothing is half-delivered.
+ *
+ * @example
+ * const rows = await withRollupFallback(options, (o) => fetchRows(client, buildBarsSql(o)));
+ */
+export async function withRollupFallback<T>(
+  options: BarsSqlOptions,
+  run: (options: BarsSqlOptions) => Promise<T>,
+  onStale?: () => void,
+): Promise<T> {
+  try {
+    return await run(options);
+  } catch (error) {
+    if (options.rollups === false || !isStaleRollupError(error)) throw error;
+    onStale?.();
+    return run({ ...options, rollups: false });
+  }
 }

@@ -33,7 +33,9 @@ export async function applyClickHouseMigrations(
   const ran: number[] = [];
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue;
-    for (const statement of migration.statements(database)) await client.command({ query: statement });
+    for (const statement of migration.statements(database)) {
+      await client.command(typeof statement === "string" ? { query: statement } : statement);
+    }
     await client.insert({
       table: `${database}.schema_migrations`,
       values: [{ version: migration.version, name: migration.name }],

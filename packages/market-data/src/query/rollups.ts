@@ -1,0 +1,142 @@
+/**
+ * Rollups: the coarse candles (1h, 4h, 1d, 1w) stored ready-made in `ohlcv_rollup`, so a year at 1h
+ * reads 8,760 rows instead of aggregating 525,600 one-minute bars on every request. A rollup row is
+ * computed by exactly the aggregation of the bar query ({@link BAR_AGGREGATES} over the deduplicated
+ * base bars of one bucket), so reading it gives the same bits as aggregating on read.
+ *
+ * Why not a materialized view that aggregates inserts: a view sees only the inserted block, so a
+ * re-ingested bar would be counted twice (ADR 0009). Instead:
+ * - Every INSERT into `ohlcv`, by any writer, passes the `ohlcv_rollup_invalidate` view, which writes a
+ *   tombstone (`stale = 1`) for each bucket it touches, versioned by the insert's start time.
+ * - Our writers (`insertBars`, `writeSyntheticBars`) then call {@link refreshRollups} for the range they
+ *   wrote: it recomputes those buckets from the deduplicated base bars, versioned by its own start
+ *   time, so it replaces the tombstones (ReplacingMergeTree keeps the highest `revision`).
+ * - A read that meets a tombstone fails fast (`throwIf`) and is re-run on the base bars
+ *   ({@link withRollupFallback}), so a writer that skipped or crashed before the refresh (or a hand-made
+ *   `INSERT`) costs speed until the next refresh, never correctness.
+ */
+import type { ClickHouseClient } from "@clickhouse/client-web";
+import { bucketStart, canAggregate, TIMEFRAMES, type Timeframe, timeframeMs } from "../timeframes.ts";
+import { BAR_AGGREGATES, type BarsSql, BUCKET_SQL, ohlcvTable, rollupTable } from "./sql-parts.ts";
+
+/**
+ * Timeframes kept as rollups (for every base finer than them). Their buckets nest inside Monday-based
+ * weeks, which is what {@link refreshRange} relies on. Changing this list needs a new migration (the
+ * invalidation view of migration 2 lists the pairs).
+ */
+export const ROLLUP_TIMEFRAMES = ["1h", "4h", "1d", "1w"] as const satisfies readonly Timeframe[];
+
+/** Marker in the message of the error a read raises when it meets a stale rollup bucket. */
+export const STALE_ROLLUP_MARKER = "quantago: stale rollup bucket";
+
+/** The base timeframes a rollup timeframe is built from: every strictly finer one that tiles it. */
+export function rollupBases(timeframe: Timeframe): Timeframe[] {
+  return TIMEFRAMES.filter((base) => base !== timeframe && canAggregate(base, timeframe));
+}
+
+/** True when `timeframe` candles of a `base` series are kept as rollups. */
+export function hasRollup(base: Timeframe, timeframe: Timeframe): boolean {
+  return (
+    (ROLLUP_TIMEFRAMES as readonly Timeframe[]).includes(timeframe) && rollupBases(timeframe).includes(base)
+  );
+}
+
+/**
+ * The whole `timeframe` buckets inside `[fromMs, toMs)`, as `[from, to)` on bucket boundaries, or null
+ * when there is none. Only those can come from rollups: a partial first or last bucket is built from
+ * the base bars inside the range.
+ *
+ * @example
+ * wholeBuckets("1h", Date.parse("2025-01-01T00:30Z"), Date.parse("2025-01-01T03:10Z"));
+ * // { from: 01:00, to: 03:00 } as Unix ms
+ */
+export function wholeBuckets(
+  timeframe: Timeframe,
+  fromMs: number,
+  toMs: number,
+): { from: number; to: number } | null {
+  const start = bucketStart(fromMs, timeframe);
+  const from = start === fromMs ? fromMs : start + timeframeMs(timeframe);
+  const to = bucketStart(toMs, timeframe);
+  return from < to ? { from, to } : null;
+}
+
+/** What to refresh: one series over a range of its bars' open times, or (omitted) everything stored. */
+export interface RollupRefreshScope {
+  symbol: string;
+  base: Timeframe;
+  /** Open time of the first written bar, Unix ms. */
+  fromMs: number;
+  /** Just past the last written bar's open time, Unix ms. */
+  toMs: number;
+}
+
+/** `[fromMs, toMs)` widened to Monday-based week boundaries, which are boundaries of every rollup bucket. */
+export function refreshRange(fromMs: number, toMs: number): { from: number; to: number } {
+  const from = bucketStart(fromMs, "1w");
+  const last = bucketStart(toMs - 1, "1w");
+  return { from, to: last + timeframeMs("1w") };
+}
+
+/**
+ * The `INSERT … SELECT` that recomputes rollup buckets from the deduplicated base bars: for one series
+ * and the weeks around a written range, or (no scope) for everything stored, as the migration that
+ * introduced rollups does. `revision` is the statement's start time on the server's clock, the same
+ * clock the invalidation view stamps tombstones with.
+ */
+export function buildRollupRefreshSql(database?: string, scope?: RollupRefreshScope): BarsSql {
+  const query_params: Record<string, string | number | string[]> = {};
+  const branches: string[] = [];
+  let where: string;
+  if (scope) {
+    const range = refreshRange(scope.fromMs, scope.toMs);
+    Object.assign(query_params, { symbol: scope.symbol, base: scope.base, from: range.from, to: range.to });
+    where = `symbol = {symbol:String} AND timeframe = {base:String}
+        AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`;
+  } else {
+    where = "timeframe IN {bases_TF:Array(String)}";
+  }
+  for (const [i, timeframe] of ROLLUP_TIMEFRAMES.entries()) {
+    if (scope && !hasRollup(scope.base, timeframe)) continue;
+    query_params[`tf${i}`] = timeframe;
+    if (!scope) query_params[`bases_tf${i}`] = rollupBases(timeframe);
+    // Only sorting-key columns in the WHERE clause, as FINAL requires (see buildBarsSql).
+    branches.push(`SELECT symbol AS series_symbol, base_timeframe, {tf${i}:String} AS rollup_timeframe,
+        toDateTime64(${BUCKET_SQL[timeframe]}, 3, 'UTC') AS bucket, ${BAR_AGGREGATES}, toUInt32(count()) AS bars
+      FROM (SELECT symbol, timeframe AS base_timeframe, time, open, high, low, close, volume
+        FROM ${ohlcvTable(database)} FINAL WHERE ${where.replace("bases_TF", `bases_tf${i}`)})
+      GROUP BY series_symbol, base_timeframe, bucket`);
+  }
+  if (branches.length === 0) return { query: "", query_params: {} };
+  return {
+    query: `INSERT INTO ${rollupTable(database)}
+      (symbol, base, timeframe, time, open, high, low, close, volume, bars, stale, revision)
+    SELECT series_symbol, base_timeframe, rollup_timeframe, bucket, o, h, l, c, v, bars, 0,
+      toUInt64(toUnixTimestamp64Micro(now64(6)))
+    FROM (${branches.join("\n      UNION ALL\n      ")})`,
+    query_params: query_params as Record<string, string | number>,
+  };
+}
+
+/**
+ * Recomputes the rollups of the buckets a write touched (see the module comment). Call it after the
+ * write has been stored; it is idempotent, so a retried write simply calls it again.
+ *
+ * @example
+ * await refreshRollups(client, { symbol: "BTC-USD", base: "1m", fromMs: first, toMs: last + 60_000 });
+ */
+export async function refreshRollups(
+  client: ClickHouseClient,
+  scope: RollupRefreshScope,
+  database?: string,
+): Promise<void> {
+  if (!(scope.fromMs < scope.toMs)) return;
+  const sql = buildRollupRefreshSql(database, scope);
+  if (sql.query === "") return;
+  await client.command({ query: sql.query, query_params: sql.query_params });
+}
+
+/** True for the error of a read that met a tombstone ({@link STALE_ROLLUP_MARKER}). */
+export function isStaleRollupError(error: unknown): boolean {
+  return error instanceof Error && error.message.includes(STALE_ROLLUP_MARKER);
+}
