@@ -18,6 +18,7 @@ import { readBarsColumnar } from "../columnar/read.ts";
 import { TIMEFRAMES, type Timeframe } from "../timeframes.ts";
 import { baseTimeframe, type Candle, listSymbols, queryCandles, withBaseTimeframe } from "./candles.ts";
 import { buildBarsSql, TimeframeTooFineError, withRollupFallback } from "./sql.ts";
+import { queryTicksJson } from "./ticks-json.ts";
 
 // A real engine (chdb through the devstack HTTP server, or CLICKHOUSE_URL) holding raw bars with gaps
 // and re-ingested ranges; every result is checked against a reference computed here in plain JS.
@@ -544,6 +545,58 @@ describe("readBarsColumnar against ClickHouse", () => {
         ...WIDE,
       }),
     ).rejects.toThrow(/no_such_db_here|UNKNOWN_DATABASE|doesn't exist|does not exist/i);
+  });
+});
+
+describe("queryTicksJson against ClickHouse", () => {
+  const parse = (chunks: Uint8Array[]) => JSON.parse(Buffer.concat(chunks).toString("utf8")) as Candle[];
+
+  it.each(TIMEFRAMES)("formats %s candles that parse to exactly queryCandles' values", async (timeframe) => {
+    const expected = reference("BTC-USD", "1m", timeframe, ODD.from, ODD.to);
+    const json = await queryTicksJson(client, {
+      database,
+      symbol: "BTC-USD",
+      base: "1m",
+      timeframe,
+      fromMs: ODD.from,
+      toMs: ODD.to,
+    });
+    expect(json.count).toBe(expected.length);
+    expect(json.byteLength).toBe(json.chunks.reduce((n, c) => n + c.length, 0));
+    const candles = parse(json.chunks);
+    // Key order too: the wire object is built by ClickHouse, not by us.
+    expect(candles.map((c) => Object.keys(c).join())).toEqual(
+      expected.map(() => "timestamp,open,high,low,close,volume"),
+    );
+    const bits = (c: Candle) => [c.timestamp, c.open, c.high, c.low, c.close, c.volume];
+    const mismatches = candles.filter((c, i) => {
+      const want = bits(expected[i] as Candle);
+      return !bits(c).every((v, k) => Object.is(v, want[k]));
+    });
+    expect(mismatches).toEqual([]);
+  });
+
+  it("counts past a limit and writes an empty array for an empty range", async () => {
+    const cut = await queryTicksJson(client, {
+      database,
+      symbol: "BTC-USD",
+      base: "1m",
+      timeframe: "1h",
+      ...{ fromMs: WIDE.from, toMs: WIDE.to },
+      limit: 11,
+    });
+    expect(cut.count).toBe(11);
+    expect(parse(cut.chunks)).toHaveLength(11);
+    const empty = await queryTicksJson(client, {
+      database,
+      symbol: "BTC-USD",
+      base: "1m",
+      timeframe: "1m",
+      fromMs: utc(2030, 1, 1),
+      toMs: utc(2030, 1, 2),
+    });
+    expect(empty.count).toBe(0);
+    expect(parse(empty.chunks)).toEqual([]);
   });
 });
 

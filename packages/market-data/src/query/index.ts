@@ -36,3 +36,4 @@ export {
   toUnixMs,
   withRollupFallback,
 } from "./sql.ts";
+export { buildTicksJsonSql, queryTicksJson, type TicksJson } from "./ticks-json.ts";

@@ -17,9 +17,10 @@ import {
   type MarketDataProvider,
   openBarsColumnar,
   ProviderError,
-  queryCandles,
+  queryTicksJson,
   SymbolMappingError,
   symbolSchema,
+  type TicksJson,
   TimeframeTooFineError,
   toWireCandles,
   withBaseTimeframe,
@@ -83,11 +84,19 @@ function mapProviderError(err: unknown): never {
 }
 
 /**
+ * A ticks response: an object built here (live providers), or ClickHouse's JSON array of stored
+ * candles with the envelope written around it ({@link ticksStream}).
+ */
+export type TicksBody =
+  | { kind: "object"; body: TicksResponse }
+  | { kind: "json"; envelope: Omit<TicksResponse, "ticks">; ticks: TicksJson };
+
+/**
  * `GET /api/market-data/ticks`: stored candles from ClickHouse (the default whenever the symbol has
  * stored data) or a live provider. Without stored data and without `provider`, Yahoo answers (the
  * published default); the response always names the provider that produced the candles.
  */
-export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise<TicksResponse> {
+export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise<TicksBody> {
   const parsedSymbol = symbolSchema.safeParse(query.symbol);
   if (!parsedSymbol.success) {
     throw new AppError("VALIDATION_FAILED", "Invalid symbol: use AAPL, BTC-USD or EUR/USD forms.", {
@@ -102,28 +111,49 @@ export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise
   }
   const assetClass: AssetClass = query.assetClass ?? inferAssetClass(symbol);
   if (query.provider === "yahoo" || query.provider === "binance") {
-    return fetchLive(deps, query.provider, symbol, assetClass, query);
+    return { kind: "object", body: await fetchLive(deps, query.provider, symbol, assetClass, query) };
   }
   // ClickHouse, asked for or by default: read with the symbol's base timeframe, looked up alongside.
   const stored = await withBaseTimeframe(deps.clickhouse, symbol, { database: deps.database }, (base) =>
-    queryCandles(deps.clickhouse, {
-      symbol,
-      timeframe: query.timeframe,
-      from: query.startDate,
-      to: query.endDate,
-      limit: MAX_TICKS_PER_RESPONSE,
+    queryTicksJson(deps.clickhouse, {
       database: deps.database,
+      symbol,
       base,
+      timeframe: query.timeframe,
+      fromMs: query.startDate,
+      toMs: query.endDate,
+      limit: MAX_TICKS_PER_RESPONSE + 1,
     }),
   ).catch(mapTooFine);
   if (stored.base === null) {
     if (query.provider === "clickhouse")
       throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
-    return fetchLive(deps, "yahoo", symbol, assetClass, query);
+    return { kind: "object", body: await fetchLive(deps, "yahoo", symbol, assetClass, query) };
   }
-  if (stored.result.truncated) tooMany();
-  const ticks = stored.result.candles;
-  return { symbol, timeframe: query.timeframe, assetClass, provider: "clickhouse", ticks };
+  if (stored.result.count > MAX_TICKS_PER_RESPONSE) tooMany();
+  return {
+    kind: "json",
+    envelope: { symbol, timeframe: query.timeframe, assetClass, provider: "clickhouse" },
+    ticks: stored.result,
+  };
+}
+
+/** The response body of stored ticks: the envelope's fields, then ClickHouse's array as it arrived. */
+export function ticksStream(envelope: Omit<TicksResponse, "ticks">, ticks: TicksJson) {
+  const encoder = new TextEncoder();
+  const parts = [
+    encoder.encode(`${JSON.stringify(envelope).slice(0, -1)},"ticks":`),
+    ...ticks.chunks,
+    encoder.encode("}"),
+  ];
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const part = parts[next++];
+      if (part === undefined) controller.close();
+      else controller.enqueue(part);
+    },
+  });
 }
 
 async function fetchLive(
