@@ -24,13 +24,12 @@ export function buildTicksJsonSql(options: BarsSqlOptions): BarsSql {
   };
 }
 
-/** A JSON array of candles, as the chunks it arrived in. */
+/** A JSON array of candles. */
 export interface TicksJson {
-  /** The chunks of one JSON array (`[` … `]`); concatenated they are the `ticks` value. */
-  chunks: Uint8Array[];
+  /** UTF-8 JSON text of one array (`[` … `]`): the `ticks` value. */
+  json: Uint8Array;
   /** Candles in the array. */
   count: number;
-  byteLength: number;
 }
 
 const OPEN_BRACE = 0x7b;
@@ -58,24 +57,11 @@ export async function queryTicksJson(client: ClickHouseClient, options: BarsSqlO
         output_format_json_quote_denormals: 0,
       },
     });
-    const chunks: Uint8Array[] = [];
+    // One native read of the whole body: a JavaScript read per chunk cost workerd's local runtime
+    // tens of milliseconds on a month of 1m candles (it hands upstream bodies over in 4 KB chunks).
+    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
     let count = 0;
-    let byteLength = 0;
-    const reader = stream.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        byteLength += value.length;
-        for (let at = value.indexOf(OPEN_BRACE); at !== -1; at = value.indexOf(OPEN_BRACE, at + 1)) count++;
-      }
-    } catch (error) {
-      await reader.cancel().catch(() => {});
-      throw error;
-    } finally {
-      reader.releaseLock();
-    }
-    return { chunks, count, byteLength };
+    for (let at = bytes.indexOf(OPEN_BRACE); at !== -1; at = bytes.indexOf(OPEN_BRACE, at + 1)) count++;
+    return { json: bytes, count };
   });
 }

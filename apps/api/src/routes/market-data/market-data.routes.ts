@@ -8,7 +8,7 @@ import { TIMEFRAME_MS } from "@quantago/market-data";
 import { Hono } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { validate } from "../../lib/validate.ts";
-import { getColumns, getSymbols, getTicks, liveProviders, ticksStream } from "./market-data.service.ts";
+import { getColumns, getSymbols, getTicks, liveProviders, ticksBody } from "./market-data.service.ts";
 
 /** Public market-data routes (api-compat §2): candles, the stored catalog, the timeframes. */
 export const marketDataRoutes = new Hono<AppEnv>()
@@ -24,7 +24,7 @@ export const marketDataRoutes = new Hono<AppEnv>()
       c.req.valid("query"),
     );
     if (body.kind === "object") return c.json(body.body, 200);
-    return c.body(ticksStream(body.envelope, body.ticks), 200, { "Content-Type": "application/json" });
+    return c.body(ticksBody(body.envelope, body.ticks), 200, { "Content-Type": "application/json" });
   })
   .get("/columns", validate("query", columnsQuerySchema), async (c) => {
     const { clickhouse, config } = c.get("services");

@@ -138,22 +138,15 @@ export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise
   };
 }
 
-/** The response body of stored ticks: the envelope's fields, then ClickHouse's array as it arrived. */
-export function ticksStream(envelope: Omit<TicksResponse, "ticks">, ticks: TicksJson) {
+/** The response body of stored ticks: the envelope's fields around ClickHouse's array. */
+export function ticksBody(envelope: Omit<TicksResponse, "ticks">, ticks: TicksJson): Uint8Array<ArrayBuffer> {
   const encoder = new TextEncoder();
-  const parts = [
-    encoder.encode(`${JSON.stringify(envelope).slice(0, -1)},"ticks":`),
-    ...ticks.chunks,
-    encoder.encode("}"),
-  ];
-  let next = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const part = parts[next++];
-      if (part === undefined) controller.close();
-      else controller.enqueue(part);
-    },
-  });
+  const head = encoder.encode(`${JSON.stringify(envelope).slice(0, -1)},"ticks":`);
+  const body = new Uint8Array(head.length + ticks.json.length + 1);
+  body.set(head, 0);
+  body.set(ticks.json, head.length);
+  body[body.length - 1] = 0x7d; // "}"
+  return body;
 }
 
 async function fetchLive(
