@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readBarColumns, startBarColumns } from "./columns.ts";
+import { joinBarColumns, parseBarColumns } from "./columns.ts";
 
 /** RowBinary of one `Array(Float64)` row: LEB128 element count, then the values little-endian. */
 function encode(values: number[]): Uint8Array {
@@ -18,15 +18,6 @@ function encode(values: number[]): Uint8Array {
   return out;
 }
 
-function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
-      controller.close();
-    },
-  });
-}
-
 /** `count` bars whose columns are time, open, high, low, close, volume, with edge values. */
 function bars(count: number): number[][] {
   const special = [-0, 5e-324, Number.MAX_VALUE, Number.NaN, Number.POSITIVE_INFINITY, 0.1];
@@ -40,7 +31,7 @@ function bars(count: number): number[][] {
   ];
 }
 
-function expectColumns(actual: Awaited<ReturnType<typeof readBarColumns>>, expected: number[][]) {
+function expectColumns(actual: ReturnType<typeof joinBarColumns>, expected: number[][]) {
   const got = [actual.time, actual.open, actual.high, actual.low, actual.close, actual.volume];
   got.forEach((column, k) => {
     expect(column).toBeInstanceOf(Float64Array);
@@ -52,46 +43,43 @@ function expectColumns(actual: Awaited<ReturnType<typeof readBarColumns>>, expec
 }
 
 describe("columnar response parsing", () => {
-  it("reads counts and columns split at every byte, including inside the count", async () => {
+  it("reads the count and the six columns", () => {
     const columns = bars(23); // 138 values: a two-byte count
-    const bytes = encode(columns.flat());
-    for (let cut = 0; cut <= bytes.length; cut++) {
-      const opened = await startBarColumns(streamOf([bytes.subarray(0, cut), bytes.subarray(cut)]));
-      expect(opened.count).toBe(23);
-      expectColumns(await readBarColumns(opened), columns);
+    const parsed = parseBarColumns(encode(columns.flat()));
+    expect(parsed.count).toBe(23);
+    expect(parsed.payload.length).toBe(23 * 48);
+    expectColumns(joinBarColumns([parsed]), columns);
+  });
+
+  it("joins slices in order, keeping the first bars when asked, in exact-length buffers", () => {
+    const columns = bars(40);
+    const slice = (from: number, to: number) =>
+      parseBarColumns(encode(columns.flatMap((column) => column.slice(from, to))));
+    const parts = [slice(0, 17), slice(17, 17), slice(17, 40)];
+    expect(parts.map((p) => p.count)).toEqual([17, 0, 23]);
+    expectColumns(joinBarColumns(parts), columns);
+    for (const keep of [0, 10, 17, 18, 40, 99]) {
+      const joined = joinBarColumns(parts, keep);
+      expect(joined.count).toBe(Math.min(keep, 40));
+      expectColumns(joined, columns);
     }
-    const single = await startBarColumns(streamOf(Array.from(bytes, (b) => Uint8Array.of(b))));
-    expectColumns(await readBarColumns(single), columns);
   });
 
-  it("keeps the first bars of each column when asked, in exact-length buffers", async () => {
-    const columns = bars(1_000);
-    const bytes = encode(columns.flat());
-    const chunks = [];
-    for (let at = 0; at < bytes.length; at += 4096) chunks.push(bytes.subarray(at, at + 4096));
-    const opened = await startBarColumns(streamOf(chunks));
-    expect(opened.count).toBe(1_000);
-    const first = await readBarColumns(opened, 10);
-    expect(first.count).toBe(10);
-    expectColumns(first, columns);
+  it("reads an empty response as no bars", () => {
+    const parsed = parseBarColumns(encode([]));
+    expect(parsed.count).toBe(0);
+    expect(joinBarColumns([parsed]).count).toBe(0);
   });
 
-  it("reads an empty response as no bars", async () => {
-    const opened = await startBarColumns(streamOf([encode([])]));
-    expect(opened.count).toBe(0);
-    expect((await readBarColumns(opened)).count).toBe(0);
-  });
-
-  it("rejects responses that are not six whole columns", async () => {
-    await expect(startBarColumns(streamOf([encode([1, 2, 3, 4, 5])]))).rejects.toThrow(/six columns/);
-    await expect(startBarColumns(streamOf([]))).rejects.toThrow(/before its element count/);
-    await expect(startBarColumns(streamOf([Uint8Array.of(0x80, 0x80)]))).rejects.toThrow(
-      /before its element count/,
-    );
-    const bytes = encode(bars(4).flat());
-    const short = await startBarColumns(streamOf([bytes.subarray(0, bytes.length - 1)]));
-    await expect(readBarColumns(short)).rejects.toThrow(/ended after/);
-    const long = await startBarColumns(streamOf([bytes, Uint8Array.of(1)]));
-    await expect(readBarColumns(long)).rejects.toThrow(/longer than/);
+  it("rejects responses that are not six whole columns", () => {
+    expect(() => parseBarColumns(encode([1, 2, 3, 4, 5]))).toThrow(/six columns/);
+    expect(() => parseBarColumns(new Uint8Array(0))).toThrow(/before its element count/);
+    expect(() => parseBarColumns(Uint8Array.of(0x80, 0x80))).toThrow(/before its element count/);
+    expect(() => parseBarColumns(new Uint8Array(9).fill(0x80))).toThrow(/does not start with/);
+    const bytes = encode(bars(3).flat());
+    expect(() => parseBarColumns(bytes.subarray(0, bytes.length - 1))).toThrow(/bytes for 18 values/);
+    const long = new Uint8Array(bytes.length + 1);
+    long.set(bytes);
+    expect(() => parseBarColumns(long)).toThrow(/bytes for 18 values/);
   });
 });

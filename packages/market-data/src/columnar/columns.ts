@@ -1,9 +1,9 @@
 /**
  * The columnar read's transport: the statement of `buildBarColumnsSql` in RowBinary, which is a LEB128
- * count followed by the six Float64 columns back to back, little-endian. Once the count is read, the
- * rest of the response already is the bytes of the API's column layout (`columnsBinaryLayout`), so it
- * can be passed on as it arrives (the `/columns` route) or copied into typed arrays a chunk at a time
- * (`readBarsColumnar`), never decoded value by value.
+ * count followed by the six Float64 columns back to back, little-endian. After the count, the response
+ * already is the bytes of the API's column layout (`columnsBinaryLayout`), so it can be sent on as
+ * byte ranges (the `/columns` route) or copied into typed arrays a column at a time, never decoded
+ * value by value.
  */
 import type { ClickHouseClient } from "@clickhouse/client-web";
 import type { BarsSql } from "../query/sql.ts";
@@ -12,118 +12,83 @@ import type { ColumnarBars } from "./rowbinary.ts";
 /** The six columns, in payload order. */
 export const BAR_COLUMNS = ["time", "open", "high", "low", "close", "volume"] as const;
 
-/** An opened columnar response whose column bytes have not been read yet. */
-export interface BarColumnsResponse {
-  /** Bars in the response: the payload is exactly `6 * 8 * count` bytes. */
+/** One columnar response: `count` bars as six columns back to back. */
+export interface BarColumnsPayload {
   count: number;
-  /** The first payload bytes (what arrived with the count); `rest` continues after them. */
-  head: Uint8Array;
-  /** The remaining payload bytes, to be consumed or cancelled. */
-  rest: ReadableStream<Uint8Array>;
+  /** Exactly `6 * 8 * count` bytes: all times, then all opens, …, then all volumes. */
+  payload: Uint8Array;
 }
 
 /**
- * Runs the statement and reads just far enough to know the bar count (see startBarColumns). `wait_end_of_query=1` makes the
- * server finish the query before it sends the first byte, so a failing query is an HTTP error here
- * and never a 200 with an exception appended to the payload.
+ * Reads the LEB128 element count that starts the columns statement's RowBinary output and checks that
+ * the rest is exactly six columns of that many bars.
  *
- * @throws Error when the response does not start like the columns statement's output
+ * @throws Error when the bytes are not the columns statement's output
  */
-export async function openBarColumns(client: ClickHouseClient, sql: BarsSql): Promise<BarColumnsResponse> {
+export function parseBarColumns(bytes: Uint8Array): BarColumnsPayload {
+  let values = 0;
+  let shift = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] as number;
+    values += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (byte < 0x80) {
+      if (values % BAR_COLUMNS.length !== 0) {
+        throw new Error(`columnar response holds ${values} values, not six columns of bars`);
+      }
+      const payload = bytes.subarray(i + 1);
+      if (payload.length !== values * 8) {
+        throw new Error(`columnar response has ${payload.length} bytes for ${values} values`);
+      }
+      return { count: values / BAR_COLUMNS.length, payload };
+    }
+    if (shift > 49) throw new Error("columnar response does not start with an element count");
+  }
+  throw new Error("columnar response ended before its element count");
+}
+
+/**
+ * Runs the statement and reads the whole response in one native read (`Response.arrayBuffer`): a
+ * JavaScript read per chunk costs far more, and workerd's local runtime hands upstream bodies over in
+ * 4 KB chunks. `wait_end_of_query=1` makes the server finish the query before it sends the first byte,
+ * so a failing query is an HTTP error here and never a 200 with an exception appended.
+ */
+export async function fetchBarColumns(client: ClickHouseClient, sql: BarsSql): Promise<BarColumnsPayload> {
   const { stream } = await client.exec({
     query: `${sql.query}\nFORMAT RowBinary`,
     query_params: sql.query_params,
     clickhouse_settings: { wait_end_of_query: 1 },
   });
-  return startBarColumns(stream);
+  return parseBarColumns(new Uint8Array(await new Response(stream).arrayBuffer()));
+}
+
+/** The bytes of column `k` (0 = time … 5 = volume) of a payload. */
+export function columnBytes(part: BarColumnsPayload, k: number): Uint8Array {
+  const size = part.count * 8;
+  return part.payload.subarray(k * size, (k + 1) * size);
 }
 
 /**
- * Reads the LEB128 element count that starts the columns statement's RowBinary output (it may be split
- * across chunks) and hands back the rest of the stream unread.
- *
- * @throws Error when the stream does not start with a count of six equal columns
+ * Joins consecutive payloads (the slices of one range, in time order) into six exact-length
+ * Float64Arrays, keeping the first `keep` bars (default all). Each column is copied with one `set` per
+ * payload. Float64Array is platform-endian; every Workers and Node platform is little-endian, like
+ * RowBinary. Exact length because a view into a larger buffer would carry the slack along whenever the
+ * columns are transferred or structured-cloned (e.g. into the WASM sandbox over RPC).
  */
-export async function startBarColumns(stream: ReadableStream<Uint8Array>): Promise<BarColumnsResponse> {
-  const reader = stream.getReader();
-  let values = 0;
-  let shift = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) throw new Error("columnar response ended before its element count");
-      for (let i = 0; i < value.length; i++) {
-        const byte = value[i] as number;
-        values += (byte & 0x7f) * 2 ** shift;
-        shift += 7;
-        if (byte < 0x80) {
-          if (values % BAR_COLUMNS.length !== 0) {
-            throw new Error(`columnar response holds ${values} values, not six columns of bars`);
-          }
-          reader.releaseLock();
-          return { count: values / BAR_COLUMNS.length, head: value.subarray(i + 1), rest: stream };
-        }
-        if (shift > 49) throw new Error("columnar response does not start with an element count");
-      }
-    }
-  } catch (error) {
-    await reader.cancel().catch(() => {});
-    throw error;
-  }
-}
-
-/**
- * Reads the payload into six exact-length Float64Arrays, keeping the first `keep` bars (default all).
- * Each chunk is copied with at most a few `set` calls, whatever the column boundaries inside it.
- * Float64Array is platform-endian; every Workers and Node platform is little-endian, like RowBinary.
- *
- * @throws Error when the payload is shorter or longer than `count` bars
- */
-export async function readBarColumns(
-  response: BarColumnsResponse,
-  keep = response.count,
-): Promise<ColumnarBars> {
-  const { count } = response;
-  const columnBytes = count * 8;
-  const full = BAR_COLUMNS.map(() => new Uint8Array(columnBytes));
-  let at = 0; // payload bytes written so far
-  const take = (chunk: Uint8Array) => {
-    if (at + chunk.length > BAR_COLUMNS.length * columnBytes) {
-      throw new Error(`columnar response is longer than its ${count} bars`);
-    }
-    let from = 0;
-    while (from < chunk.length) {
-      const column = Math.floor(at / columnBytes);
-      const offset = at - column * columnBytes;
-      const n = Math.min(chunk.length - from, columnBytes - offset);
-      (full[column] as Uint8Array).set(chunk.subarray(from, from + n), offset);
-      from += n;
+export function joinBarColumns(parts: readonly BarColumnsPayload[], keep?: number): ColumnarBars {
+  const total = parts.reduce((n, part) => n + part.count, 0);
+  const count = Math.min(keep ?? total, total);
+  const column = (k: number) => {
+    const out = new Float64Array(count);
+    const bytes = new Uint8Array(out.buffer);
+    let at = 0;
+    for (const part of parts) {
+      if (at >= count) break;
+      const n = Math.min(part.count, count - at);
+      bytes.set(columnBytes(part, k).subarray(0, n * 8), at * 8);
       at += n;
     }
-  };
-  take(response.head);
-  const reader = response.rest.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      take(value);
-    }
-  } catch (error) {
-    await reader.cancel().catch(() => {});
-    throw error;
-  } finally {
-    reader.releaseLock();
-  }
-  if (at !== BAR_COLUMNS.length * columnBytes) {
-    throw new Error(`columnar response ended after ${at} of ${BAR_COLUMNS.length * columnBytes} bytes`);
-  }
-  const n = Math.min(keep, count);
-  // Exact-length buffers: a view into a larger buffer would carry the slack along whenever the columns
-  // are transferred or structured-cloned (e.g. into the WASM sandbox over RPC).
-  const column = (i: number) => {
-    const bytes = full[i] as Uint8Array;
-    return new Float64Array(n === count ? bytes.buffer : bytes.buffer.slice(0, n * 8));
+    return out;
   };
   return {
     time: column(0),
@@ -132,6 +97,6 @@ export async function readBarColumns(
     low: column(3),
     close: column(4),
     volume: column(5),
-    count: n,
+    count,
   };
 }

@@ -1,16 +1,18 @@
 export {
   BAR_COLUMNS,
-  type BarColumnsResponse,
-  openBarColumns,
-  readBarColumns,
-  startBarColumns,
+  type BarColumnsPayload,
+  columnBytes,
+  fetchBarColumns,
+  joinBarColumns,
+  parseBarColumns,
 } from "./columns.ts";
 export {
   type ColumnarQuery,
   type ColumnarResult,
-  type OpenedColumns,
-  openBarsColumnar,
+  type FetchedColumns,
+  fetchBarsColumnar,
   readBarsColumnar,
+  type SliceOptions,
 } from "./read.ts";
 export { BAR_ROW_BYTES, type ColumnarBars, decodeBarsRowBinary, RowBinaryBarDecoder } from "./rowbinary.ts";
-export { readBarsColumnarSliced, sliceBoundaries } from "./sliced.ts";
+export { sliceBoundaries } from "./sliced.ts";

@@ -3,7 +3,7 @@ import { openTestClickHouse, type TestClickHouse } from "../../test-fixtures/cli
 import { writeSyntheticBars } from "../synthetic.ts";
 import { bucketStart, type Timeframe } from "../timeframes.ts";
 import { readBarsColumnar } from "./read.ts";
-import { readBarsColumnarSliced, sliceBoundaries } from "./sliced.ts";
+import { sliceBoundaries } from "./sliced.ts";
 
 describe("sliced columnar reads", () => {
   let ch: TestClickHouse;
@@ -43,7 +43,7 @@ describe("sliced columnar reads", () => {
     async (timeframe) => {
       const query = { symbol: "SLICED-T", timeframe, from, to: from + count * 60_000, database: ch.database };
       const whole = await readBarsColumnar(ch.client, query);
-      const sliced = await readBarsColumnarSliced(ch.client, query, 4, 2);
+      const sliced = await readBarsColumnar(ch.client, query, { slices: 4, minBucketsPerSlice: 2 });
       expect(whole.count).toBeGreaterThan(1);
       expect(sliced.count).toBe(whole.count);
       for (const column of ["time", "open", "high", "low", "close", "volume"] as const) {

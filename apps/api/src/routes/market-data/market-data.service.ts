@@ -9,13 +9,14 @@ import {
 import {
   type AssetClass,
   BAR_COLUMNS,
+  columnBytes,
   createBinanceProvider,
   createYahooProvider,
+  fetchBarsColumnar,
   inferAssetClass,
   listSymbols,
   MAX_COLUMNAR_BARS,
   type MarketDataProvider,
-  openBarsColumnar,
   ProviderError,
   queryTicksJson,
   SymbolMappingError,
@@ -183,14 +184,16 @@ export async function getSymbols(deps: Pick<MarketDataDeps, "clickhouse" | "data
   return { symbols: await listSymbols(deps.clickhouse, { database: deps.database }) };
 }
 
+/** Concurrent slices of a long `/columns` read (see `SliceOptions` in @quantago/market-data). */
+const COLUMNS_SLICES = 4;
+
 /**
  * `GET /api/market-data/columns`: the engine's columnar read path over HTTP, for SDKs and benchmarks
  * (layout: `columnsBinaryLayout` in @quantago/contracts). Stored data only; bounded by
  * MAX_COLUMNAR_BARS. ClickHouse sends the columns already in the layout's order
- * (`buildBarColumnsSql`), so after the header the body is ClickHouse's payload passed through as it
- * arrives: the Worker neither decodes nor holds the bars (a year of 1m bars is 25 MB). The stream has
- * a fixed length (Content-Length), so a response cut short by an upstream failure cannot pass as
- * complete.
+ * (`buildBarColumnsSql`), one response per slice of the range, so the body is the header followed by
+ * byte ranges of those responses: the Worker neither decodes nor copies a bar (a year of 1m bars is
+ * 25 MB). The body has a fixed length (Content-Length), so a transfer cut short cannot pass as complete.
  *
  * @returns the body and the promise of its transfer (for waitUntil and error logging)
  */
@@ -199,12 +202,10 @@ export async function getColumns(
   query: ColumnsQuery,
 ): Promise<{ body: ReadableStream<Uint8Array>; transfer: Promise<void> }> {
   const symbol = symbolSchema.parse(query.symbol);
-  const stored = await withBaseTimeframe(
-    deps.clickhouse,
-    symbol,
-    { database: deps.database },
-    (base) =>
-      openBarsColumnar(deps.clickhouse, {
+  const stored = await withBaseTimeframe(deps.clickhouse, symbol, { database: deps.database }, (base) =>
+    fetchBarsColumnar(
+      deps.clickhouse,
+      {
         symbol,
         timeframe: query.timeframe,
         from: query.startDate,
@@ -212,15 +213,15 @@ export async function getColumns(
         limit: MAX_COLUMNAR_BARS,
         database: deps.database,
         base,
-      }),
-    (discarded) => discarded?.response.rest.cancel(),
+      },
+      { slices: COLUMNS_SLICES },
+    ),
   ).catch(mapTooFine);
   if (stored.base === null || stored.result === null) {
     throw new AppError("NOT_FOUND", `No stored market data for ${symbol}.`);
   }
-  const { response, truncated } = stored.result;
+  const { parts, count, truncated } = stored.result;
   if (truncated) {
-    await response.rest.cancel();
     throw new AppError(
       "VALIDATION_FAILED",
       `The range holds more than ${MAX_COLUMNAR_BARS} bars. Narrow startDate/endDate or request a coarser timeframe.`,
@@ -229,15 +230,20 @@ export async function getColumns(
   const { headerBytes, magic } = columnsBinaryLayout;
   const header = new Uint8Array(headerBytes);
   header.set(new TextEncoder().encode(magic), 0);
-  new DataView(header.buffer).setUint32(4, response.count, true);
-  const stream = new FixedLengthStream(headerBytes + BAR_COLUMNS.length * 8 * response.count);
+  new DataView(header.buffer).setUint32(4, count, true);
+  const stream = new FixedLengthStream(headerBytes + BAR_COLUMNS.length * 8 * count);
   const transfer = (async () => {
     const writer = stream.writable.getWriter();
-    await writer.write(header);
-    if (response.head.length > 0) await writer.write(response.head);
-    writer.releaseLock();
-    // Both ends are runtime streams: workerd pumps the bytes without a JavaScript call per chunk.
-    await response.rest.pipeTo(stream.writable);
+    try {
+      await writer.write(header);
+      for (let k = 0; k < BAR_COLUMNS.length; k++) {
+        for (const part of parts) if (part.count > 0) await writer.write(columnBytes(part, k));
+      }
+      await writer.close();
+    } catch (error) {
+      await writer.abort(error).catch(() => {});
+      throw error;
+    }
   })();
   return { body: stream.readable, transfer };
 }

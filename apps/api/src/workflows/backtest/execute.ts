@@ -14,7 +14,7 @@ import {
 } from "@quantago/engine";
 import {
   createClickHouse,
-  readBarsColumnarSliced,
+  readBarsColumnar,
   type Timeframe,
   TimeframeTooFineError,
 } from "@quantago/market-data";
@@ -229,7 +229,7 @@ export async function executeBacktest(
     };
     try {
       // Long ranges are read as a few concurrent, bucket-aligned slices: the same bars, sooner.
-      const bars = await readBarsColumnarSliced(
+      const bars = await readBarsColumnar(
         clickhouse,
         {
           symbol: row.symbol,
@@ -238,7 +238,7 @@ export async function executeBacktest(
           to: row.endDate,
           database: config.CLICKHOUSE_DB,
         },
-        BAR_READ_SLICES,
+        { slices: BAR_READ_SLICES },
       );
       if (bars.count === 0) {
         throw new RuntimeError(
