@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { MAX_TICKS_PER_RESPONSE } from "@quantago/contracts";
+import { readBarsColumnar, sliceBoundaries, writeSyntheticBars } from "@quantago/market-data";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, expectError, testClickHouse } from "./helpers.ts";
 import { BINANCE_PAGE_START } from "./recorded-providers.ts";
@@ -341,6 +343,53 @@ describe("GET /api/market-data/columns", () => {
     expect(Array.from(column(1))).toEqual(expected.map((c) => c.open));
     expect(Array.from(column(4))).toEqual(expected.map((c) => c.close));
     expect(Array.from(column(5))).toEqual(expected.map((c) => c.volume));
+  });
+
+  it("assembles a range long enough to be read in slices, byte for byte as one read", async () => {
+    // 250,000 one-minute bars: read as two concurrent slices (each at least 100,000 buckets).
+    const symbol = `${SYMBOL}-S`;
+    const fromMs = Date.UTC(2024, 0, 1);
+    const count = 250_000;
+    const ch = testClickHouse();
+    let whole: Awaited<ReturnType<typeof readBarsColumnar>>;
+    try {
+      await writeSyntheticBars(ch, {
+        symbol,
+        assetClass: "crypto",
+        fromMs,
+        count,
+        seed: 9,
+        database: env.CLICKHOUSE_DB,
+      });
+      whole = await readBarsColumnar(ch, {
+        symbol,
+        timeframe: "1m",
+        from: fromMs,
+        to: fromMs + count * MIN,
+        database: env.CLICKHOUSE_DB,
+      });
+    } finally {
+      await ch.close();
+    }
+    expect(sliceBoundaries(fromMs, fromMs + count * MIN, "1m", 4)).toHaveLength(3);
+    const params = {
+      symbol,
+      startDate: new Date(fromMs).toISOString(),
+      endDate: new Date(fromMs + count * MIN).toISOString(),
+      timeframe: "1m",
+    };
+    const res = await api(`/api/market-data/columns?${new URLSearchParams(params)}`);
+    expect(res.status).toBe(200);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(count);
+    expect(whole.count).toBe(count);
+    const expected = new Uint8Array(8 + 48 * count);
+    expected.set(bytes.subarray(0, 8));
+    [whole.time, whole.open, whole.high, whole.low, whole.close, whole.volume].forEach((column, k) => {
+      expected.set(new Uint8Array(column.buffer), 8 + k * 8 * count);
+    });
+    expect(bytes.length).toBe(expected.length);
+    expect(bytes.findIndex((byte, i) => byte !== expected[i])).toBe(-1);
   });
 
   it("returns a header with zero bars for a stored symbol outside its data range", async () => {
