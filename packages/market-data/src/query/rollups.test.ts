@@ -218,7 +218,49 @@ describe("rollups against ClickHouse", () => {
       format: "JSONEachRow",
       clickhouse_settings: { precise_float_parsing: 1 },
     });
+    const daily = makeBars(
+      { symbol: "ETH-USD", asset_class: "crypto", timeframe: "1d", source: "binance", ingest_version: 1 },
+      range(utc(2025, 3, 1), utc(2025, 4, 1), 24 * 60 * MIN),
+      31,
+      2_000,
+    );
+    await client.insert({
+      table: `${old}.ohlcv`,
+      values: daily.map(toClickHouseRow),
+      format: "JSONEachRow",
+      clickhouse_settings: { precise_float_parsing: 1 },
+    });
     expect(await applyClickHouseMigrations(client, old)).toEqual([2]);
+    // A daily series is rolled up to weeks only; the minute series to every rollup timeframe.
+    const kinds = await client.query({
+      query: `SELECT symbol, base, groupArray(DISTINCT timeframe) AS timeframes, max(stale) AS stale
+        FROM ${old}.ohlcv_rollup GROUP BY symbol, base ORDER BY symbol`,
+      format: "JSONEachRow",
+    });
+    expect(
+      (await kinds.json<{ symbol: string; base: string; timeframes: string[]; stale: number }>()).map(
+        (r) => ({
+          ...r,
+          timeframes: [...r.timeframes].sort(),
+        }),
+      ),
+    ).toEqual([
+      { symbol: "ETH-USD", base: "1d", timeframes: ["1w"], stale: 0 },
+      { symbol: "SOL-USD", base: "1m", timeframes: ["1d", "1h", "1w", "4h"], stale: 0 },
+    ]);
+    const weeks = buildBarsSql({
+      database: old,
+      symbol: "ETH-USD",
+      base: "1d",
+      timeframe: "1w",
+      fromMs: utc(2025, 3, 1),
+      toMs: utc(2025, 4, 1),
+    });
+    expect(weeks.query).toContain("ohlcv_rollup");
+    const weekRows = await (await client.query({ ...weeks, format: "JSONCompactEachRow" })).json<number[]>();
+    expect(weekRows.map((r) => r[5])).toEqual(
+      referenceCandles(daily, "ETH-USD", "1d", "1w", utc(2025, 3, 1), utc(2025, 4, 1)).map((c) => c.volume),
+    );
     const { from, to } = RANGES.odd;
     for (const timeframe of ["1h", "1d"] as const) {
       const sql = buildBarsSql({
@@ -235,10 +277,13 @@ describe("rollups against ClickHouse", () => {
       );
     }
     const series = await client.query({
-      query: `SELECT symbol, timeframe FROM ${old}.ohlcv_series`,
+      query: `SELECT symbol, timeframe FROM ${old}.ohlcv_series ORDER BY symbol`,
       format: "JSONEachRow",
     });
-    expect(await series.json()).toEqual([{ symbol: "SOL-USD", timeframe: "1m" }]);
+    expect(await series.json()).toEqual([
+      { symbol: "ETH-USD", timeframe: "1d" },
+      { symbol: "SOL-USD", timeframe: "1m" },
+    ]);
     await client.command({ query: `DROP DATABASE ${old}` });
   });
 });

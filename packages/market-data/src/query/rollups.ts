@@ -81,39 +81,52 @@ export function refreshRange(fromMs: number, toMs: number): { from: number; to: 
 /**
  * The `INSERT … SELECT` that recomputes rollup buckets from the deduplicated base bars: for one series
  * and the weeks around a written range, or (no scope) for everything stored, as the migration that
- * introduced rollups does. `revision` is the statement's start time on the server's clock, the same
- * clock the invalidation view stamps tombstones with.
+ * introduced rollups does. The base bars are read once and aggregated to every rollup timeframe in one
+ * pass (`GROUPING SETS`, half the time of one query per timeframe on a year of 1m bars); `grouping()`
+ * names the set a row comes from, in the standard SQL sense the statement asks for (0 = grouped by).
+ * `revision` is the statement's start time on the server's clock, the same clock the invalidation
+ * view stamps tombstones with.
  */
 export function buildRollupRefreshSql(database?: string, scope?: RollupRefreshScope): BarsSql {
+  const timeframes = ROLLUP_TIMEFRAMES.filter((tf) => !scope || hasRollup(scope.base, tf));
+  if (timeframes.length === 0) return { query: "", query_params: {} };
   const query_params: Record<string, string | number | string[]> = {};
-  const branches: string[] = [];
-  let where: string;
+  // Only sorting-key columns in the WHERE clause, as FINAL requires (see buildBarsSql).
+  let where = "1";
   if (scope) {
     const range = refreshRange(scope.fromMs, scope.toMs);
     Object.assign(query_params, { symbol: scope.symbol, base: scope.base, from: range.from, to: range.to });
     where = `symbol = {symbol:String} AND timeframe = {base:String}
         AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`;
-  } else {
-    where = "timeframe IN {bases_TF:Array(String)}";
   }
-  for (const [i, timeframe] of ROLLUP_TIMEFRAMES.entries()) {
-    if (scope && !hasRollup(scope.base, timeframe)) continue;
+  const buckets: string[] = [];
+  const sets: string[] = [];
+  const names: string[] = [];
+  const eligible: string[] = [];
+  for (const [i, timeframe] of timeframes.entries()) {
     query_params[`tf${i}`] = timeframe;
-    if (!scope) query_params[`bases_tf${i}`] = rollupBases(timeframe);
-    // Only sorting-key columns in the WHERE clause, as FINAL requires (see buildBarsSql).
-    branches.push(`SELECT symbol AS series_symbol, base_timeframe, {tf${i}:String} AS rollup_timeframe,
-        toDateTime64(${BUCKET_SQL[timeframe]}, 3, 'UTC') AS bucket, ${BAR_AGGREGATES}, toUInt32(count()) AS bars
-      FROM (SELECT symbol, timeframe AS base_timeframe, time, open, high, low, close, volume
-        FROM ${ohlcvTable(database)} FINAL WHERE ${where.replace("bases_TF", `bases_tf${i}`)})
-      GROUP BY series_symbol, base_timeframe, bucket`);
+    query_params[`bases${i}`] = rollupBases(timeframe);
+    buckets.push(`toDateTime64(${BUCKET_SQL[timeframe]}, 3, 'UTC') AS b${i}`);
+    sets.push(`(series_symbol, base_timeframe, b${i})`);
+    names.push(`grouping(b${i}) = 0, {tf${i}:String}`, `grouping(b${i}) = 0, b${i}`);
+    eligible.push(`rollup_timeframe = {tf${i}:String}, has({bases${i}:Array(String)}, base_timeframe)`);
   }
-  if (branches.length === 0) return { query: "", query_params: {} };
+  const pick = (k: number) => `multiIf(${names.filter((_, n) => n % 2 === k).join(", ")}, NULL)`;
   return {
     query: `INSERT INTO ${rollupTable(database)}
       (symbol, base, timeframe, time, open, high, low, close, volume, bars, stale, revision)
     SELECT series_symbol, base_timeframe, rollup_timeframe, bucket, o, h, l, c, v, bars, 0,
       toUInt64(toUnixTimestamp64Micro(now64(6)))
-    FROM (${branches.join("\n      UNION ALL\n      ")})`,
+    FROM (
+      SELECT series_symbol, base_timeframe, assumeNotNull(${pick(0)}) AS rollup_timeframe,
+        assumeNotNull(${pick(1)}) AS bucket, ${BAR_AGGREGATES}, toUInt32(count()) AS bars
+      FROM (SELECT symbol AS series_symbol, timeframe AS base_timeframe, time, open, high, low, close, volume,
+          ${buckets.join(", ")}
+        FROM ${ohlcvTable(database)} FINAL WHERE ${where})
+      GROUP BY GROUPING SETS (${sets.join(", ")})
+    )
+    WHERE multiIf(${eligible.join(", ")}, 0)
+    SETTINGS force_grouping_standard_compatibility = 1`,
     query_params: query_params as Record<string, string | number>,
   };
 }
