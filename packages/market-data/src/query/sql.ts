@@ -200,8 +200,8 @@ export function buildBarColumnsSql(options: BarsSqlOptions): BarsSql {
 
 /**
  * Runs a read built from `options` (the bar query, or a statement wrapping it) and, when it met a
- * stale rollup bucket, tells `onStale` and runs it again aggregating everything on read. The first
- * attempt fails before sending any bars (reads use `wait_end_of_query`), so nothing is half-delivered.
+ * stale rollup bucket, runs it again aggregating everything on read. The first attempt fails before
+ * sending any bars (reads use `wait_end_of_query`), so nothing is half-delivered.
  *
  * @example
  * const rows = await withRollupFallback(options, (o) => fetchRows(client, buildBarsSql(o)));
@@ -209,13 +209,11 @@ export function buildBarColumnsSql(options: BarsSqlOptions): BarsSql {
 export async function withRollupFallback<T>(
   options: BarsSqlOptions,
   run: (options: BarsSqlOptions) => Promise<T>,
-  onStale?: () => void,
 ): Promise<T> {
   try {
     return await run(options);
   } catch (error) {
     if (options.rollups === false || !isStaleRollupError(error)) throw error;
-    onStale?.();
     return run({ ...options, rollups: false });
   }
 }
