@@ -1,6 +1,6 @@
 import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
-import { scheduledIncrementalSync } from "./workflows/ingestion/cron.ts";
+import { runScheduled } from "./scheduled.ts";
 
 export { BacktestWorkflow } from "./workflows/backtest/workflow.ts";
 export { ClickHouseSchemaWorkflow } from "./workflows/clickhouse-schema/workflow.ts";
@@ -11,6 +11,6 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   scheduled(controller, env, ctx) {
-    ctx.waitUntil(scheduledIncrementalSync(env, controller.scheduledTime));
+    ctx.waitUntil(runScheduled(env, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { MAX_TICKS_PER_RESPONSE } from "@quantago/contracts";
 import { readBarsColumnar, sliceBoundaries, writeSyntheticBars } from "@quantago/market-data";
 import { beforeAll, describe, expect, it } from "vitest";
+import { scheduledRollupRepair } from "../src/scheduled.ts";
 import { api, expectError, testClickHouse } from "./helpers.ts";
 import { BINANCE_PAGE_START } from "./recorded-providers.ts";
 
@@ -322,6 +323,39 @@ describe("GET /api/market-data/ticks from live providers (recorded responses)", 
       404,
       "NOT_FOUND",
     );
+  });
+});
+
+describe("rollup repair (cron)", () => {
+  it("refreshes the rollups hand-inserted bars left stale, and the candles stay the same", async () => {
+    const params = {
+      symbol: SYMBOL,
+      startDate: new Date(START + 30 * MIN).toISOString(),
+      endDate: new Date(START + 2 * 24 * 60 * MIN).toISOString(),
+      timeframe: "1h",
+    };
+    const before = await (await ticks(params)).json();
+    const ch = testClickHouse();
+    const rollupRows = async () => {
+      const rows = await ch.query({
+        query: `SELECT stale, count() AS n FROM (SELECT stale FROM ohlcv_rollup FINAL WHERE symbol = {symbol:String})
+          GROUP BY stale ORDER BY stale`,
+        query_params: { symbol: SYMBOL },
+        format: "JSONEachRow",
+      });
+      return (await rows.json<{ stale: number; n: string }>()).map((r) => [Number(r.stale), Number(r.n)]);
+    };
+    try {
+      // beforeAll inserted the bars by hand: every rollup bucket they touch is a tombstone.
+      expect((await rollupRows()).map(([stale]) => stale)).toEqual([1]);
+      await scheduledRollupRepair(env);
+      const after = await rollupRows();
+      expect(after.map(([stale]) => stale)).toEqual([0]);
+      expect(after[0]?.[1]).toBeGreaterThan(0);
+    } finally {
+      await ch.close();
+    }
+    expect(await (await ticks(params)).json()).toEqual(before);
   });
 });
 

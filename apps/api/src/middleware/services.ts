@@ -4,6 +4,7 @@ import { createClickHouse } from "@quantago/market-data";
 import { createMiddleware } from "hono/factory";
 import { type Auth, createAuth } from "../auth/auth.ts";
 import { type AppEnv, readConfig, type Services } from "../env.ts";
+import { clickHouseConnection } from "../lib/clickhouse.ts";
 
 /**
  * Builds the per-request services. Nothing is created at module load (sockets must not outlive a
@@ -32,12 +33,7 @@ export const services = createMiddleware<AppEnv>(async (c, next) => {
     get clickhouse() {
       if (!clickhouse) {
         const config = readConfig(env);
-        const client = createClickHouse({
-          url: config.CLICKHOUSE_URL,
-          username: config.CLICKHOUSE_USERNAME,
-          password: config.CLICKHOUSE_PASSWORD,
-          database: config.CLICKHOUSE_DB,
-        });
+        const client = createClickHouse(clickHouseConnection(config));
         closers.push(() => client.close());
         clickhouse = client;
       }

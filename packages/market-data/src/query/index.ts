@@ -16,6 +16,7 @@ export {
   ROLLUP_TIMEFRAMES,
   type RollupRefreshScope,
   refreshRollups,
+  refreshStaleRollups,
   rollupBases,
   wholeBuckets,
 } from "./rollups.ts";

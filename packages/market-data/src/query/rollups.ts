@@ -16,7 +16,14 @@
  *   `INSERT`) costs speed until the next refresh, never correctness.
  */
 import type { ClickHouseClient } from "@clickhouse/client-web";
-import { bucketStart, canAggregate, TIMEFRAMES, type Timeframe, timeframeMs } from "../timeframes.ts";
+import {
+  bucketStart,
+  canAggregate,
+  isTimeframe,
+  TIMEFRAMES,
+  type Timeframe,
+  timeframeMs,
+} from "../timeframes.ts";
 import { BAR_AGGREGATES, type BarsSql, BUCKET_SQL, ohlcvTable, rollupTable } from "./sql-parts.ts";
 
 /**
@@ -147,6 +154,38 @@ export async function refreshRollups(
   const sql = buildRollupRefreshSql(database, scope);
   if (sql.query === "") return;
   await client.command({ query: sql.query, query_params: sql.query_params });
+}
+
+/**
+ * Refreshes every series that has tombstoned rollup buckets (left by a write that never refreshed: a
+ * hand-made INSERT, or a crash between insert and refresh), over the span of its tombstones. Meant for
+ * a periodic job; with nothing stale it is one small query.
+ *
+ * @returns the scopes it refreshed
+ */
+export async function refreshStaleRollups(
+  client: ClickHouseClient,
+  database?: string,
+): Promise<RollupRefreshScope[]> {
+  const result = await client.query({
+    query: `SELECT symbol, base, toFloat64(toUnixTimestamp64Milli(min(time))) AS first,
+        toFloat64(toUnixTimestamp64Milli(max(time))) AS last
+      FROM (SELECT symbol, base, time, stale FROM ${rollupTable(database)} FINAL)
+      WHERE stale = 1
+      GROUP BY symbol, base
+      ORDER BY symbol, base`,
+    format: "JSONEachRow",
+  });
+  const rows = await result.json<{ symbol: string; base: string; first: number; last: number }>();
+  const scopes: RollupRefreshScope[] = [];
+  for (const row of rows) {
+    if (!isTimeframe(row.base)) continue;
+    // A tombstone is a bucket start: the refresh widens [first, last] to whole weeks, which holds it.
+    const scope = { symbol: row.symbol, base: row.base, fromMs: row.first, toMs: row.last + 1 };
+    await refreshRollups(client, scope, database);
+    scopes.push(scope);
+  }
+  return scopes;
 }
 
 /** True for the error of a read that met a tombstone ({@link STALE_ROLLUP_MARKER}). */

@@ -5,6 +5,7 @@
  * is still `running`, so a cancel that lands mid-run wins and nothing of the run becomes visible.
  * Re-running the step (a retry) starts over and writes the same rows again, never twice.
  */
+
 import { backtest, backtestTrade, createDb, type Database } from "@quantago/db";
 import {
   EngineConfigError,
@@ -21,6 +22,7 @@ import {
 import type { BarColumns } from "@quantago/strategies";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Env, readConfig } from "../../env.ts";
+import { clickHouseConnection } from "../../lib/clickhouse.ts";
 import { checkpointPrefix, encodeEquity, equityKey } from "../../routes/backtests/equity.ts";
 import { hashBars } from "../../routes/backtests/execution.ts";
 import { runtimeFor } from "../../routes/backtests/strategy-resolution.ts";
@@ -210,12 +212,7 @@ export async function executeBacktest(
 ): Promise<BacktestOutcome> {
   const config = readConfig(env);
   const { db, close } = createDb({ databaseUrl: config.DATABASE_URL, wsProxy: config.DATABASE_WS_PROXY });
-  const clickhouse = createClickHouse({
-    url: config.CLICKHOUSE_URL,
-    username: config.CLICKHOUSE_USERNAME,
-    password: config.CLICKHOUSE_PASSWORD,
-    database: config.CLICKHOUSE_DB,
-  });
+  const clickhouse = createClickHouse(clickHouseConnection(config));
   try {
     const [row] = await db
       .update(backtest)

@@ -1,6 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { applyClickHouseMigrations, createClickHouse } from "@quantago/market-data";
 import { type Env, readConfig } from "../../env.ts";
+import { clickHouseConnection } from "../../lib/clickhouse.ts";
 
 export interface ClickHouseSchemaResult {
   database: string;
@@ -18,12 +19,8 @@ export class ClickHouseSchemaWorkflow extends WorkflowEntrypoint<Env, Record<str
       { retries: { limit: 3, delay: "2 seconds", backoff: "exponential" }, timeout: "2 minutes" },
       async (): Promise<ClickHouseSchemaResult> => {
         const config = readConfig(this.env);
-        const client = createClickHouse({
-          url: config.CLICKHOUSE_URL,
-          username: config.CLICKHOUSE_USERNAME,
-          password: config.CLICKHOUSE_PASSWORD,
-          database: "default",
-        });
+        // Connected to `default`: the market-data database may not exist yet.
+        const client = createClickHouse({ ...clickHouseConnection(config), database: "default" });
         try {
           const applied = await applyClickHouseMigrations(client, config.CLICKHOUSE_DB);
           return { database: config.CLICKHOUSE_DB, applied };

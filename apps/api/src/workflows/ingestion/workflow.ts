@@ -1,14 +1,9 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { createDb, type Database, ingestionRun, marketSymbol } from "@quantago/db";
-import {
-  bucketStart,
-  type ClickHouseConfig,
-  createClickHouse,
-  lastStoredBarTime,
-  TIMEFRAME_MS,
-} from "@quantago/market-data";
+import { bucketStart, createClickHouse, lastStoredBarTime, TIMEFRAME_MS } from "@quantago/market-data";
 import { and, eq, inArray } from "drizzle-orm";
 import { type Config, type Env, readConfig } from "../../env.ts";
+import { clickHouseConnection } from "../../lib/clickhouse.ts";
 import { emitEvent } from "../../routes/ingestion/events.ts";
 import { finishRun, setRunSymbol } from "../../routes/ingestion/ingestion.service.ts";
 import { liveProviders } from "../../routes/market-data/market-data.service.ts";
@@ -36,15 +31,6 @@ const CHUNK = {
   retries: { limit: 4, delay: "5 seconds", backoff: "exponential" },
   timeout: "5 minutes",
 } as const;
-
-function connectionOf(config: Config): ClickHouseConfig {
-  return {
-    url: config.CLICKHOUSE_URL,
-    username: config.CLICKHOUSE_USERNAME,
-    password: config.CLICKHOUSE_PASSWORD,
-    database: config.CLICKHOUSE_DB,
-  };
-}
 
 /**
  * Bulk, incremental and backfill ingestion in one class: they differ only in how the plan picks each
@@ -108,7 +94,7 @@ export class IngestionWorkflow extends WorkflowEntrypoint<Env, IngestionWorkflow
     // The bar in progress is not final: stop at the start of the current bar.
     const end = bucketStart(Math.min(p.toMs ?? now, now), tf);
     const registry = await db.select().from(marketSymbol).where(inArray(marketSymbol.symbol, p.symbols));
-    const client = createClickHouse(connectionOf(config));
+    const client = createClickHouse(clickHouseConnection(config));
     const symbols: SymbolPlan[] = [];
     try {
       for (const symbol of p.symbols) {
@@ -282,7 +268,7 @@ export class IngestionWorkflow extends WorkflowEntrypoint<Env, IngestionWorkflow
     let result: ChunkResult;
     try {
       result = await ingestChunk(
-        connectionOf(config),
+        clickHouseConnection(config),
         liveProviders(config.YAHOO_BASE_URL, config.BINANCE_BASE_URL),
         {
           symbol: s.symbol,
