@@ -5,7 +5,7 @@
  *
  * Seeds one symbol with one year of 1m bars (525,600) into the dev stack's ClickHouse if absent, then
  * reports p50/p95 wall time of: `ticks` at 1h over the year, `ticks` at 1m over one month, and the
- * columnar read (`/api/market-data/columns`) of the whole year at 1m.
+ * columnar read (`/api/market-data/columns`) of the whole year at 1m; and the symbols catalog.
  *
  * Times run from the request to the last byte of the body, and for `ticks` also to the parsed JSON
  * (what a client can use). The client is `node:http`, not `fetch`: Node's fetch (undici) took about
@@ -117,6 +117,12 @@ const results = [
     "columns 1m, one year",
     `/api/market-data/columns?symbol=${SYMBOL}&startDate=2025-01-01&endDate=2026-01-01&timeframe=1m`,
     columnCount,
+  ),
+  // No target in the issue; the catalog every trader screen opens with.
+  await measure(
+    "symbols catalog",
+    "/api/market-data/symbols",
+    (body) => (JSON.parse(body.toString("utf8")) as { symbols: unknown[] }).symbols.length,
   ),
 ];
 console.log(`\n${runs} runs each after 2 warm-ups, through ${values.api}`);

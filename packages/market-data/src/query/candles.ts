@@ -1,18 +1,10 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
 import { fetchBarsRowBinary } from "../columnar/fetch.ts";
-import { ASSET_CLASSES, type AssetClass, inferAssetClass } from "../symbols.ts";
-import {
-  compareTimeframes,
-  finestTimeframe,
-  isTimeframe,
-  type Timeframe,
-  timeframeMs,
-} from "../timeframes.ts";
+import { finestTimeframe, type Timeframe, timeframeMs } from "../timeframes.ts";
 import { IsoTimeFormatter } from "./iso-time.ts";
 import {
   buildBarsSql,
   MAX_QUERY_LIMIT,
-  ohlcvTable,
   seriesTable,
   type TimeInput,
   toUnixMs,
@@ -211,74 +203,4 @@ export async function queryCandles(
       ? new Date((time[count - 1] as number) + timeframeMs(params.timeframe)).toISOString()
       : null;
   return { candles, truncated, nextFrom, baseTimeframe: base };
-}
-
-/** One stored series: a symbol at one timeframe. */
-export interface StoredSeries {
-  symbol: string;
-  assetClass: AssetClass;
-  /** Source of the most recent bar (e.g. `binance`, `yahoo`, `csv`, `synthetic`). */
-  source: string;
-  /** The stored timeframe as written by ingestion (normally one of the listed timeframes). */
-  timeframe: string;
-  /** Open time of the first and last bar, ISO-8601 UTC. */
-  firstBar: string;
-  lastBar: string;
-  /** Bars after deduplication of re-ingested ones. */
-  barCount: number;
-}
-
-/**
- * Every stored series, sorted by symbol then timeframe (finest first). One entry per (symbol,
- * timeframe); `assetClass` and `source` come from the most recent bar, since a series may have been
- * ingested from more than one source over time. `barCount` counts distinct bar times (`uniqExact`),
- * which equals the deduplicated count without paying for FINAL over the whole table.
- *
- * @example
- * await listSymbols(client);
- * // [{ symbol: "BTC-USD", assetClass: "crypto", source: "binance", timeframe: "1m",
- * //    firstBar: "2024-01-01T00:00:00.000Z", lastBar: "2024-03-31T23:59:00.000Z", barCount: 131040 }]
- */
-export async function listSymbols(
-  client: ClickHouseClient,
-  options: { database?: string } = {},
-): Promise<StoredSeries[]> {
-  const result = await client.query({
-    query: `SELECT symbol, timeframe,
-        argMax(asset_class, (time, ingest_version)) AS asset_class,
-        argMax(source, (time, ingest_version)) AS source,
-        toFloat64(toUnixTimestamp64Milli(min(time))) AS first_bar,
-        toFloat64(toUnixTimestamp64Milli(max(time))) AS last_bar,
-        toFloat64(uniqExact(time)) AS bar_count
-      FROM ${ohlcvTable(options.database)}
-      GROUP BY symbol, timeframe`,
-    format: "JSONCompactEachRow",
-  });
-  const rows = await result.json<[string, string, string, string, number, number, number]>();
-  const series = rows.map(
-    ([symbol, timeframe, assetClass, source, first, last, count]): StoredSeries => ({
-      symbol,
-      assetClass: isAssetClass(assetClass) ? assetClass : inferAssetClass(symbol),
-      source,
-      timeframe,
-      firstBar: new Date(first).toISOString(),
-      lastBar: new Date(last).toISOString(),
-      barCount: count,
-    }),
-  );
-  return series.sort(
-    (a, b) =>
-      (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0) ||
-      compareStoredTimeframes(a.timeframe, b.timeframe),
-  );
-}
-
-function isAssetClass(value: string): value is AssetClass {
-  return (ASSET_CLASSES as readonly string[]).includes(value);
-}
-
-/** By duration when both are known timeframes, else by name (ingestion might store others). */
-function compareStoredTimeframes(a: string, b: string): number {
-  if (isTimeframe(a) && isTimeframe(b)) return compareTimeframes(a, b);
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -16,7 +16,8 @@ import {
 import { openTestClickHouse, type TestClickHouse } from "../../test-fixtures/clickhouse.ts";
 import { readBarsColumnar } from "../columnar/read.ts";
 import { TIMEFRAMES, type Timeframe } from "../timeframes.ts";
-import { baseTimeframe, type Candle, listSymbols, queryCandles, withBaseTimeframe } from "./candles.ts";
+import { baseTimeframe, type Candle, queryCandles, withBaseTimeframe } from "./candles.ts";
+import { listSymbols } from "./catalog.ts";
 import { buildBarsSql, TimeframeTooFineError, withRollupFallback } from "./sql.ts";
 import { queryTicksJson } from "./ticks-json.ts";
 

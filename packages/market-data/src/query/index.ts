@@ -4,11 +4,10 @@ export {
   type CandleQuery,
   type CandleQueryResult,
   DEFAULT_CANDLE_LIMIT,
-  listSymbols,
   queryCandles,
-  type StoredSeries,
   withBaseTimeframe,
 } from "./candles.ts";
+export { listSymbols, type StoredSeries } from "./catalog.ts";
 export {
   buildRollupRefreshSql,
   hasRollup,

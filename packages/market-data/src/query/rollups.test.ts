@@ -18,6 +18,7 @@ import { applyClickHouseMigrations } from "../schema/apply.ts";
 import { clickHouseMigrations, ROLLUP_PAIRS_V2 } from "../schema/migrations.ts";
 import { TIMEFRAMES, type Timeframe } from "../timeframes.ts";
 import { queryCandles } from "./candles.ts";
+import { listSymbols } from "./catalog.ts";
 import {
   isStaleRollupError,
   ROLLUP_TIMEFRAMES,
@@ -74,6 +75,9 @@ const v3 = makeBars(
   23,
   90,
 );
+
+// Later than everything else, by hand: moves the last bar and the count in the catalog.
+const v4 = makeBars({ ...SOL, ingest_version: 4 }, range(END, END + 5 * MIN, MIN), 24, 120);
 
 const RANGES = {
   whole: { from: START, to: END },
@@ -167,6 +171,40 @@ describe("rollups against ClickHouse", () => {
     // Unmerged tombstones are still there; FINAL lets the refreshed rows win over them.
     expect(Number((await tombstones.json<{ n: string }>())[0]?.n)).toBeGreaterThan(0);
     await expectAllMatch([...v1, ...v2]);
+  });
+
+  it("summarise each series for the catalog, scanning only a series with a stale week", async () => {
+    const scans: string[] = [];
+    const watched = {
+      query: (params: Parameters<ClickHouseClient["query"]>[0]) => {
+        if (params.query.includes("uniqExact")) scans.push(String(params.query_params?.symbol));
+        return client.query(params);
+      },
+    } as ClickHouseClient;
+    const expected = (bars: RawBar[]) => {
+      const rows = dedupe(bars).sort((a, b) => a.time - b.time);
+      return {
+        symbol: SOL.symbol,
+        assetClass: "crypto",
+        source: "binance",
+        timeframe: "1m",
+        firstBar: new Date(rows[0]?.time ?? 0).toISOString(),
+        lastBar: new Date(rows.at(-1)?.time ?? 0).toISOString(),
+        barCount: rows.length,
+      };
+    };
+    expect(await listSymbols(watched, { database })).toEqual([expected([...v1, ...v2])]);
+    expect(scans).toEqual([]);
+    // A hand-made write leaves a stale week: that series is counted from its bars, still exactly.
+    await client.insert({
+      table: `${database}.ohlcv`,
+      values: v4.map(toClickHouseRow),
+      format: "JSONEachRow",
+      clickhouse_settings: { precise_float_parsing: 1 },
+    });
+    expect(await listSymbols(watched, { database })).toEqual([expected([...v1, ...v2, ...v4])]);
+    expect(scans).toEqual([SOL.symbol]);
+    await refreshStaleRollups(client, database);
   });
 
   it("stay exact after a write that skipped the refresh, and recover with one", async () => {

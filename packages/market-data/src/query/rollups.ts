@@ -121,14 +121,17 @@ export function buildRollupRefreshSql(database?: string, scope?: RollupRefreshSc
   const pick = (k: number) => `multiIf(${names.filter((_, n) => n % 2 === k).join(", ")}, NULL)`;
   return {
     query: `INSERT INTO ${rollupTable(database)}
-      (symbol, base, timeframe, time, open, high, low, close, volume, bars, stale, revision)
-    SELECT series_symbol, base_timeframe, rollup_timeframe, bucket, o, h, l, c, v, bars, 0,
-      toUInt64(toUnixTimestamp64Micro(now64(6)))
+      (symbol, base, timeframe, time, open, high, low, close, volume, bars,
+       first_time, last_time, asset_class, source, stale, revision)
+    SELECT series_symbol, base_timeframe, rollup_timeframe, bucket, o, h, l, c, v, bars,
+      first_bar, last_bar, last_asset_class, last_source, 0, toUInt64(toUnixTimestamp64Micro(now64(6)))
     FROM (
       SELECT series_symbol, base_timeframe, assumeNotNull(${pick(0)}) AS rollup_timeframe,
-        assumeNotNull(${pick(1)}) AS bucket, ${BAR_AGGREGATES}, toUInt32(count()) AS bars
+        assumeNotNull(${pick(1)}) AS bucket, ${BAR_AGGREGATES}, toUInt32(count()) AS bars,
+        min(time) AS first_bar, max(time) AS last_bar,
+        argMax(asset_class, time) AS last_asset_class, argMax(source, time) AS last_source
       FROM (SELECT symbol AS series_symbol, timeframe AS base_timeframe, time, open, high, low, close, volume,
-          ${buckets.join(", ")}
+          asset_class, source, ${buckets.join(", ")}
         FROM ${ohlcvTable(database)} FINAL WHERE ${where})
       GROUP BY GROUPING SETS (${sets.join(", ")})
     )

@@ -76,6 +76,8 @@ export const clickHouseMigrations: ClickHouseMigration[] = [
     statements: (db) => [
       // Coarse candles kept ready-made (query/rollups.ts). `revision` is a server time in µs: the
       // tombstone of an insert or the start of the refresh that computed the row, highest wins.
+      // `bars`, the first and last bar time and the last bar's asset class and source also make the
+      // weekly rows a summary of each series (the catalog, listSymbols).
       `CREATE TABLE IF NOT EXISTS ${db}.ohlcv_rollup (
         symbol LowCardinality(String),
         base LowCardinality(String),
@@ -87,6 +89,10 @@ export const clickHouseMigrations: ClickHouseMigration[] = [
         close Float64,
         volume Float64,
         bars UInt32,
+        first_time DateTime64(3, 'UTC'),
+        last_time DateTime64(3, 'UTC'),
+        asset_class LowCardinality(String),
+        source LowCardinality(String),
         stale UInt8,
         revision UInt64
       )
