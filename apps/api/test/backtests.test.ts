@@ -336,6 +336,8 @@ describe("backtests", () => {
     expect(keys[3]).toEqual(keys[0]);
     const finals = settled.map((r) => r.final_equity);
     expect(new Set(finals).size).toBe(1);
+    // Every metric too, including the position left open at the end (the sandbox reports it as well).
+    for (const r of settled.slice(1)) expect(r.metrics, r.strategy_runtime).toEqual(settled[0]?.metrics);
     // The remote strategy's reason and metadata travel with its trades.
     const remoteTrades = await allTrades(trader, settled[3]?.id ?? "");
     expect(remoteTrades.trades[0]?.metadata).toMatchObject({ entryReason: expect.stringMatching(/crossed/) });

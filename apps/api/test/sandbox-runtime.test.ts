@@ -74,6 +74,29 @@ describe("WASM strategy runtime in the Worker Loader sandbox", () => {
     expect(result.tradeColumns.entryIndex).toEqual(
       native.tradeColumns.entryIndex.slice(0, native.tradeColumns.count),
     );
+    expect(result.openPosition).toEqual(native.openPosition);
+
+    // Cut while a trade is open: the sandbox reports the open position exactly as the engine does.
+    const { entryIndex, exitIndex } = native.tradeColumns;
+    const k = entryIndex.findIndex((entry, i) => (exitIndex[i] as number) - entry > 10);
+    const cut = (entryIndex[k] as number) + 5;
+    const head = {
+      time: bars.time.slice(0, cut),
+      open: bars.open.slice(0, cut),
+      high: bars.high.slice(0, cut),
+      low: bars.low.slice(0, cut),
+      close: bars.close.slice(0, cut),
+      volume: bars.volume.slice(0, cut),
+    };
+    const nativeOpen = runBacktest(head, smaCrossover.create(PARAMS), SMAX).openPosition;
+    expect(nativeOpen).not.toBeNull();
+    const cutRun = await runWasmBacktest(env.LOADER, {
+      ...stored,
+      bars: head,
+      parameters: PARAMS,
+      config: SMAX,
+    });
+    expect(cutRun.openPosition).toEqual(nativeOpen);
   });
 
   it("columnar ABI: 1,000,000 bars are staged in chunks under the 32 MiB RPC cap", async () => {

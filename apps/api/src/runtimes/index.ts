@@ -234,7 +234,7 @@ export function wasmRuntime(
           metrics: result.metrics,
           finalCash: result.finalCash,
           evaluatedBars: result.evaluatedBars,
-          openPosition: null,
+          openPosition: result.openPosition,
         };
       } catch (e) {
         if (e instanceof SandboxError) throw new RuntimeError("wasm", e.message, { cause: e });
