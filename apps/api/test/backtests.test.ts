@@ -486,6 +486,64 @@ describe("backtests", () => {
     });
   });
 
+  it("caps the event streams one user holds open, and frees a slot when a stream ends", async () => {
+    const [holder, other] = await Promise.all([newUser({ name: "Streams" }), newUser({ name: "Other" })]);
+    const done = await settle(
+      holder,
+      (await accepted(await submit(holder, { strategy: "sma-crossover", parameters: { timeframe: "1h" } })))
+        .id,
+    );
+    // A copy that stays `running` (no workflow behind it): its event streams stay open.
+    const id = `bkt_streams${Date.now().toString(36)}`;
+    const { db, close } = testDb();
+    try {
+      const [row] = await db.select().from(backtest).where(eq(backtest.id, done.id));
+      const copy = { ...defined(row, "the finished run"), status: "running" };
+      await db.insert(backtest).values([
+        { ...copy, id },
+        { ...copy, id: `${id}o`, userId: other.id },
+      ]);
+    } finally {
+      await close();
+    }
+    const open = async (who: TestUser) => {
+      const res = await as(who, `/api/backtests/${who === other ? `${id}o` : id}/events`);
+      if (res.status !== 200) return res;
+      // Read the first event: the stream is running (and holds its lease) from here on.
+      const reader = defined(res.body, "an event stream").getReader();
+      await reader.read();
+      return Object.assign(res, { reader });
+    };
+    const streams: Array<{ reader: ReadableStreamDefaultReader<Uint8Array> }> = [];
+    try {
+      for (let i = 0; i < 10; i++) {
+        const res = await open(holder);
+        expect(res.status).toBe(200);
+        streams.push(res as Response & { reader: ReadableStreamDefaultReader<Uint8Array> });
+      }
+      const refused = await open(holder);
+      await expectError(refused, 429, "RATE_LIMITED");
+      expect(refused.headers.get("retry-after")).toBe("15");
+      // The cap is per user: someone else still opens a stream of their own backtest.
+      const others = await open(other);
+      expect(others.status).toBe(200);
+      streams.push(others as Response & { reader: ReadableStreamDefaultReader<Uint8Array> });
+      // Closing one stream frees its slot once the server notices (it releases the lease on abort).
+      await streams.shift()?.reader.cancel();
+      let again: Response | undefined;
+      for (let attempt = 0; attempt < 40; attempt++) {
+        again = await open(holder);
+        if (again.status === 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(again?.status).toBe(200);
+      if (again?.status === 200)
+        streams.push(again as Response & { reader: ReadableStreamDefaultReader<Uint8Array> });
+    } finally {
+      await Promise.all(streams.map((s) => s.reader.cancel()));
+    }
+  });
+
   it("deletes a backtest with its trades and equity curve", async () => {
     const record = await accepted(
       await submit(trader, { strategy: "sma-crossover", parameters: { timeframe: "1h", fast: 3, slow: 8 } }),

@@ -11,6 +11,7 @@ const ID_PREFIXES: Record<string, string> = {
   strategyVersion: "stv",
   backtest: "bkt",
   ingestionRun: "ing",
+  eventStreamLease: "evs",
 };
 const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 

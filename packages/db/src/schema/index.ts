@@ -4,3 +4,4 @@ export * from "./ingestion.ts";
 export * from "./instance.ts";
 export * from "./rate-limit.ts";
 export * from "./strategies.ts";
+export * from "./streams.ts";

@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../lib/errors.ts";
+import { acquireStreamLease, releaseStreamLease } from "../../lib/stream-leases.ts";
 import { validate } from "../../lib/validate.ts";
 import { currentUser } from "../../middleware/session.ts";
 import {
@@ -133,6 +134,8 @@ export const backtestsRoutes = new Hono<AppEnv>()
     const services = c.get("services");
     const id = c.req.valid("param").id;
     await getOwnBacktest(services.db, user.id, id); // 404 before the stream opens
+    // 429 before the stream opens when the user already holds the most streams allowed.
+    const lease = await acquireStreamLease(services.db, user.id, EVENTS_MAX_MS + 60_000);
     // The request's pool closes when the handler returns, before the stream ends: the stream has its own.
     const { db, close } = createDb({
       databaseUrl: services.config.DATABASE_URL,
@@ -142,6 +145,7 @@ export const backtestsRoutes = new Hono<AppEnv>()
       try {
         await pollProgress(stream, db, user.id, id);
       } finally {
+        await releaseStreamLease(db, lease).catch(() => {}); // else it expires on its own
         await close();
       }
     });
