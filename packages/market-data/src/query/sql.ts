@@ -1,11 +1,11 @@
 /**
  * The one SQL core for reading bars: deduplication, the `[from, to)` range, and aggregation from the
- * stored base timeframe to the requested one. `queryCandles` (JSON) and `readBarsColumnar` (RowBinary)
- * both run exactly this statement, so the two paths cannot drift apart.
+ * stored base timeframe to the requested one (or read from rollups). The ticks JSON, `queryCandles`
+ * (RowBinary) and the columnar read all run this statement, so the paths cannot drift apart.
  *
- * Only two things are ever interpolated into the text: a bucket expression picked from the fixed
- * {@link BUCKET_SQL} map, and the table name built from a validated identifier. Every value (symbol,
- * timeframe, bounds, limit) is a bound query parameter.
+ * Only three things are ever interpolated into the text: a bucket expression picked from the fixed
+ * {@link BUCKET_SQL} map, table names built from a validated identifier, and our own stale-rollup
+ * marker. Every value (symbol, timeframe, bounds, limit) is a bound query parameter.
  */
 import { canAggregate, isTimeframe, type Timeframe } from "../timeframes.ts";
 import { hasRollup, isStaleRollupError, STALE_ROLLUP_MARKER, wholeBuckets } from "./rollups.ts";
@@ -180,7 +180,7 @@ export function buildBarsSql(options: BarsSqlOptions): BarsSql {
  * `Array(Float64)` that is the six columns back to back (all times, then all opens, ..., all volumes),
  * each sorted by time. In RowBinary that row is a LEB128 element count (6 × bars) followed by exactly
  * the bytes of the API's column layout, so the Worker can pass the payload through without decoding a
- * single value (see `openBarColumns`). The arrays are sorted explicitly: `groupArray` keeps no order,
+ * single value (see `fetchBarColumns`). The arrays are sorted explicitly: `groupArray` keeps no order,
  * and sorting the already ordered input costs little. The six `groupArray`s come from one aggregation,
  * so they are aligned, and times are unique, so sorting each by the times keeps rows together.
  *
