@@ -343,6 +343,24 @@ describe("backtests", () => {
     expect(remoteTrades.trades[0]?.metadata).toMatchObject({ entryReason: expect.stringMatching(/crossed/) });
   });
 
+  it("stores the reason and metadata a published-ABI WASM module answers with on its trades", async () => {
+    const slug = `bt-notes-${Date.now().toString(36)}`;
+    await registerWasm(trader, slug, "json-notes.wasm", "json");
+    const record = await accepted(await submit(trader, { strategy: slug, parameters: { timeframe: "15m" } }));
+    const done = await settle(trader, record.id);
+    expect(done.status, done.error_message ?? "").toBe("completed");
+    const { trades } = await allTrades(trader, record.id);
+    expect(trades.length).toBeGreaterThan(3);
+    for (const trade of trades.slice(0, -1)) {
+      expect(trade.metadata).toEqual({
+        entryReason: "scheduled entry",
+        entryMetadata: { call: expect.any(Number) },
+        exitReason: "scheduled exit",
+        exitMetadata: null,
+      });
+    }
+  });
+
   it("fails a backtest whose strategy misbehaves, with a reason a person understands", async () => {
     const parameters = { timeframe: CROSS.timeframe };
     const cases = [

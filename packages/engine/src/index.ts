@@ -36,6 +36,7 @@ export {
 export { generateSmaxBars, SMAX_START_MS, SMAX_STEP_MS, SplitMix64 } from "./fixtures/smax.ts";
 export type { Metrics, MetricsInput } from "./metrics.ts";
 export { computeMetrics } from "./metrics.ts";
+export { type TradeNotes, tradeNotes } from "./notes.ts";
 export { executionConfigFromParameters, PLATFORM_PARAMETER_KEYS } from "./platform.ts";
 export { DecisionError, validateBars } from "./simulation.ts";
 export type { TradeColumns } from "./trade-log.ts";

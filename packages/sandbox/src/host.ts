@@ -15,6 +15,8 @@ import {
   type Metrics,
   runBacktest,
   type TradeColumns,
+  type TradeNotes,
+  tradeNotes,
 } from "@quantago/engine";
 import type { BarColumns, CandleStrategyIdentity } from "@quantago/strategies";
 import { asColumnarExports, DEFAULT_MEMORY_CAP_BYTES, runColumnarSignals } from "./columnar.ts";
@@ -62,6 +64,8 @@ export interface SandboxRunSuccess {
   evaluatedBars: number;
   blockedEntries: number;
   openPosition: BacktestResult["openPosition"];
+  /** The strategy's reason/metadata per closed trade (JSON ABI answers may carry them), or null. */
+  notes: TradeNotes | null;
   actions: Uint8Array | null;
   /** `qg_signals` calls (columnar) or candles evaluated (JSON). */
   calls: number;
@@ -226,6 +230,7 @@ export function runSandboxJob(module: WebAssembly.Module, request: SandboxRunReq
       evaluatedBars: result.evaluatedBars,
       blockedEntries: result.blockedEntries,
       openPosition: result.openPosition,
+      notes: tradeNotes(result),
       actions,
       calls,
       memoryBytes: memory instanceof WebAssembly.Memory ? memory.buffer.byteLength : 0,

@@ -12,8 +12,9 @@ import {
   type OpenPosition,
   runBacktest,
   runBacktestAsync,
-  type SignalNote,
   type TradeColumns,
+  type TradeNotes,
+  tradeNotes,
 } from "@quantago/engine";
 import {
   adaptAsyncCandleStrategy,
@@ -54,7 +55,7 @@ export interface RuntimeRequest {
 export interface RuntimeResult {
   tradeColumns: TradeColumns;
   /** Reason/metadata of each closed trade's entry and exit signal, when the runtime gives them. */
-  notes: Array<{ entry: SignalNote | null; exit: SignalNote | null }> | null;
+  notes: TradeNotes | null;
   equity: Float64Array;
   metrics: Metrics;
   finalCash: number;
@@ -74,10 +75,9 @@ export interface StrategyIdentity extends CandleStrategyIdentity {
 }
 
 function fromEngine(result: BacktestResult): RuntimeResult {
-  const withNotes = result.trades.some((t) => t.entrySignal !== null || t.exitSignal !== null);
   return {
     tradeColumns: result.tradeColumns,
-    notes: withNotes ? result.trades.map((t) => ({ entry: t.entrySignal, exit: t.exitSignal })) : null,
+    notes: tradeNotes(result),
     equity: result.equity,
     metrics: result.metrics,
     finalCash: result.finalCash,
@@ -229,7 +229,7 @@ export function wasmRuntime(
         await request.onProgress?.(request.bars.time.length);
         return {
           tradeColumns: result.tradeColumns,
-          notes: null,
+          notes: result.notes,
           equity: result.equity,
           metrics: result.metrics,
           finalCash: result.finalCash,

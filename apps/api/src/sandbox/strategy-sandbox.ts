@@ -72,6 +72,8 @@ export interface WasmBacktestResult {
   blockedEntries: number;
   /** The position still open at the end (marked at the last close), as the engine reports it. */
   openPosition: SandboxRunSuccess["openPosition"];
+  /** Reason/metadata of each closed trade's signals, when the strategy gave any (JSON ABI). */
+  notes: SandboxRunSuccess["notes"];
   actions: Uint8Array | null;
   /** RPC calls made for this run (staging chunks + the run). */
   rpcCalls: number;
@@ -187,6 +189,7 @@ export async function runWasmBacktest(
     evaluatedBars: result.evaluatedBars,
     blockedEntries: result.blockedEntries,
     openPosition: result.openPosition,
+    notes: result.notes,
     actions: result.actions,
     rpcCalls,
     calls: result.calls,

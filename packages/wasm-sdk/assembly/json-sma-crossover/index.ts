@@ -19,39 +19,13 @@ import {
   parsedEnd,
   Sma,
 } from "../sdk/index";
+import { answer } from "../sdk/json-io";
 
-let inBuf: usize = 0;
-let inCap: i32 = 0;
-let outBuf: usize = 0;
-let outLen: i32 = 0;
+export { alloc, dealloc, signal_len } from "../sdk/json-io";
+
 let closes: StaticArray<f64> = new StaticArray<f64>(256);
 let fastWin: Sma | null = null;
 let slowWin: Sma | null = null;
-
-/** Returns a buffer of at least `len` bytes for the next input (reused across calls). */
-export function alloc(len: i32): usize {
-  if (len > inCap) {
-    inCap = max(len, inCap * 2);
-    inBuf = allocBytes(inCap);
-  }
-  return inBuf;
-}
-
-/** Nothing to free: `alloc` reuses one buffer. */
-export function dealloc(_ptr: usize, _len: i32): void {}
-
-/** Length of the last output written by `signal`. */
-export function signal_len(): i32 {
-  return outLen;
-}
-
-function answer(s: string): usize {
-  if (outBuf === 0) outBuf = allocBytes(256);
-  const n = s.length;
-  for (let i = 0; i < n; i++) store<u8>(outBuf + <usize>i, <u8>s.charCodeAt(i));
-  outLen = n;
-  return outBuf;
-}
 
 // An action the platform rejects, so a malformed input fails the backtest with the reason shown.
 function error(message: string): usize {
