@@ -4,6 +4,8 @@
  *   dev        services + migrations + wrangler dev (API) + Vite (web, admin), then a summary of URLs
  *   services   only PostgreSQL, the WebSocket proxy and ClickHouse (for running wrangler/vite yourself)
  *   migrate    apply Postgres migrations and ClickHouse DDL to DATABASE_URL / CLICKHOUSE_URL (deploys)
+ *   rollups    recompute every ClickHouse rollup from the stored bars at CLICKHOUSE_URL (after ATTACH,
+ *              a restored backup, or anything else that changed bars without an INSERT)
  *   ephemeral  services on free ports with throwaway data, one JSON line of URLs on stdout when ready;
  *              the test suite's global setup runs this and stops it with SIGTERM
  */
@@ -15,7 +17,13 @@ import { type ManagedChild, startChild } from "./child.ts";
 import { isListening } from "./ports.ts";
 import { seedDev } from "./seed.ts";
 import { seedDemoMarketData } from "./seed-market-data.ts";
-import { migrateAll, type RunningServices, startServices } from "./stack.ts";
+import {
+  type ClickHouseConnection,
+  migrateAll,
+  type RunningServices,
+  rebuildRollups,
+  startServices,
+} from "./stack.ts";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
@@ -211,6 +219,16 @@ async function ephemeral(): Promise<void> {
   console.log(JSON.stringify({ ready: true, ms: Math.round(performance.now() - started), ...urls }));
 }
 
+/** The ClickHouse server the environment names (`CLICKHOUSE_*`). */
+function configuredClickHouse(url: string): ClickHouseConnection {
+  return {
+    clickhouseUrl: url,
+    clickhouseUsername: process.env.CLICKHOUSE_USERNAME ?? "default",
+    clickhousePassword: process.env.CLICKHOUSE_PASSWORD ?? "",
+    clickhouseDb: process.env.CLICKHOUSE_DB ?? "market_data",
+  };
+}
+
 /** For self-hosted deploys: migrate the servers named by the environment, then exit. */
 async function migrateConfigured(): Promise<void> {
   const { DATABASE_URL, CLICKHOUSE_URL } = process.env;
@@ -218,14 +236,20 @@ async function migrateConfigured(): Promise<void> {
     console.error("✖ set DATABASE_URL and CLICKHOUSE_URL (plus CLICKHOUSE_USERNAME/PASSWORD/DB if needed)");
     process.exit(2);
   }
-  const applied = await migrateAll({
-    databaseUrl: DATABASE_URL,
-    clickhouseUrl: CLICKHOUSE_URL,
-    clickhouseUsername: process.env.CLICKHOUSE_USERNAME ?? "default",
-    clickhousePassword: process.env.CLICKHOUSE_PASSWORD ?? "",
-    clickhouseDb: process.env.CLICKHOUSE_DB ?? "market_data",
-  });
+  const applied = await migrateAll({ databaseUrl: DATABASE_URL, ...configuredClickHouse(CLICKHOUSE_URL) });
   console.log(`✔ Postgres migrated; ClickHouse versions applied now: [${applied.join(", ")}]`);
+}
+
+/** For operators: recompute every rollup of the ClickHouse server the environment names. */
+async function rebuildConfiguredRollups(): Promise<void> {
+  const { CLICKHOUSE_URL } = process.env;
+  if (!CLICKHOUSE_URL) {
+    console.error("✖ set CLICKHOUSE_URL (plus CLICKHOUSE_USERNAME/PASSWORD/DB if needed)");
+    process.exit(2);
+  }
+  const started = performance.now();
+  await rebuildRollups(configuredClickHouse(CLICKHOUSE_URL));
+  console.log(`✔ rollups rebuilt from the stored bars in ${Math.round(performance.now() - started)} ms`);
 }
 
 const command = process.argv[2];
@@ -242,7 +266,10 @@ switch (command) {
   case "migrate":
     await migrateConfigured();
     break;
+  case "rollups":
+    await rebuildConfiguredRollups();
+    break;
   default:
-    console.error("usage: cli.ts dev | services | ephemeral | migrate");
+    console.error("usage: cli.ts dev | services | ephemeral | migrate | rollups");
     process.exit(2);
 }

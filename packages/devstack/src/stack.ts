@@ -8,7 +8,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ClickHouseClient } from "@clickhouse/client-web";
 import { migratePostgres } from "@quantago/db/migrations";
-import { applyClickHouseMigrations, createClickHouse, DEFAULT_CLICKHOUSE_DB } from "@quantago/market-data";
+import {
+  applyClickHouseMigrations,
+  createClickHouse,
+  DEFAULT_CLICKHOUSE_DB,
+  rebuildAllRollups,
+} from "@quantago/market-data";
 import { type ManagedChild, prefixer, startChild } from "./child.ts";
 import { freePort } from "./ports.ts";
 import { startEmbeddedPostgres } from "./postgres.ts";
@@ -151,7 +156,7 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
   }
 }
 
-interface ClickHouseConnection {
+export interface ClickHouseConnection {
   clickhouseUrl: string;
   clickhouseUsername: string;
   clickhousePassword: string;
@@ -180,6 +185,11 @@ async function withClickHouse<T>(
 export async function migrateAll(target: ClickHouseConnection & { databaseUrl: string }): Promise<number[]> {
   await migratePostgres(target.databaseUrl);
   return withClickHouse(target, (ch) => applyClickHouseMigrations(ch, target.clickhouseDb));
+}
+
+/** Recomputes every rollup from the stored bars (see `rebuildAllRollups`). */
+export async function rebuildRollups(target: ClickHouseConnection): Promise<void> {
+  await withClickHouse(target, (ch) => rebuildAllRollups(ch, target.clickhouseDb));
 }
 
 /** Creates `<db>_<suffix>` on an external server and drops it on stop, so tests never touch real data. */

@@ -14,6 +14,7 @@ export {
   isStaleRollupError,
   ROLLUP_TIMEFRAMES,
   type RollupRefreshScope,
+  rebuildAllRollups,
   refreshRollups,
   refreshStaleRollups,
   rollupBases,

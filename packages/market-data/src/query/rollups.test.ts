@@ -22,6 +22,7 @@ import { listSymbols } from "./catalog.ts";
 import {
   isStaleRollupError,
   ROLLUP_TIMEFRAMES,
+  rebuildAllRollups,
   refreshStaleRollups,
   rollupBases,
   wholeBuckets,
@@ -317,6 +318,24 @@ describe("rollups against ClickHouse", () => {
       { symbol: "ETH-USD", timeframe: "1d" },
       { symbol: "SOL-USD", timeframe: "1m" },
     ]);
+    // A lost rollup table (or bars attached without an INSERT) is invisible to the views: whole
+    // buckets go missing from coarse reads until everything is rebuilt.
+    const hourly = async () => {
+      const sql = buildBarsSql({
+        database: old,
+        symbol: SOL.symbol,
+        base: "1m",
+        timeframe: "1h",
+        fromMs: from,
+        toMs: to,
+      });
+      return (await (await client.query({ ...sql, format: "JSONCompactEachRow" })).json<number[]>()).length;
+    };
+    const complete = await hourly();
+    await client.command({ query: `TRUNCATE TABLE ${old}.ohlcv_rollup` });
+    expect(await hourly()).toBeLessThan(complete);
+    await rebuildAllRollups(client, old);
+    expect(await hourly()).toBe(complete);
     await client.command({ query: `DROP DATABASE ${old}` });
   });
 });

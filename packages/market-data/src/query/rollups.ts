@@ -160,6 +160,16 @@ export async function refreshRollups(
 }
 
 /**
+ * Recomputes every rollup from the stored bars (what migration 2's backfill does). For operators after
+ * anything that changed `ohlcv` without an INSERT, which the views never see: `ATTACH PARTITION`, a
+ * restored backup, a lost or truncated `ohlcv_rollup`. Reads stay exact while it runs.
+ */
+export async function rebuildAllRollups(client: ClickHouseClient, database?: string): Promise<void> {
+  const sql = buildRollupRefreshSql(database);
+  await client.command({ query: sql.query, query_params: sql.query_params });
+}
+
+/**
  * Refreshes every series that has tombstoned rollup buckets (left by a write that never refreshed: a
  * hand-made INSERT, or a crash between insert and refresh), over the span of its tombstones. Meant for
  * a periodic job; with nothing stale it is one small query.
