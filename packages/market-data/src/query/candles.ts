@@ -84,8 +84,9 @@ const lastSeenBase = new Map<string, Timeframe>();
  * when possible: the base last seen for the symbol (per isolate) is taken as a guess and `read` starts
  * with it while the lookup runs. The guess is only a guess: when the lookup disagrees, the speculative
  * read is discarded (its result and any error) and `read` runs again with the real base, so the outcome
- * is always that of the sequential lookup-then-read. `read` must therefore be free of side effects;
- * a result that holds resources (an open response) is handed to `discard` when it is thrown away.
+ * is always that of the sequential lookup-then-read. `read` must therefore be free of side effects.
+ * A discarded read is waited for before the real one starts, so two reads never hold their bars at
+ * once.
  *
  * @returns `{ base: null }` when nothing is stored for the symbol (`read` is not run, or its result is
  *   dropped); otherwise the base and what `read` returned for it
@@ -99,7 +100,6 @@ export async function withBaseTimeframe<T>(
   symbol: string,
   options: { database?: string },
   read: (base: Timeframe) => Promise<T>,
-  discard: (result: T) => unknown = () => {},
 ): Promise<{ base: null } | { base: Timeframe; result: T }> {
   const key = `${options.database ?? ""}\u0000${symbol}`;
   const guess = lastSeenBase.get(key);
@@ -107,12 +107,8 @@ export async function withBaseTimeframe<T>(
   // Settled below in every branch; this only keeps a discarded failure from being reported unhandled.
   speculative?.catch(() => {});
   const drop = async () => {
-    if (speculative === undefined) return;
-    try {
-      await discard(await speculative);
-    } catch {
-      // A failed or failing-to-close speculative read is of no interest: it is being thrown away.
-    }
+    // A failed speculative read is of no interest: it is being thrown away.
+    await speculative?.catch(() => {});
   };
   let base: Timeframe | null;
   try {
