@@ -3,6 +3,7 @@
  * deduplication as ReplacingMergeTree does it, and candles aggregated in plain TypeScript from calendar
  * fields (independently of timeframes.ts and the SQL).
  */
+import { rng } from "@quantago/strategies/testing";
 import type { Candle } from "../src/query/candles.ts";
 import type { Timeframe } from "../src/timeframes.ts";
 
@@ -26,25 +27,13 @@ export const DAY = 24 * HOUR;
 export const utc = (y: number, m: number, d: number, h = 0, min = 0, s = 0) =>
   Date.UTC(y, m - 1, d, h, min, s);
 
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function makeBars(
   base: Omit<RawBar, "time" | "open" | "high" | "low" | "close" | "volume">,
   times: number[],
   seed: number,
   startPrice: number,
 ): RawBar[] {
-  const rand = prng(seed);
+  const rand = rng(seed);
   let price = startPrice;
   return times.map((time) => {
     const open = price;

@@ -5,6 +5,7 @@ import {
   SMAX_STRATEGY_PARAMETERS,
 } from "@quantago/engine/fixtures/smax";
 import { adaptCandleStrategy, type CandleStrategyInput, smaCrossover } from "@quantago/strategies";
+import { rng } from "@quantago/strategies/testing";
 import { describe, expect, it } from "vitest";
 import { meterWasm } from "../../wasm-sdk/src/meter.ts";
 import { builtModule } from "../../wasm-sdk/src/testing/built.ts";
@@ -286,17 +287,6 @@ describe("CandleJsonEncoder", () => {
 });
 
 describe("CandleJsonEncoder on hostile numbers and portfolios", () => {
-  /** Deterministic PRNG (mulberry32), so a failure reproduces. */
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const EDGE = [
     0,
     -0,
@@ -327,7 +317,7 @@ describe("CandleJsonEncoder on hostile numbers and portfolios", () => {
   ])(
     "matches JSON.stringify of the adapter's input (minCandles %i, lookback %i, %i bars)",
     (min, lookback, n) => {
-      const rand = prng(min * 1000 + lookback);
+      const rand = rng(min * 1000 + lookback);
       const pick = (scale: number) =>
         rand() < 0.15 ? (EDGE[Math.floor(rand() * EDGE.length)] as number) : scale * (0.5 + rand());
       let t = Date.UTC(1999, 11, 31, 23, 0);

@@ -1,4 +1,5 @@
-// Test-only helpers (imported by *.test.ts files, not exported from the package).
+// Test-only helpers, for this package's tests and, as `@quantago/strategies/testing`, other packages'
+// tests (never imported by production code).
 import type { BarColumns, PortfolioView } from "./contract.ts";
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), for test data. */

@@ -1,4 +1,5 @@
 import { type ClickHouseClient, createClient } from "@clickhouse/client-web";
+import { rng } from "@quantago/strategies/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DAY,
@@ -6,7 +7,6 @@ import {
   HOUR,
   MIN,
   makeBars,
-  prng,
   type RawBar,
   range,
   referenceCandles,
@@ -27,7 +27,7 @@ import { queryTicksJson } from "./ticks-json.ts";
 const BTC = { symbol: "BTC-USD", asset_class: "crypto", timeframe: "1m", source: "binance" };
 const BTC_START = utc(2024, 1, 24, 21, 37);
 const BTC_END = utc(2024, 2, 7, 2, 11);
-const gapRand = prng(7);
+const gapRand = rng(7);
 const btcTimes = range(BTC_START, BTC_END, MIN).filter(
   (t) =>
     !(t >= utc(2024, 1, 27, 5) && t < utc(2024, 1, 27, 8)) && // three missing hours

@@ -1,21 +1,10 @@
+import { rng } from "@quantago/strategies/testing";
 import { describe, expect, it } from "vitest";
 import { IsoTimeFormatter } from "./iso-time.ts";
 
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("IsoTimeFormatter", () => {
   it("equals toISOString on ascending times with minute steps, gaps and odd milliseconds", () => {
-    const rand = prng(3);
+    const rand = rng(3);
     const iso = new IsoTimeFormatter();
     let t = Date.UTC(1969, 11, 31, 22, 0); // crosses the epoch, where day numbers turn negative
     const differing: number[] = [];
