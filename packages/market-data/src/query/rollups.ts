@@ -108,17 +108,19 @@ export function buildRollupRefreshSql(database?: string, scope?: RollupRefreshSc
   }
   const buckets: string[] = [];
   const sets: string[] = [];
-  const names: string[] = [];
+  // Per grouping set: which rollup timeframe it is, and its bucket column.
+  const timeframeOfSet: string[] = [];
+  const bucketOfSet: string[] = [];
   const eligible: string[] = [];
   for (const [i, timeframe] of timeframes.entries()) {
     query_params[`tf${i}`] = timeframe;
     query_params[`bases${i}`] = rollupBases(timeframe);
     buckets.push(`toDateTime64(${BUCKET_SQL[timeframe]}, 3, 'UTC') AS b${i}`);
     sets.push(`(series_symbol, base_timeframe, b${i})`);
-    names.push(`grouping(b${i}) = 0, {tf${i}:String}`, `grouping(b${i}) = 0, b${i}`);
+    timeframeOfSet.push(`grouping(b${i}) = 0, {tf${i}:String}`);
+    bucketOfSet.push(`grouping(b${i}) = 0, b${i}`);
     eligible.push(`rollup_timeframe = {tf${i}:String}, has({bases${i}:Array(String)}, base_timeframe)`);
   }
-  const pick = (k: number) => `multiIf(${names.filter((_, n) => n % 2 === k).join(", ")}, NULL)`;
   return {
     query: `INSERT INTO ${rollupTable(database)}
       (symbol, base, timeframe, time, open, high, low, close, volume, bars,
@@ -126,8 +128,8 @@ export function buildRollupRefreshSql(database?: string, scope?: RollupRefreshSc
     SELECT series_symbol, base_timeframe, rollup_timeframe, bucket, o, h, l, c, v, bars,
       first_bar, last_bar, last_asset_class, last_source, 0, toUInt64(toUnixTimestamp64Micro(now64(6)))
     FROM (
-      SELECT series_symbol, base_timeframe, assumeNotNull(${pick(0)}) AS rollup_timeframe,
-        assumeNotNull(${pick(1)}) AS bucket, ${BAR_AGGREGATES}, toUInt32(count()) AS bars,
+      SELECT series_symbol, base_timeframe, assumeNotNull(multiIf(${timeframeOfSet.join(", ")}, NULL)) AS rollup_timeframe,
+        assumeNotNull(multiIf(${bucketOfSet.join(", ")}, NULL)) AS bucket, ${BAR_AGGREGATES}, toUInt32(count()) AS bars,
         min(time) AS first_bar, max(time) AS last_bar,
         argMax(asset_class, time) AS last_asset_class, argMax(source, time) AS last_source
       FROM (SELECT symbol AS series_symbol, timeframe AS base_timeframe, time, open, high, low, close, volume,
