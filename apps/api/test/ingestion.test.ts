@@ -1,9 +1,12 @@
 import { introspectWorkflow } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { countBarsInRange } from "@quantago/market-data";
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { EVENT_LOCK, emitEvent, finishRun } from "../src/routes/ingestion/events.ts";
+import { createRun } from "../src/routes/ingestion/ingestion.service.ts";
 import { as, newUser } from "./auth-helpers.ts";
-import { api, expectError, testClickHouse } from "./helpers.ts";
+import { api, expectError, testClickHouse, testDb } from "./helpers.ts";
 import {
   admin,
   postJson,
@@ -385,4 +388,59 @@ describe("ingestion admin API", () => {
     expect(["completed", "partial"]).toContain(done.run?.status);
     expect(done.symbols.find((s) => s.symbol === symbol)?.status).toBe("completed");
   }, 120_000);
+});
+
+describe("ending a run", () => {
+  it("commits the final status and run.completed together, once", async () => {
+    const { db, close } = testDb();
+    const holder = testDb();
+    // Another writer holds the event log, so finishRun cannot write its event yet.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding: Promise<void> = Promise.resolve();
+    try {
+      const run = await createRun(db, {
+        kind: "bulk",
+        status: "running",
+        timeframe: "1m",
+        symbols: [],
+        requestedBy: "test",
+      });
+      await new Promise<void>((taken) => {
+        holding = holder.db.transaction(async (tx) => {
+          await tx.execute(sql`SELECT pg_advisory_xact_lock(${EVENT_LOCK})`);
+          taken();
+          await released;
+        });
+      });
+      const finishing = finishRun(db, run.id, { status: "completed", rowsWritten: 5 }, { rowsWritten: 5 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // A reader never sees the run ended without its last event.
+      expect((await runRecord(run.id)).run?.status).toBe("running");
+      release();
+      await holding;
+      expect(await finishing).toBe(true);
+      const ended = await runRecord(run.id);
+      expect(ended.run?.status).toBe("completed");
+      expect(ended.run?.rowsWritten).toBe(5);
+      expect(ended.events.map((e) => [e.type, e.payload])).toEqual([
+        ["run.completed", { status: "completed", rowsWritten: 5, key: "run.completed" }],
+      ]);
+
+      // A retried or late end writes nothing, and no event follows the end.
+      expect(await finishRun(db, run.id, { status: "failed", error: "late" })).toBe(false);
+      expect(
+        await emitEvent(db, { runId: run.id, type: "symbol.started", symbol: "X-USD", key: "late" }),
+      ).toBeNull();
+      const after = await runRecord(run.id);
+      expect(after.run?.status).toBe("completed");
+      expect(after.events).toHaveLength(1);
+    } finally {
+      release();
+      await holding.catch(() => {});
+      await Promise.all([close(), holder.close()]);
+    }
+  });
 });

@@ -13,6 +13,8 @@ export interface DbConfig {
 }
 
 export type Database = ReturnType<typeof drizzle<typeof schema>>;
+/** The `tx` of `db.transaction(async (tx) => …)`. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
  * Creates a drizzle database over a fresh Neon `Pool`. Workers must not share sockets between

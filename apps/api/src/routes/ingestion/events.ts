@@ -1,6 +1,6 @@
 import type { IngestionEventType } from "@quantago/contracts";
-import { createDb, type Database, ingestionEvent, ingestionRun } from "@quantago/db";
-import { and, asc, eq, gt, max, sql } from "drizzle-orm";
+import { createDb, type Database, ingestionEvent, ingestionRun, type Transaction } from "@quantago/db";
+import { and, asc, eq, gt, inArray, max, sql } from "drizzle-orm";
 import type { Config } from "../../env.ts";
 
 /**
@@ -8,11 +8,15 @@ import type { Config } from "../../env.ts";
  * committed in id order: a reader polling `id > last` can never see id 11 before id 10 commits and then
  * skip 10 forever. Events are a few per symbol and chunk, so the serialisation costs nothing noticeable.
  */
-const EVENT_LOCK = 0x51_6e_67_65; // "Qnge"
+export const EVENT_LOCK = 0x51_6e_67_65; // "Qnge"
+
+/** A run in these states has not ended yet. */
+const ACTIVE_RUN_STATUSES = ["pending", "running"];
 
 export interface EmitEvent {
   runId: string;
-  type: IngestionEventType;
+  /** `run.completed` is written by {@link finishRun} only, together with the run's final status. */
+  type: Exclude<IngestionEventType, "run.completed">;
   symbol?: string | null;
   payload?: Record<string, unknown>;
   /**
@@ -22,13 +26,40 @@ export interface EmitEvent {
   key: string;
 }
 
+/** Serialises event inserts until the transaction ends (see {@link EVENT_LOCK}). */
+async function lockEventLog(tx: Transaction): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${EVENT_LOCK})`);
+}
+
+async function appendEvent(
+  tx: Transaction,
+  event: {
+    runId: string;
+    type: IngestionEventType;
+    symbol?: string | null;
+    payload?: Record<string, unknown>;
+    key: string;
+  },
+): Promise<number | null> {
+  const [row] = await tx
+    .insert(ingestionEvent)
+    .values({
+      runId: event.runId,
+      type: event.type,
+      symbol: event.symbol ?? null,
+      payload: { ...event.payload, key: event.key },
+    })
+    .returning({ id: ingestionEvent.id });
+  return row?.id ?? null;
+}
+
 /**
  * Appends an event to the ordered log unless one with the same run and key exists, or the run has
- * already ended (only `run.completed` may be written then). @returns its id, or null when skipped
+ * already ended. @returns its id, or null when skipped
  */
 export async function emitEvent(db: Database, event: EmitEvent): Promise<number | null> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(${EVENT_LOCK})`);
+    await lockEventLog(tx);
     const existing = await tx
       .select({ id: ingestionEvent.id })
       .from(ingestionEvent)
@@ -38,23 +69,48 @@ export async function emitEvent(db: Database, event: EmitEvent): Promise<number 
       .limit(1);
     if (existing.length > 0) return null;
     // Nothing follows a run's end: a step still in flight when an operator cancelled stays silent.
-    if (event.type !== "run.completed") {
-      const [run] = await tx
-        .select({ status: ingestionRun.status })
-        .from(ingestionRun)
-        .where(eq(ingestionRun.id, event.runId));
-      if (!run || !["pending", "running"].includes(run.status)) return null;
-    }
-    const [row] = await tx
-      .insert(ingestionEvent)
-      .values({
-        runId: event.runId,
-        type: event.type,
-        symbol: event.symbol ?? null,
-        payload: { ...event.payload, key: event.key },
+    const [run] = await tx
+      .select({ status: ingestionRun.status })
+      .from(ingestionRun)
+      .where(eq(ingestionRun.id, event.runId));
+    if (!run || !ACTIVE_RUN_STATUSES.includes(run.status)) return null;
+    return appendEvent(tx, event);
+  });
+}
+
+/**
+ * Ends a run that is still pending or running. Its final status and its `run.completed` event
+ * (payload `{ status, ...payload }`) commit in one transaction, so whoever reads the ended run also
+ * finds the event, and a retried step cannot end the run twice.
+ * @returns false when the run had already ended; nothing is written then
+ */
+export async function finishRun(
+  db: Database,
+  id: string,
+  patch: { status: string; rowsWritten?: number; error?: string | null; details?: Record<string, unknown> },
+  payload: Record<string, unknown> = {},
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await lockEventLog(tx);
+    const updated = await tx
+      .update(ingestionRun)
+      .set({
+        status: patch.status,
+        finishedAt: new Date(),
+        ...(patch.rowsWritten !== undefined ? { rowsWritten: patch.rowsWritten } : {}),
+        ...(patch.error !== undefined ? { error: patch.error } : {}),
+        ...(patch.details !== undefined ? { details: patch.details } : {}),
       })
-      .returning({ id: ingestionEvent.id });
-    return row?.id ?? null;
+      .where(and(eq(ingestionRun.id, id), inArray(ingestionRun.status, ACTIVE_RUN_STATUSES)))
+      .returning({ id: ingestionRun.id });
+    if (updated.length === 0) return false;
+    await appendEvent(tx, {
+      runId: id,
+      type: "run.completed",
+      payload: { status: patch.status, ...payload },
+      key: "run.completed",
+    });
+    return true;
   });
 }
 

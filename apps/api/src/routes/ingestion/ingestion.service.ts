@@ -5,7 +5,7 @@ import { and, asc, count, desc, eq, exists, inArray, sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors.ts";
 import { prefixedId } from "../../lib/ids.ts";
 import type { IngestionWorkflowParams, WorkflowRunKind } from "../../workflows/ingestion/types.ts";
-import { emitEvent } from "./events.ts";
+import { finishRun } from "./events.ts";
 
 export type RunRow = typeof ingestionRun.$inferSelect;
 export type RunSymbolRow = typeof ingestionRunSymbol.$inferSelect;
@@ -233,25 +233,6 @@ export async function listRuns(db: Database, query: IngestionLogsQuery) {
 }
 
 /** Sets the run's final state unless it already has one (a cancel wins over a late finish). */
-export async function finishRun(
-  db: Database,
-  id: string,
-  patch: { status: string; rowsWritten?: number; error?: string | null; details?: Record<string, unknown> },
-): Promise<boolean> {
-  const updated = await db
-    .update(ingestionRun)
-    .set({
-      status: patch.status,
-      finishedAt: new Date(),
-      ...(patch.rowsWritten !== undefined ? { rowsWritten: patch.rowsWritten } : {}),
-      ...(patch.error !== undefined ? { error: patch.error } : {}),
-      ...(patch.details !== undefined ? { details: patch.details } : {}),
-    })
-    .where(and(eq(ingestionRun.id, id), inArray(ingestionRun.status, ["pending", "running"])))
-    .returning({ id: ingestionRun.id });
-  return updated.length > 0;
-}
-
 export async function setRunSymbol(
   db: Database,
   runId: string,
@@ -350,7 +331,8 @@ export async function startWorkflowRun(
   try {
     await deps.workflow.create({ id, params });
   } catch (err) {
-    await finishRun(db, id, { status: "failed", error: "The workflow could not be started." });
+    const error = "The workflow could not be started.";
+    await finishRun(db, id, { status: "failed", error }, { error });
     throw err;
   }
   const [updated] = await db
@@ -390,12 +372,6 @@ export async function cancelRun(
       .where(
         and(eq(ingestionRunSymbol.runId, id), inArray(ingestionRunSymbol.status, ["pending", "running"])),
       );
-    await emitEvent(deps.db, {
-      runId: id,
-      type: "run.completed",
-      payload: { status: "cancelled" },
-      key: "run.completed",
-    });
   }
   const after = await getRun(deps.db, id);
   return (after?.run ?? found.run) as RunRow;

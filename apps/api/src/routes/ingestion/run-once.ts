@@ -17,8 +17,8 @@ import {
   PermanentChunkError,
   seedOf,
 } from "../../workflows/ingestion/sources.ts";
-import { emitEvent } from "./events.ts";
-import { assetClassOf, createRun, finishRun, getRun, setRunSymbol } from "./ingestion.service.ts";
+import { emitEvent, finishRun } from "./events.ts";
+import { assetClassOf, createRun, getRun, setRunSymbol } from "./ingestion.service.ts";
 
 /** Largest range `run-once` accepts, in bars: bigger ranges belong in a backfill workflow. */
 export const RUN_ONCE_MAX_BARS = 50_000;
@@ -131,13 +131,7 @@ export async function runOnce(
       payload: { error: reason, rows },
       key: `symbol.failed:${symbol}`,
     });
-    await finishRun(db, runId, { status: "failed", error: reason, rowsWritten: rows });
-    await emitEvent(db, {
-      runId,
-      type: "run.completed",
-      payload: { status: "failed", rowsWritten: rows },
-      key: "run.completed",
-    });
+    await finishRun(db, runId, { status: "failed", error: reason, rowsWritten: rows }, { rowsWritten: rows });
     if (err instanceof PermanentChunkError)
       throw new AppError("VALIDATION_FAILED", `${reason} (run ${runId}).`, { cause: err });
     if (reason.endsWith("rate limited"))
@@ -159,12 +153,6 @@ export async function runOnce(
     payload: { rows },
     key: `symbol.completed:${symbol}`,
   });
-  await finishRun(db, runId, { status: "completed", rowsWritten: rows });
-  await emitEvent(db, {
-    runId,
-    type: "run.completed",
-    payload: { status: "completed", rowsWritten: rows },
-    key: "run.completed",
-  });
+  await finishRun(db, runId, { status: "completed", rowsWritten: rows }, { rowsWritten: rows });
   return (await getRun(db, runId)) as NonNullable<Awaited<ReturnType<typeof getRun>>>;
 }

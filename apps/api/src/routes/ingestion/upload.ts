@@ -10,8 +10,8 @@ import {
   type Timeframe,
 } from "@quantago/market-data";
 import { AppError } from "../../lib/errors.ts";
-import { emitEvent } from "./events.ts";
-import { createRun, finishRun, type RunRow, setRunSymbol } from "./ingestion.service.ts";
+import { emitEvent, finishRun } from "./events.ts";
+import { createRun, type RunRow, setRunSymbol } from "./ingestion.service.ts";
 
 /**
  * Largest accepted upload body: 100 MiB, Cloudflare's request-body limit on the Free and Pro plans
@@ -91,18 +91,12 @@ export async function uploadCsv(deps: UploadDeps, input: UploadInput) {
       payload: { error, rows },
       key: `symbol.failed:${input.symbol}`,
     });
-    await finishRun(db, runId, {
-      status: "failed",
-      error,
-      rowsWritten: rows,
-      details: { ...run.details, ...details },
-    });
-    await emitEvent(db, {
+    await finishRun(
+      db,
       runId,
-      type: "run.completed",
-      payload: { status: "failed", rowsWritten: rows },
-      key: "run.completed",
-    });
+      { status: "failed", error, rowsWritten: rows, details: { ...run.details, ...details } },
+      { rowsWritten: rows },
+    );
   };
 
   const parser = new CsvBarParser({
@@ -221,17 +215,12 @@ export async function uploadCsv(deps: UploadDeps, input: UploadInput) {
     payload: { rows: bars.count },
     key: `symbol.completed:${input.symbol}`,
   });
-  await finishRun(db, runId, {
-    status: "completed",
-    rowsWritten: bars.count,
-    details: { ...run.details, bytes, report },
-  });
-  await emitEvent(db, {
+  await finishRun(
+    db,
     runId,
-    type: "run.completed",
-    payload: { status: "completed", rowsWritten: bars.count },
-    key: "run.completed",
-  });
+    { status: "completed", rowsWritten: bars.count, details: { ...run.details, bytes, report } },
+    { rowsWritten: bars.count },
+  );
   return {
     runId,
     rows: bars.count,

@@ -6,7 +6,7 @@
  * Re-running the step (a retry) starts over and writes the same rows again, never twice.
  */
 
-import { backtest, backtestTrade, createDb, type Database } from "@quantago/db";
+import { backtest, backtestTrade, createDb, type Database, type Transaction } from "@quantago/db";
 import {
   EngineConfigError,
   EXIT_REASONS,
@@ -155,8 +155,6 @@ function tradeRowColumns(bars: BarColumns, result: RuntimeResult): TradeRowColum
   return out;
 }
 
-type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
-
 /**
  * A Postgres array literal (`{1,2.5,"a\"b",NULL}`) sent as ONE text parameter: drizzle's `sql`
  * would expand a JS array into one placeholder per element. Numbers are written in their shortest
@@ -178,7 +176,7 @@ function pgArray(values: ReadonlyArray<number | string | null>): string {
  * (a multi-row VALUES list needs 13 parameters a row and many statements; measured 2 s for 19,539
  * trades through the dev stack's proxy). Numbers travel as their shortest round-trip text, exact.
  */
-async function insertTrades(tx: Tx, id: string, c: TradeRowColumns): Promise<void> {
+async function insertTrades(tx: Transaction, id: string, c: TradeRowColumns): Promise<void> {
   for (let i = 0; i < c.seq.length; i += TRADE_BATCH) {
     const part = (xs: ReadonlyArray<number | string | null>) => pgArray(xs.slice(i, i + TRADE_BATCH));
     await tx.execute(sql`

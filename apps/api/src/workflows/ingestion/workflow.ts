@@ -4,8 +4,8 @@ import { bucketStart, createClickHouse, lastStoredBarTime, TIMEFRAME_MS } from "
 import { and, eq, inArray } from "drizzle-orm";
 import { type Config, type Env, readConfig } from "../../env.ts";
 import { clickHouseConnection } from "../../lib/clickhouse.ts";
-import { emitEvent } from "../../routes/ingestion/events.ts";
-import { finishRun, setRunSymbol } from "../../routes/ingestion/ingestion.service.ts";
+import { emitEvent, finishRun } from "../../routes/ingestion/events.ts";
+import { setRunSymbol } from "../../routes/ingestion/ingestion.service.ts";
 import { liveProviders } from "../../routes/market-data/market-data.service.ts";
 import { chunkRange } from "./chunks.ts";
 import {
@@ -61,14 +61,7 @@ export class IngestionWorkflow extends WorkflowEntrypoint<Env, IngestionWorkflow
       const reason = describeError(err);
       await step.do("abort", BOOKKEEPING, () =>
         this.withDb(async (db) => {
-          if (await finishRun(db, p.runId, { status: "failed", error: reason })) {
-            await emitEvent(db, {
-              runId: p.runId,
-              type: "run.completed",
-              payload: { status: "failed", error: reason },
-              key: "run.completed",
-            });
-          }
+          await finishRun(db, p.runId, { status: "failed", error: reason }, { error: reason });
           return true;
         }),
       );
@@ -318,19 +311,12 @@ export class IngestionWorkflow extends WorkflowEntrypoint<Env, IngestionWorkflow
             .slice(0, 5)
             .map((f) => `${f.symbol} (${f.error})`)
             .join(", ")}${failed.length > 5 ? ", …" : ""}`;
-    if (await finishRun(db, p.runId, { status, rowsWritten, error })) {
-      await emitEvent(db, {
-        runId: p.runId,
-        type: "run.completed",
-        payload: {
-          status,
-          rowsWritten,
-          completed: outcomes.length - failed.length,
-          failed: failed.map((f) => f.symbol),
-        },
-        key: "run.completed",
-      });
-    }
+    await finishRun(
+      db,
+      p.runId,
+      { status, rowsWritten, error },
+      { rowsWritten, completed: outcomes.length - failed.length, failed: failed.map((f) => f.symbol) },
+    );
     return { runId: p.runId, status, rowsWritten, symbols: outcomes };
   }
 }
