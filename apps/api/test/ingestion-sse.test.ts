@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { startWorkflowRun } from "../src/routes/ingestion/ingestion.service.ts";
 import { as, newAdmin, newUser } from "./auth-helpers.ts";
-import { api, testDb } from "./helpers.ts";
+import { api, expectError, testDb } from "./helpers.ts";
 import { admin, registerSymbols, uniqueSymbol, waitForRun } from "./ingestion-helpers.ts";
 
 interface Frame {
@@ -112,4 +112,36 @@ describe("GET /api/admin/ingestion/events (SSE)", () => {
     expect(all.filter((f) => f.event === "symbol.progress")).toHaveLength(80);
     expect(all.at(-1)?.event).toBe("run.completed");
   }, 120_000);
+
+  it("counts an admin's streams against the per-user cap; the ingestion secret is not capped", async () => {
+    const boss = await newAdmin();
+    const open = () => as(boss, "/api/admin/ingestion/events?maxSeconds=120");
+    const readers: Array<ReadableStreamDefaultReader<Uint8Array>> = [];
+    const keep = async (res: Response) => {
+      expect(res.status).toBe(200);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read(); // the stream is running (and holds its lease) from here on
+      readers.push(reader);
+    };
+    try {
+      for (let i = 0; i < 10; i++) await keep(await open());
+      const refused = await open();
+      await expectError(refused, 429, "RATE_LIMITED");
+      expect(refused.headers.get("retry-after")).toBe("15");
+      // The deployment's secret is not a user and is not counted.
+      const bySecret = await admin("/events?maxSeconds=1");
+      expect(bySecret.status).toBe(200);
+      expect((await readFrames(bySecret, () => false)).ended).toBe(true);
+      // A stream that ends frees its slot once the server notices the client went away.
+      await readers.shift()?.cancel();
+      let again: Response | undefined;
+      for (let attempt = 0; attempt < 40 && again?.status !== 200; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+        again = await open();
+      }
+      await keep(again as Response);
+    } finally {
+      await Promise.all(readers.map((r) => r.cancel()));
+    }
+  });
 });

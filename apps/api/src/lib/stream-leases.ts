@@ -9,7 +9,10 @@ import { and, count, eq, lt, sql } from "drizzle-orm";
 import { AppError } from "./errors.ts";
 import { prefixedId } from "./ids.ts";
 
-/** Event streams one user may hold open at once (a trader app follows a few running backtests). */
+/**
+ * Event streams one user may hold open at once, backtest and admin ingestion streams together (a trader
+ * app follows a few running backtests).
+ */
 export const MAX_STREAMS_PER_USER = 10;
 
 /**

@@ -167,6 +167,8 @@ export interface EventStreamOptions {
   maxMs?: number;
   pollMs?: number;
   heartbeatMs?: number;
+  /** Runs on the stream's own database when the stream ends, however it ends (e.g. frees its lease). */
+  onEnd?: (db: Database) => Promise<void>;
 }
 
 const encoder = new TextEncoder();
@@ -231,6 +233,7 @@ export function eventStream(config: Config, options: EventStreamOptions): Readab
         } catch (err) {
           if (!abort.signal.aborted) controller.error(err);
         } finally {
+          if (handle && options.onEnd) await options.onEnd(handle.db).catch(() => {});
           await handle?.close().catch(() => {});
         }
       })();

@@ -15,6 +15,7 @@ import { eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../lib/errors.ts";
+import { acquireStreamLease, releaseStreamLease } from "../../lib/stream-leases.ts";
 import { validate } from "../../lib/validate.ts";
 import { liveProviders } from "../market-data/market-data.service.ts";
 import { eventStream } from "./events.ts";
@@ -185,11 +186,17 @@ export const ingestionRoutes = new Hono<AppEnv>()
     const header = c.req.header("last-event-id");
     const fromHeader =
       header !== undefined && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;
+    const maxMs = (q.maxSeconds ?? 300) * 1000;
+    // An admin's streams count against the same per-user cap as their backtest streams (429 before the
+    // stream opens). The ingestion secret is the deployment's own credential and is not capped.
+    const userId = c.get("principal")?.user?.id;
+    const lease = userId ? await acquireStreamLease(c.get("services").db, userId, maxMs + 60_000) : null;
     const stream = eventStream(c.get("services").config, {
       lastEventId: fromHeader ?? q.lastEventId,
       runId: q.runId,
       untilComplete: q.untilComplete !== undefined && q.runId !== undefined,
-      maxMs: (q.maxSeconds ?? 300) * 1000,
+      maxMs,
+      ...(lease ? { onEnd: (db) => releaseStreamLease(db, lease) } : {}),
     });
     return new Response(stream, {
       status: 200,
