@@ -4,7 +4,7 @@ import { countBarsInRange } from "@quantago/market-data";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { EVENT_LOCK, emitEvent, finishRun } from "../src/routes/ingestion/events.ts";
-import { createRun } from "../src/routes/ingestion/ingestion.service.ts";
+import { createRun, setRunSymbol } from "../src/routes/ingestion/ingestion.service.ts";
 import { as, newUser } from "./auth-helpers.ts";
 import { api, expectError, testClickHouse, testDb } from "./helpers.ts";
 import {
@@ -343,6 +343,7 @@ describe("ingestion admin API", () => {
     expect(((await res.json()) as { run: { status: string } }).run.status).toBe("cancelled");
     const after = await runRecord(long.id);
     expect(after.events.at(-1)).toMatchObject({ type: "run.completed", payload: { status: "cancelled" } });
+    expect(after.symbols.map((s) => s.status)).toEqual(["cancelled"]);
 
     const logs = (await (await admin(`/logs?symbol=${symbol}&limit=1`)).json()) as {
       items: Array<{ id: string }>;
@@ -441,6 +442,33 @@ describe("ending a run", () => {
       release();
       await holding.catch(() => {});
       await Promise.all([close(), holder.close()]);
+    }
+  });
+
+  it("a cancel ends the open symbols with the run, and a late symbol update changes nothing", async () => {
+    const { db, close } = testDb();
+    try {
+      const [done, open] = [uniqueSymbol("CD"), uniqueSymbol("CO")];
+      const run = await createRun(db, {
+        kind: "bulk",
+        status: "running",
+        timeframe: "1m",
+        symbols: [done, open],
+        requestedBy: "test",
+      });
+      await setRunSymbol(db, run.id, done, { status: "completed", rowsWritten: 3 });
+      await setRunSymbol(db, run.id, open, { status: "running", rowsWritten: 1 });
+      expect(await finishRun(db, run.id, { status: "cancelled", openSymbols: "cancelled" })).toBe(true);
+      const statuses = async () =>
+        Object.fromEntries(
+          (await runRecord(run.id)).symbols.map((s) => [s.symbol, [s.status, s.rowsWritten]]),
+        );
+      expect(await statuses()).toEqual({ [done]: ["completed", 3], [open]: ["cancelled", 1] });
+      // A step that was still in flight reports afterwards.
+      await setRunSymbol(db, run.id, open, { status: "completed", rowsWritten: 9 });
+      expect(await statuses()).toEqual({ [done]: ["completed", 3], [open]: ["cancelled", 1] });
+    } finally {
+      await close();
     }
   });
 });

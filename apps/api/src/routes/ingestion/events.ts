@@ -1,5 +1,12 @@
 import type { IngestionEventType } from "@quantago/contracts";
-import { createDb, type Database, ingestionEvent, ingestionRun, type Transaction } from "@quantago/db";
+import {
+  createDb,
+  type Database,
+  ingestionEvent,
+  ingestionRun,
+  ingestionRunSymbol,
+  type Transaction,
+} from "@quantago/db";
 import { and, asc, eq, gt, inArray, max, sql } from "drizzle-orm";
 import type { Config } from "../../env.ts";
 
@@ -10,8 +17,8 @@ import type { Config } from "../../env.ts";
  */
 export const EVENT_LOCK = 0x51_6e_67_65; // "Qnge"
 
-/** A run in these states has not ended yet. */
-const ACTIVE_RUN_STATUSES = ["pending", "running"];
+/** A run (or one of its symbols) in these states has not ended yet. */
+export const ACTIVE_RUN_STATUSES = ["pending", "running"];
 
 export interface EmitEvent {
   runId: string;
@@ -78,16 +85,26 @@ export async function emitEvent(db: Database, event: EmitEvent): Promise<number 
   });
 }
 
+export interface RunEnd {
+  status: string;
+  rowsWritten?: number;
+  error?: string | null;
+  details?: Record<string, unknown>;
+  /** The status the run's symbols still pending or running take (a cancel ends them all). */
+  openSymbols?: string;
+}
+
 /**
- * Ends a run that is still pending or running. Its final status and its `run.completed` event
- * (payload `{ status, ...payload }`) commit in one transaction, so whoever reads the ended run also
- * finds the event, and a retried step cannot end the run twice.
+ * Ends a run that is still pending or running. Its final status, its open symbols (with
+ * `openSymbols`) and its `run.completed` event (payload `{ status, ...payload }`) commit in one
+ * transaction, so whoever reads the ended run also finds the event, and a retried step cannot end the
+ * run twice.
  * @returns false when the run had already ended; nothing is written then
  */
 export async function finishRun(
   db: Database,
   id: string,
-  patch: { status: string; rowsWritten?: number; error?: string | null; details?: Record<string, unknown> },
+  end: RunEnd,
   payload: Record<string, unknown> = {},
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
@@ -95,19 +112,27 @@ export async function finishRun(
     const updated = await tx
       .update(ingestionRun)
       .set({
-        status: patch.status,
+        status: end.status,
         finishedAt: new Date(),
-        ...(patch.rowsWritten !== undefined ? { rowsWritten: patch.rowsWritten } : {}),
-        ...(patch.error !== undefined ? { error: patch.error } : {}),
-        ...(patch.details !== undefined ? { details: patch.details } : {}),
+        ...(end.rowsWritten !== undefined ? { rowsWritten: end.rowsWritten } : {}),
+        ...(end.error !== undefined ? { error: end.error } : {}),
+        ...(end.details !== undefined ? { details: end.details } : {}),
       })
       .where(and(eq(ingestionRun.id, id), inArray(ingestionRun.status, ACTIVE_RUN_STATUSES)))
       .returning({ id: ingestionRun.id });
     if (updated.length === 0) return false;
+    if (end.openSymbols !== undefined) {
+      await tx
+        .update(ingestionRunSymbol)
+        .set({ status: end.openSymbols, updatedAt: new Date() })
+        .where(
+          and(eq(ingestionRunSymbol.runId, id), inArray(ingestionRunSymbol.status, ACTIVE_RUN_STATUSES)),
+        );
+    }
     await appendEvent(tx, {
       runId: id,
       type: "run.completed",
-      payload: { status: patch.status, ...payload },
+      payload: { status: end.status, ...payload },
       key: "run.completed",
     });
     return true;

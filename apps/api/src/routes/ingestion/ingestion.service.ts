@@ -5,7 +5,7 @@ import { and, asc, count, desc, eq, exists, inArray, sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors.ts";
 import { prefixedId } from "../../lib/ids.ts";
 import type { IngestionWorkflowParams, WorkflowRunKind } from "../../workflows/ingestion/types.ts";
-import { finishRun } from "./events.ts";
+import { ACTIVE_RUN_STATUSES, finishRun } from "./events.ts";
 
 export type RunRow = typeof ingestionRun.$inferSelect;
 export type RunSymbolRow = typeof ingestionRunSymbol.$inferSelect;
@@ -232,7 +232,11 @@ export async function listRuns(db: Database, query: IngestionLogsQuery) {
   };
 }
 
-/** Sets the run's final state unless it already has one (a cancel wins over a late finish). */
+/**
+ * Updates one symbol of a run that has not ended. A step still in flight when the run ended (an
+ * operator cancelled it) changes nothing: the share lock waits for a concurrent {@link finishRun} and
+ * then sees the run ended.
+ */
 export async function setRunSymbol(
   db: Database,
   runId: string,
@@ -251,7 +255,19 @@ export async function setRunSymbol(
         : {}),
       updatedAt: new Date(),
     })
-    .where(and(eq(ingestionRunSymbol.runId, runId), eq(ingestionRunSymbol.symbol, symbol)));
+    .where(
+      and(
+        eq(ingestionRunSymbol.runId, runId),
+        eq(ingestionRunSymbol.symbol, symbol),
+        exists(
+          db
+            .select({ id: ingestionRun.id })
+            .from(ingestionRun)
+            .where(and(eq(ingestionRun.id, runId), inArray(ingestionRun.status, ACTIVE_RUN_STATUSES)))
+            .for("share"),
+        ),
+      ),
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -353,7 +369,7 @@ export async function cancelRun(
 ): Promise<RunRow> {
   const found = await getRun(deps.db, id);
   if (!found) throw new AppError("NOT_FOUND", "No such ingestion run.");
-  if (!["pending", "running"].includes(found.run.status))
+  if (!ACTIVE_RUN_STATUSES.includes(found.run.status))
     throw new AppError("CONFLICT", `The run is already ${found.run.status}.`);
   if (found.run.workflowId) {
     try {
@@ -364,15 +380,11 @@ export async function cancelRun(
       console.warn(JSON.stringify({ msg: "terminate failed", runId: id, error: String(err) }));
     }
   }
-  const cancelled = await finishRun(deps.db, id, { status: "cancelled", error: "Cancelled by an operator." });
-  if (cancelled) {
-    await deps.db
-      .update(ingestionRunSymbol)
-      .set({ status: "cancelled", updatedAt: new Date() })
-      .where(
-        and(eq(ingestionRunSymbol.runId, id), inArray(ingestionRunSymbol.status, ["pending", "running"])),
-      );
-  }
+  await finishRun(deps.db, id, {
+    status: "cancelled",
+    error: "Cancelled by an operator.",
+    openSymbols: "cancelled",
+  });
   const after = await getRun(deps.db, id);
   return (after?.run ?? found.run) as RunRow;
 }

@@ -2,6 +2,7 @@ import { createDb, ingestionRun, marketSymbol } from "@quantago/db";
 import { isTimeframe, type Timeframe } from "@quantago/market-data";
 import { and, eq, gt, inArray, ne } from "drizzle-orm";
 import { type Env, readConfig } from "../../env.ts";
+import { ACTIVE_RUN_STATUSES } from "../../routes/ingestion/events.ts";
 import { startWorkflowRun } from "../../routes/ingestion/ingestion.service.ts";
 
 /** A cron-started incremental run younger than this that is still going makes the next tick skip. */
@@ -34,7 +35,7 @@ export async function scheduledIncrementalSync(env: Env, scheduledTime: number):
             eq(ingestionRun.kind, "incremental"),
             eq(ingestionRun.requestedBy, "cron"),
             eq(ingestionRun.timeframe, timeframe),
-            inArray(ingestionRun.status, ["pending", "running"]),
+            inArray(ingestionRun.status, ACTIVE_RUN_STATUSES),
             gt(ingestionRun.createdAt, new Date(scheduledTime - OVERLAP_WINDOW_MS)),
           ),
         )
