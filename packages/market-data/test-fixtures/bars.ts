@@ -3,6 +3,7 @@
  * deduplication as ReplacingMergeTree does it, and candles aggregated in plain TypeScript from calendar
  * fields (independently of timeframes.ts and the SQL).
  */
+import type { ClickHouseClient } from "@clickhouse/client-web";
 import { rng } from "@quantago/strategies/testing";
 import type { Candle } from "../src/query/candles.ts";
 import type { Timeframe } from "../src/timeframes.ts";
@@ -137,6 +138,19 @@ function strip({ t: _t, ...candle }: Candle & { t: number }): Candle {
 }
 
 /** A bar as a JSONEachRow row for `client.insert`. */
-export function toClickHouseRow(bar: RawBar) {
+function toClickHouseRow(bar: RawBar) {
   return { ...bar, time: new Date(bar.time).toISOString().replace("T", " ").replace("Z", "") };
+}
+
+/**
+ * Writes bars straight into `<database>.ohlcv`, as a foreign writer would: no rollup refresh follows.
+ * The default (fast) float parser may be one ulp off; the reference needs the exact doubles.
+ */
+export async function insertRawBars(client: ClickHouseClient, database: string, bars: RawBar[]) {
+  await client.insert({
+    table: `${database}.ohlcv`,
+    values: bars.map(toClickHouseRow),
+    format: "JSONEachRow",
+    clickhouse_settings: { precise_float_parsing: 1 },
+  });
 }

@@ -5,12 +5,12 @@ import {
   DAY,
   dedupe,
   HOUR,
+  insertRawBars,
   MIN,
   makeBars,
   type RawBar,
   range,
   referenceCandles,
-  toClickHouseRow,
   utc,
 } from "../../test-fixtures/bars.ts";
 import { openTestClickHouse, type TestClickHouse } from "../../test-fixtures/clickhouse.ts";
@@ -127,15 +127,7 @@ beforeAll(async () => {
   ch = await openTestClickHouse();
   client = ch.client;
   database = ch.database;
-  for (const batch of batches) {
-    await client.insert({
-      table: `${database}.ohlcv`,
-      values: batch.map(toClickHouseRow),
-      format: "JSONEachRow",
-      // The default (fast) float parser may be one ulp off; the reference needs the exact doubles.
-      clickhouse_settings: { precise_float_parsing: 1 },
-    });
-  }
+  for (const batch of batches) await insertRawBars(client, database, batch);
 }, 120_000);
 
 afterAll(async () => {
@@ -405,16 +397,16 @@ describe("withBaseTimeframe", () => {
   it("reads with the looked-up base, guessing it from the last request and redoing a wrong guess", async () => {
     const symbol = "SPEC-USD";
     const insert = (timeframe: string, times: number[]) =>
-      client.insert({
-        table: `${database}.ohlcv`,
-        values: makeBars(
+      insertRawBars(
+        client,
+        database,
+        makeBars(
           { symbol, asset_class: "crypto", timeframe, source: "test", ingest_version: 1 },
           times,
           5,
           10,
-        ).map(toClickHouseRow),
-        format: "JSONEachRow",
-      });
+        ),
+      );
     const calls: string[] = [];
     const read = async (base: Timeframe) => {
       calls.push(base);

@@ -4,12 +4,12 @@ import type { ClickHouseClient } from "@clickhouse/client-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   dedupe,
+  insertRawBars,
   MIN,
   makeBars,
   type RawBar,
   range,
   referenceCandles,
-  toClickHouseRow,
   utc,
 } from "../../test-fixtures/bars.ts";
 import { openTestClickHouse, type TestClickHouse } from "../../test-fixtures/clickhouse.ts";
@@ -197,24 +197,14 @@ describe("rollups against ClickHouse", () => {
     expect(await listSymbols(watched, { database })).toEqual([expected([...v1, ...v2])]);
     expect(scans).toEqual([]);
     // A hand-made write leaves a stale week: that series is counted from its bars, still exactly.
-    await client.insert({
-      table: `${database}.ohlcv`,
-      values: v4.map(toClickHouseRow),
-      format: "JSONEachRow",
-      clickhouse_settings: { precise_float_parsing: 1 },
-    });
+    await insertRawBars(client, database, v4);
     expect(await listSymbols(watched, { database })).toEqual([expected([...v1, ...v2, ...v4])]);
     expect(scans).toEqual([SOL.symbol]);
     await refreshStaleRollups(client, database);
   });
 
   it("stay exact after a write that skipped the refresh, and recover with one", async () => {
-    await client.insert({
-      table: `${database}.ohlcv`,
-      values: v3.map(toClickHouseRow),
-      format: "JSONEachRow",
-      clickhouse_settings: { precise_float_parsing: 1 },
-    });
+    await insertRawBars(client, database, v3);
     const stored = dedupe([...v1, ...v2, ...v3]);
     const { from, to } = RANGES.odd;
     const stale = await direct("1h", from, to).catch((error: unknown) => error);
@@ -246,24 +236,14 @@ describe("rollups against ClickHouse", () => {
     const old = `${database}_before_rollups`;
     const first = clickHouseMigrations.filter((m) => m.version === 1);
     await applyClickHouseMigrations(client, old, first);
-    await client.insert({
-      table: `${old}.ohlcv`,
-      values: v1.map(toClickHouseRow),
-      format: "JSONEachRow",
-      clickhouse_settings: { precise_float_parsing: 1 },
-    });
+    await insertRawBars(client, old, v1);
     const daily = makeBars(
       { symbol: "ETH-USD", asset_class: "crypto", timeframe: "1d", source: "binance", ingest_version: 1 },
       range(utc(2025, 3, 1), utc(2025, 4, 1), 24 * 60 * MIN),
       31,
       2_000,
     );
-    await client.insert({
-      table: `${old}.ohlcv`,
-      values: daily.map(toClickHouseRow),
-      format: "JSONEachRow",
-      clickhouse_settings: { precise_float_parsing: 1 },
-    });
+    await insertRawBars(client, old, daily);
     expect(await applyClickHouseMigrations(client, old)).toEqual([2]);
     // A daily series is rolled up to weeks only; the minute series to every rollup timeframe.
     const kinds = await client.query({
