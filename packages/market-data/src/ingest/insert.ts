@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
-import { isRepresentableTime, REPRESENTABLE_TIME_TEXT } from "@quantago/contracts";
+import { isRepresentableTime, REPRESENTABLE_TIME, REPRESENTABLE_TIME_TEXT } from "@quantago/contracts";
 import { type ClickHouseConfig, createClickHouse } from "../client.ts";
 import { refreshRollups } from "../query/rollups.ts";
 import { ohlcvTable } from "../query/sql.ts";
@@ -207,8 +207,9 @@ export async function insertBars(
 }
 
 /**
- * Open time (Unix ms) of the newest stored bar of `symbol` at `timeframe`, or null when none is
- * stored: where an incremental sync resumes.
+ * Open time (Unix ms) of the newest stored bar of `symbol` at `timeframe` inside `REPRESENTABLE_TIME`,
+ * or null when none is stored: where an incremental sync resumes. A bar outside (only a foreign
+ * writer can store one) would make the sync resume at a time no Date can hold.
  */
 export async function lastStoredBarTime(
   client: ClickHouseClient,
@@ -218,8 +219,9 @@ export async function lastStoredBarTime(
 ): Promise<number | null> {
   const result = await client.query({
     query: `SELECT toFloat64(toUnixTimestamp64Milli(max(time))) AS t, count() AS n
-      FROM ${ohlcvTable(database)} WHERE symbol = {symbol:String} AND timeframe = {timeframe:String}`,
-    query_params: { symbol, timeframe },
+      FROM ${ohlcvTable(database)} WHERE symbol = {symbol:String} AND timeframe = {timeframe:String}
+        AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`,
+    query_params: { symbol, timeframe, from: REPRESENTABLE_TIME.fromMs, to: REPRESENTABLE_TIME.toMs },
     format: "JSONEachRow",
   });
   const [row] = await result.json<{ t: number | string; n: number | string }>();
