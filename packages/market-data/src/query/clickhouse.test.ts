@@ -3,6 +3,7 @@ import { REPRESENTABLE_TIME } from "@quantago/contracts";
 import { rng } from "@quantago/strategies/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  candlesOfRows,
   DAY,
   dedupe,
   HOUR,
@@ -461,14 +462,7 @@ describe("readBarsColumnar against ClickHouse", () => {
       (await client.query({ ...buildBarsSql(o), format: "JSONCompactEachRow" })).json<number[]>(),
     );
     const json = {
-      candles: rows.map(([t, open, high, low, close, volume]) => ({
-        timestamp: new Date(t as number).toISOString(),
-        open,
-        high,
-        low,
-        close,
-        volume,
-      })),
+      candles: candlesOfRows(rows),
     };
     expect(json.candles.length).toBeGreaterThan(0);
     const limit = 100_000;
