@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { meterWasm } from "../../wasm-sdk/src/meter.ts";
 import { builtModule } from "../../wasm-sdk/src/testing/built.ts";
 import {
+  bulkMemoryModule,
   type ColumnarBehaviour,
   hostileColumnarModule,
   hostileJsonModule,
@@ -227,6 +228,24 @@ describe("runSandboxJob with hostile modules", () => {
     const r = json(behaviour);
     expect(r.ok ? "" : r.reason).toMatch(reason);
   });
+
+  it.each(["fill", "copy"] as const)(
+    "JSON ABI: memory.%s of 15 MiB 2,000 times per candle is stopped by the meter on the first candle",
+    (op) => {
+      const r = runSandboxJob(compile(bulkMemoryModule(op, 2_000, 15 * 1024 * 1024)), {
+        abi: "json",
+        parameters: {},
+        config: SMAX,
+        bars,
+        memoryCapBytes: CAP,
+      });
+      expect(r).toEqual({
+        ok: false,
+        code: "cpu",
+        reason: "strategy exceeded its CPU budget in signal (candle 0): more than 10,000,000 loop iterations",
+      });
+    },
+  );
 
   it("passes the sizes a module writes to the engine (qg_uses_sizes)", () => {
     const r = columnar("sizes", { batchSize: 400 });
