@@ -17,7 +17,7 @@ import {
   type JsonBehaviour,
 } from "../../wasm-sdk/src/testing/index.ts";
 import { capWasmMemory } from "../../wasm-sdk/src/validate.ts";
-import { runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
+import { DEFAULT_RUN_WALL_TIME_MS, runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
 import { CandleJsonEncoder, createJsonAbiStrategy } from "./json-abi.ts";
 
 const SMAX: ExecutionConfig = SMAX_EXECUTION_CONFIG;
@@ -246,6 +246,26 @@ describe("runSandboxJob with hostile modules", () => {
       });
     },
   );
+
+  it("a run whose every call stays within its fuel still ends at the run's wall-time budget", () => {
+    // About a millisecond per candle (five fills of 15 MiB), within the per-call fuel, over 1,000 candles.
+    const module = compile(bulkMemoryModule("fill", 5, 15 * 1024 * 1024));
+    const request: SandboxRunRequest = {
+      abi: "json",
+      parameters: {},
+      config: SMAX,
+      bars,
+      memoryCapBytes: CAP,
+    };
+    const r = runSandboxJob(module, { ...request, wallTimeMs: 50 });
+    expect(r.ok ? "" : r.code).toBe("cpu");
+    expect(r.ok ? "" : r.reason).toMatch(
+      /^strategy exceeded the run's wall-time budget of 50 ms in (alloc|signal|signal_len) \(candle [1-9]\d*\)$/,
+    );
+    // Nothing fails by the default budget of 120 s.
+    expect(DEFAULT_RUN_WALL_TIME_MS).toBe(120_000);
+    expect(runSandboxJob(module, { ...request, bars: sliceBars(bars, 900) }).ok).toBe(true);
+  });
 
   it("passes the sizes a module writes to the engine (qg_uses_sizes)", () => {
     const r = columnar("sizes", { batchSize: 400 });

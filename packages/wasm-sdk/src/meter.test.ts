@@ -46,7 +46,7 @@ describe("meterWasm on bulk memory operations", () => {
     expect(() => e.signal(0, 0)).toThrow(/unreachable/);
     expect(e.__qg_fuel.value).toBe(0);
     e.__qg_fuel.value = 117;
-    expect(e.signal(0, 0)).toBe(0);
+    expect(e.signal(0, 0)).toBe(8);
     expect(e.__qg_fuel.value).toBe(0);
   });
 });
