@@ -46,6 +46,8 @@ export interface JsonAbiOptions extends CandleStrategyOptions {
   memoryCapBytes: number;
   /** Metered modules only: loop iterations allowed per call; default 10,000,000. */
   fuelPerCall?: number;
+  /** A run fails once this much wall time has passed (see `CallGuard`); default none. */
+  wallTimeMs?: number;
   /** Largest answer accepted, in bytes; default 64 KiB. */
   maxOutputBytes?: number;
 }
@@ -371,7 +373,7 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
   const signalLen = fnExport(exports, lenName, true) as Fn;
   const dealloc = fnExport(exports, names.deallocFunction ?? "dealloc", false);
   const cap = options.memoryCapBytes;
-  const guard = new CallGuard(exports, memory, cap);
+  const guard = new CallGuard(exports, memory, cap, options.wallTimeMs);
   const fuelPerCall = options.fuelPerCall ?? 10_000_000;
   const maxOut = options.maxOutputBytes ?? 65_536;
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
