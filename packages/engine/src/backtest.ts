@@ -129,8 +129,16 @@ function finish(bars: BarColumns, cfg: ResolvedExecutionConfig, sim: Simulation)
 // The drivers below are the hot loops. They keep per-bar work to a few loads and one store: the
 // open is only visited when it has work, a HOLD skips the decision entirely, and the evaluated-bar
 // count is kept in a local (a field increment per bar is a load and a store through the object).
+// Each returns right after its loop: V8 compiles these loops on-stack (the function runs once per
+// backtest) and reuses that code for later runs, so any code after the loop that had not run yet
+// when it was compiled (such as storing the count) would deoptimize every later run.
 
-function runColumns(bars: BarColumns, source: SignalColumns, sim: Simulation, mask: Uint8Array | null): void {
+function runColumns(
+  bars: BarColumns,
+  source: SignalColumns,
+  sim: Simulation,
+  mask: Uint8Array | null,
+): number {
   const n = bars.time.length;
   const actions = source.actions;
   const sizes = source.sizes ?? null;
@@ -144,7 +152,7 @@ function runColumns(bars: BarColumns, source: SignalColumns, sim: Simulation, ma
     }
     sim.mark(j);
   }
-  sim.evaluatedBars = evaluated;
+  return evaluated;
 }
 
 function runStrategy(
@@ -153,7 +161,7 @@ function runStrategy(
   sim: Simulation,
   mask: Uint8Array | null,
   slot: DecisionSlot,
-): void {
+): number {
   const n = bars.time.length;
   let evaluated = 0;
   for (let j = 0; j < n; j++) {
@@ -164,7 +172,7 @@ function runStrategy(
     }
     sim.mark(j);
   }
-  sim.evaluatedBars = evaluated;
+  return evaluated;
 }
 
 /** What a portfolio-independent strategy is shown: a flat, empty account (as by {@link computeSignals}). */
@@ -198,7 +206,7 @@ function runStrategyInBlocks(
   sim: Simulation,
   mask: Uint8Array | null,
   slot: DecisionSlot,
-): void {
+): number {
   const n = bars.time.length;
   const portfolio = flatPortfolio();
   const actions = new Float64Array(Math.min(n, DECISION_BLOCK));
@@ -242,7 +250,7 @@ function runStrategyInBlocks(
       sim.mark(j);
     }
   }
-  sim.evaluatedBars = evaluated;
+  return evaluated;
 }
 
 /**
@@ -274,9 +282,9 @@ export function runBacktest(
   options?: RunOptions,
 ): BacktestResult {
   const { cfg, mask, sim, slot } = prepare(bars, source, config, options);
-  if (isColumns(source)) runColumns(bars, source, sim, mask);
-  else if (source.usesPortfolio) runStrategy(bars, source, sim, mask, slot);
-  else runStrategyInBlocks(bars, source, sim, mask, slot);
+  if (isColumns(source)) sim.evaluatedBars = runColumns(bars, source, sim, mask);
+  else if (source.usesPortfolio) sim.evaluatedBars = runStrategy(bars, source, sim, mask, slot);
+  else sim.evaluatedBars = runStrategyInBlocks(bars, source, sim, mask, slot);
   return finish(bars, cfg, sim);
 }
 
@@ -298,7 +306,7 @@ export async function runBacktestAsync(
 ): Promise<BacktestResult> {
   const { cfg, n, mask, sim, slot } = prepare(bars, source, config, options);
   if (isColumns(source)) {
-    runColumns(bars, source, sim, mask);
+    sim.evaluatedBars = runColumns(bars, source, sim, mask);
     return finish(bars, cfg, sim);
   }
   let evaluated = 0;
