@@ -1,5 +1,5 @@
 /**
- * Host side of the published JSON ABI (spec §6): one call per candle, inside the sandbox (never
+ * Host side of the published JSON ABI (docs/compatibility.md#runtimes): one call per candle, inside the sandbox (never
  * across the RPC boundary). Per call: `ptr = alloc(n)`, copy the input JSON, `out = signal(ptr, n)`,
  * `m = signal_len()`, read `[out, out + m)`, then `dealloc(ptr, n)` if exported. The answer is
  * validated like every per-candle strategy's (`parseCandleDecision`).
@@ -154,7 +154,7 @@ class CandleTextBatches {
 }
 
 /**
- * Produces the spec §5 input JSON for bar after bar, byte-identical to `JSON.stringify(input)` of
+ * Produces the docs/compatibility.md#strategy-contract input JSON for bar after bar, byte-identical to `JSON.stringify(input)` of
  * the adapter's `CandleStrategyInput`, as UTF-8, with as little work per bar as the format allows:
  * - each candle is printed once (numbers as JSON.stringify prints them, no object, the date part of
  *   the time once per day) and appended to a byte window that always holds the history contiguously

@@ -1,6 +1,6 @@
 /**
  * Compatibility (slow) path: runs a strategy written against the published per-candle JSON contract
- * (spec §5) on the fast-path engine interface. The adapter builds the `{ candle, history, portfolio,
+ * (docs/compatibility.md#strategy-contract) on the fast-path engine interface. The adapter builds the `{ candle, history, portfolio,
  * parameters, context }` objects for every evaluated bar and validates every answer.
  *
  * @module
@@ -61,7 +61,7 @@ export interface CandleContext {
   strategy: CandleStrategyIdentity;
 }
 
-/** Input of one call of a per-candle strategy (spec §5). */
+/** Input of one call of a per-candle strategy (docs/compatibility.md#strategy-contract). */
 export interface CandleStrategyInput {
   candle: Candle;
   /** Ascending; the last `lookbackCandles` evaluated candles up to and including `candle`. */
@@ -169,7 +169,7 @@ function describe(value: unknown): string {
 
 /**
  * Validates one per-candle answer and converts it to an action code, writing `size`, `reason` and
- * `metadata` into `out`. Rules (spec §5): the answer must be an object; `action` is case-insensitive
+ * `metadata` into `out`. Rules (docs/compatibility.md#strategy-contract): the answer must be an object; `action` is case-insensitive
  * `BUY` / `SELL` / `HOLD` (surrounding whitespace ignored), missing (`undefined`/`null`) means HOLD;
  * `size`, when present and not null, must be a finite number >= 0 (units). A non-string `reason` or a
  * non-object `metadata` is ignored. Anything else throws {@link StrategyOutputError}.
@@ -373,7 +373,7 @@ export function adaptAsyncCandleStrategy(
 }
 
 /**
- * Preflight (spec §5): calls the strategy on the first `min(10, n)` candles with a flat portfolio of
+ * Preflight (docs/compatibility.md#strategy-contract): calls the strategy on the first `min(10, n)` candles with a flat portfolio of
  * `initialBalance` cash (history growing from the first candle, `minCandles` ignored so every call
  * happens) and validates each answer; throws {@link StrategyOutputError} on the first invalid one.
  *
