@@ -18,12 +18,14 @@ import {
   type BarStrategy,
   BUY,
   type Candle,
+  type CandleInputSource,
   type CandleStrategyOptions,
   type DecisionSlot,
   formatIsoUtc,
   HOLD,
   type PortfolioView,
   parseCandleDecision,
+  perCandleStrategy,
   resolveCandleStrategyOptions,
   SELL,
   StrategyOutputError,
@@ -165,7 +167,7 @@ class CandleTextBatches {
  *   bar only while a position is open, as its unrealized P&L moves), the index digits are written
  *   directly, and the rest is encoded once per run length.
  */
-export class CandleJsonEncoder {
+export class CandleJsonEncoder implements CandleInputSource<Uint8Array> {
   readonly slug: string;
   readonly minCandles: number;
   readonly lookbackCandles: number;
@@ -430,29 +432,17 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
     }
   };
 
-  const input = new CandleJsonEncoder(options);
-  return {
-    slug: input.slug,
-    minCandles: input.minCandles,
-    lookbackCandles: input.lookbackCandles,
-    usesPortfolio: input.usesPortfolio,
-    onBar(i, bars, portfolio, slot) {
-      const json = input.next(i, bars, portfolio);
-      if (json === null) return HOLD;
-      index = i;
-      const { out, m } = call(json);
-      // Fast path for the three plain answers, exactly what parseCandleDecision makes of them.
-      const action = plainAnswer(view(), out, m);
-      if (action !== -1) {
-        slot.size = Number.NaN;
-        slot.reason = null;
-        slot.metadata = null;
-        return action;
-      }
-      return decide(out, m, slot);
-    },
-    reset() {
-      input.reset();
-    },
-  };
+  return perCandleStrategy(new CandleJsonEncoder(options), (json, i, slot) => {
+    index = i;
+    const { out, m } = call(json);
+    // Fast path for the three plain answers, exactly what parseCandleDecision makes of them.
+    const action = plainAnswer(view(), out, m);
+    if (action !== -1) {
+      slot.size = Number.NaN;
+      slot.reason = null;
+      slot.metadata = null;
+      return action;
+    }
+    return decide(out, m, slot);
+  });
 }
