@@ -13,7 +13,12 @@ import {
   type ExecutionConfig,
   resolveExecutionConfig,
 } from "@quantago/engine";
-import { readBarsColumnar, type Timeframe, TimeframeTooFineError } from "@quantago/market-data";
+import {
+  type ColumnarResult,
+  readBarsColumnar,
+  type Timeframe,
+  TimeframeTooFineError,
+} from "@quantago/market-data";
 import type { BarColumns } from "@quantago/strategies";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Services } from "../../services.ts";
@@ -197,12 +202,132 @@ function userFacing(e: unknown): string | null {
   return null;
 }
 
+type BacktestRow = typeof backtest.$inferSelect;
+
+/** Reads the backtest's bars through the columnar path; no bars at all is the user's problem. */
+async function loadBars({ clickhouse, config }: Services, row: BacktestRow): Promise<ColumnarResult> {
+  // Long ranges are read as a few concurrent, bucket-aligned slices: the same bars, sooner.
+  const bars = await readBarsColumnar(
+    clickhouse,
+    {
+      symbol: row.symbol,
+      timeframe: row.timeframe as Timeframe,
+      from: row.startDate,
+      to: row.endDate,
+      database: config.CLICKHOUSE_DB,
+    },
+    { slices: BAR_READ_SLICES },
+  );
+  if (bars.count === 0) {
+    throw new RuntimeError(
+      "strategy_parameters",
+      `No ${row.timeframe} market data for ${row.symbol} between ${row.startDate.toISOString()} and ${row.endDate.toISOString()}.`,
+    );
+  }
+  return bars;
+}
+
+/** Runs the pinned strategy over the bars, checkpointing remote answers and recording progress. */
+async function runStrategy(
+  services: Services,
+  row: BacktestRow,
+  bars: BarColumns,
+  faults: BacktestFaults,
+  phase: (name: string) => void,
+): Promise<{ result: RuntimeResult; checkpoint: DecisionCheckpoint }> {
+  const { db, storage } = services;
+  const id = row.id;
+  const runtime = await runtimeFor(row, services);
+  phase("prepareRuntime");
+  const stored = r2Checkpoint(storage.results, checkpointPrefix(id));
+  const checkpoint =
+    faults.crashAfterCheckpointSaves === undefined
+      ? stored
+      : crashingCheckpoint(stored, faults.crashAfterCheckpointSaves, () =>
+          storage.results.put(faultMarkerKey(id), "fired"),
+        );
+  const result = await runtime.run({
+    checkpoint,
+    ...(faults.checkpointEveryCalls === undefined
+      ? {}
+      : { checkpointEveryCalls: faults.checkpointEveryCalls }),
+    bars,
+    config: (row.executionConfig ?? {}) as ExecutionConfig,
+    parameters: row.parameters,
+    timeframe: row.timeframe,
+    onProgress: async (done) => {
+      await db
+        .update(backtest)
+        .set({ barsDone: done, updatedAt: new Date() })
+        .where(and(eq(backtest.id, id), eq(backtest.status, "running")));
+    },
+  });
+  return { result, checkpoint: stored };
+}
+
+/**
+ * Stores the equity curve (R2) and, in one transaction, the trades and the summary. The row turns
+ * `completed` only while it is still `running`: a cancel that landed mid-run wins, and nothing of the
+ * run stays visible.
+ */
+async function storeResult(
+  { db, storage }: Services,
+  row: BacktestRow,
+  bars: ColumnarResult,
+  result: RuntimeResult,
+): Promise<BacktestOutcome> {
+  const id = row.id;
+  const key = equityKey(id);
+  // The curve goes to R2 while the trades go to Postgres; the row turns `completed` only once both
+  // are stored (the transaction waits for the put before its final update).
+  const storingEquity = storage.results.put(key, encodeEquity(bars.time, result.equity));
+  storingEquity.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
+  const trades = tradeRowColumns(bars, result);
+  const resolved = resolveExecutionConfig((row.executionConfig ?? {}) as ExecutionConfig, bars.time);
+  try {
+    await db.transaction(async (tx) => {
+      await tx.delete(backtestTrade).where(eq(backtestTrade.backtestId, id));
+      await insertTrades(tx, id, trades);
+      await storingEquity;
+      const [done] = await tx
+        .update(backtest)
+        .set({
+          status: "completed",
+          barsDone: bars.count,
+          metrics: {
+            ...result.metrics,
+            evaluatedBars: result.evaluatedBars,
+            finalCash: result.finalCash,
+            openPosition: result.openPosition,
+          },
+          executionConfig: resolved as unknown as Record<string, unknown>,
+          finalEquity: result.metrics.finalEquity,
+          tradeCount: trades.seq.length,
+          equityKey: key,
+          finishedAt: new Date(),
+          updatedAt: new Date(),
+        })
+        .where(and(eq(backtest.id, id), eq(backtest.status, "running")))
+        .returning({ id: backtest.id });
+      if (!done) throw new Cancelled();
+    });
+  } catch (e) {
+    await storingEquity.catch(() => {});
+    if (e instanceof Cancelled) {
+      await storage.results.delete(key);
+      return { status: "cancelled" };
+    }
+    throw e;
+  }
+  return { status: "completed", trades: trades.seq.length };
+}
+
 export async function executeBacktest(
   services: Services,
   id: string,
   faults: BacktestFaults = {},
 ): Promise<BacktestOutcome> {
-  const { config, db, clickhouse, storage } = services;
+  const { db, storage } = services;
   const [row] = await db
     .update(backtest)
     .set({ status: "running", startedAt: new Date(), barsDone: 0, updatedAt: new Date() })
@@ -219,110 +344,27 @@ export async function executeBacktest(
     mark = now;
   };
   try {
-    // Long ranges are read as a few concurrent, bucket-aligned slices: the same bars, sooner.
-    const bars = await readBarsColumnar(
-      clickhouse,
-      {
-        symbol: row.symbol,
-        timeframe: row.timeframe as Timeframe,
-        from: row.startDate,
-        to: row.endDate,
-        database: config.CLICKHOUSE_DB,
-      },
-      { slices: BAR_READ_SLICES },
-    );
-    if (bars.count === 0) {
-      throw new RuntimeError(
-        "strategy_parameters",
-        `No ${row.timeframe} market data for ${row.symbol} between ${row.startDate.toISOString()} and ${row.endDate.toISOString()}.`,
-      );
-    }
+    const bars = await loadBars(services, row);
     phase("loadBars");
     const barsHash = await hashBars(bars);
     phase("hashBars");
     await db.update(backtest).set({ barsTotal: bars.count, barsHash }).where(eq(backtest.id, id));
-    const runtime = await runtimeFor(row, services);
-    phase("prepareRuntime");
-    const executionConfig = (row.executionConfig ?? {}) as ExecutionConfig;
-    const stored = r2Checkpoint(storage.results, checkpointPrefix(id));
-    const checkpoint =
-      faults.crashAfterCheckpointSaves === undefined
-        ? stored
-        : crashingCheckpoint(stored, faults.crashAfterCheckpointSaves, () =>
-            storage.results.put(faultMarkerKey(id), "fired"),
-          );
-    const result = await runtime.run({
-      checkpoint,
-      ...(faults.checkpointEveryCalls === undefined
-        ? {}
-        : { checkpointEveryCalls: faults.checkpointEveryCalls }),
-      bars,
-      config: executionConfig,
-      parameters: row.parameters,
-      timeframe: row.timeframe,
-      onProgress: async (done) => {
-        await db
-          .update(backtest)
-          .set({ barsDone: done, updatedAt: new Date() })
-          .where(and(eq(backtest.id, id), eq(backtest.status, "running")));
-      },
-    });
-
+    const { result, checkpoint } = await runStrategy(services, row, bars, faults, phase);
     phase("run");
-    const key = equityKey(id);
-    // The curve goes to R2 while the trades go to Postgres; the row turns `completed` only once both
-    // are stored (the transaction waits for the put before its final update).
-    const storingEquity = storage.results.put(key, encodeEquity(bars.time, result.equity));
-    storingEquity.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
-    const trades = tradeRowColumns(bars, result);
-    const resolved = resolveExecutionConfig(executionConfig, bars.time);
-    try {
-      await db.transaction(async (tx) => {
-        await tx.delete(backtestTrade).where(eq(backtestTrade.backtestId, id));
-        await insertTrades(tx, id, trades);
-        await storingEquity;
-        const [done] = await tx
-          .update(backtest)
-          .set({
-            status: "completed",
-            barsDone: bars.count,
-            metrics: {
-              ...result.metrics,
-              evaluatedBars: result.evaluatedBars,
-              finalCash: result.finalCash,
-              openPosition: result.openPosition,
-            },
-            executionConfig: resolved as unknown as Record<string, unknown>,
-            finalEquity: result.metrics.finalEquity,
-            tradeCount: trades.seq.length,
-            equityKey: key,
-            finishedAt: new Date(),
-            updatedAt: new Date(),
-          })
-          .where(and(eq(backtest.id, id), eq(backtest.status, "running")))
-          .returning({ id: backtest.id });
-        if (!done) throw new Cancelled();
-      });
-    } catch (e) {
-      await storingEquity.catch(() => {});
-      if (e instanceof Cancelled) {
-        await storage.results.delete(key);
-        return { status: "cancelled" };
-      }
-      throw e;
-    }
+    const outcome = await storeResult(services, row, bars, result);
+    if (outcome.status !== "completed") return outcome;
     phase("store");
-    await stored.clear();
+    await checkpoint.clear();
     console.log(
       JSON.stringify({
         msg: "backtest completed",
         backtestId: id,
         bars: bars.count,
-        trades: trades.seq.length,
+        trades: outcome.trades,
         phases,
       }),
     );
-    return { status: "completed", trades: trades.seq.length };
+    return outcome;
   } catch (e) {
     const message = userFacing(e);
     if (message === null) throw e; // ours: let the step retry

@@ -28,6 +28,99 @@ export interface RunOnceInput {
   requestedBy: string;
 }
 
+/** The run's range: whole bars only, none in progress, at most {@link RUN_ONCE_MAX_BARS}. */
+function runOnceRange(input: RunOnceInput, now: number): { from: number; to: number } {
+  const tfMs = TIMEFRAME_MS[input.timeframe];
+  const from = bucketStart(input.fromMs, input.timeframe);
+  const to = Math.min(bucketStart(input.toMs - 1, input.timeframe) + tfMs, bucketStart(now, input.timeframe));
+  if (to <= from) throw new AppError("VALIDATION_FAILED", "The range holds no finished bar.");
+  if ((to - from) / tfMs > RUN_ONCE_MAX_BARS) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `run-once takes at most ${RUN_ONCE_MAX_BARS} bars; use POST /api/admin/ingestion/workflows/backfill for this range.`,
+    );
+  }
+  return { from, to };
+}
+
+/** Records the `run_once` run (`running`) and emits `run.started` and `symbol.started`. */
+async function startRunOnce(
+  db: Database,
+  input: RunOnceInput,
+  range: { from: number; to: number },
+  source: string,
+) {
+  const run = await createRun(db, {
+    kind: "run_once",
+    status: "running",
+    timeframe: input.timeframe,
+    symbols: [input.symbol],
+    rangeStart: range.from,
+    rangeEnd: range.to,
+    requestedBy: input.requestedBy,
+    details: { source },
+  });
+  await emitEvent(db, {
+    runId: run.id,
+    type: "run.started",
+    payload: { kind: "run_once", timeframe: input.timeframe, symbols: [input.symbol] },
+    key: "run.started",
+  });
+  await emitEvent(db, {
+    runId: run.id,
+    type: "symbol.started",
+    symbol: input.symbol,
+    payload: { source },
+    key: `symbol.started:${input.symbol}`,
+  });
+  return run;
+}
+
+/** Ends the run `failed` and returns the error to answer with: 400, 429 or 502 by the cause. */
+async function failRunOnce(db: Database, runId: string, symbol: string, err: unknown, rows: number) {
+  const reason = describeError(err);
+  await setRunSymbol(db, runId, symbol, { status: "failed", error: reason, rowsWritten: rows });
+  await emitEvent(db, {
+    runId,
+    type: "symbol.failed",
+    symbol,
+    payload: { error: reason, rows },
+    key: `symbol.failed:${symbol}`,
+  });
+  await finishRun(db, runId, { status: "failed", error: reason, rowsWritten: rows }, { rowsWritten: rows });
+  if (err instanceof PermanentChunkError)
+    return new AppError("VALIDATION_FAILED", `${reason} (run ${runId}).`, { cause: err });
+  if (reason.endsWith("rate limited"))
+    return new AppError("RATE_LIMITED", `${reason}; retry later (run ${runId}).`, {
+      cause: err,
+      headers: { "Retry-After": "60" },
+    });
+  return new AppError("UPSTREAM_FAILED", `${reason} (run ${runId}).`, { cause: err });
+}
+
+/** Ends the run `completed` with its totals. */
+async function completeRunOnce(
+  db: Database,
+  runId: string,
+  symbol: string,
+  rows: number,
+  lastBarTime: number | null,
+): Promise<void> {
+  await setRunSymbol(db, runId, symbol, {
+    status: "completed",
+    rowsWritten: rows,
+    ...(lastBarTime !== null ? { lastBarTime } : {}),
+  });
+  await emitEvent(db, {
+    runId,
+    type: "symbol.completed",
+    symbol,
+    payload: { rows },
+    key: `symbol.completed:${symbol}`,
+  });
+  await finishRun(db, runId, { status: "completed", rowsWritten: rows }, { rowsWritten: rows });
+}
+
 /**
  * `POST /run-once`: ingests one symbol's small range before answering, recorded as a `run_once` run
  * with the same events as a workflow run. Provider errors end the run `failed` and answer 502 (429 when
@@ -43,49 +136,15 @@ export async function runOnce(
   input: RunOnceInput,
 ) {
   const { db } = deps;
-  const tfMs = TIMEFRAME_MS[input.timeframe];
-  const from = bucketStart(input.fromMs, input.timeframe);
-  const to = Math.min(
-    bucketStart(input.toMs - 1, input.timeframe) + tfMs,
-    bucketStart(deps.now, input.timeframe),
-  );
-  if (to <= from) throw new AppError("VALIDATION_FAILED", "The range holds no finished bar.");
-  if ((to - from) / tfMs > RUN_ONCE_MAX_BARS) {
-    throw new AppError(
-      "VALIDATION_FAILED",
-      `run-once takes at most ${RUN_ONCE_MAX_BARS} bars; use POST /api/admin/ingestion/workflows/backfill for this range.`,
-    );
-  }
+  const { from, to } = runOnceRange(input, deps.now);
   const [entry] = await db.select().from(marketSymbol).where(eq(marketSymbol.symbol, input.symbol));
   const assetClass = input.assetClass ?? assetClassOf(input.symbol, entry);
   const source =
     input.source ??
     (entry && entry.source !== "csv" ? entry.source : assetClass === "crypto" ? "binance" : "yahoo");
-  const run = await createRun(db, {
-    kind: "run_once",
-    status: "running",
-    timeframe: input.timeframe,
-    symbols: [input.symbol],
-    rangeStart: from,
-    rangeEnd: to,
-    requestedBy: input.requestedBy,
-    details: { source },
-  });
+  const run = await startRunOnce(db, input, { from, to }, source);
   const runId = run.id;
   const symbol = input.symbol;
-  await emitEvent(db, {
-    runId,
-    type: "run.started",
-    payload: { kind: "run_once", timeframe: input.timeframe, symbols: [symbol] },
-    key: "run.started",
-  });
-  await emitEvent(db, {
-    runId,
-    type: "symbol.started",
-    symbol,
-    payload: { source },
-    key: `symbol.started:${symbol}`,
-  });
   let rows = 0;
   let lastBarTime: number | null = null;
   try {
@@ -117,37 +176,8 @@ export async function runOnce(
       });
     }
   } catch (err) {
-    const reason = describeError(err);
-    await setRunSymbol(db, runId, symbol, { status: "failed", error: reason, rowsWritten: rows });
-    await emitEvent(db, {
-      runId,
-      type: "symbol.failed",
-      symbol,
-      payload: { error: reason, rows },
-      key: `symbol.failed:${symbol}`,
-    });
-    await finishRun(db, runId, { status: "failed", error: reason, rowsWritten: rows }, { rowsWritten: rows });
-    if (err instanceof PermanentChunkError)
-      throw new AppError("VALIDATION_FAILED", `${reason} (run ${runId}).`, { cause: err });
-    if (reason.endsWith("rate limited"))
-      throw new AppError("RATE_LIMITED", `${reason}; retry later (run ${runId}).`, {
-        cause: err,
-        headers: { "Retry-After": "60" },
-      });
-    throw new AppError("UPSTREAM_FAILED", `${reason} (run ${runId}).`, { cause: err });
+    throw await failRunOnce(db, runId, symbol, err, rows);
   }
-  await setRunSymbol(db, runId, symbol, {
-    status: "completed",
-    rowsWritten: rows,
-    ...(lastBarTime !== null ? { lastBarTime } : {}),
-  });
-  await emitEvent(db, {
-    runId,
-    type: "symbol.completed",
-    symbol,
-    payload: { rows },
-    key: `symbol.completed:${symbol}`,
-  });
-  await finishRun(db, runId, { status: "completed", rowsWritten: rows }, { rowsWritten: rows });
+  await completeRunOnce(db, runId, symbol, rows, lastBarTime);
   return (await getRun(db, runId)) as NonNullable<Awaited<ReturnType<typeof getRun>>>;
 }
