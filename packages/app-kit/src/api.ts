@@ -15,6 +15,12 @@ export class ApiError extends Error {
   }
 }
 
+/** The error of a non-2xx response: its body is the API's error envelope when it parses as one. */
+export function toApiError(status: number, body: unknown): ApiError {
+  const parsed = errorEnvelopeSchema.safeParse(body);
+  return new ApiError(status, parsed.success ? parsed.data : undefined);
+}
+
 /** GET/POST JSON with credentials; non-2xx responses become `ApiError`. */
 export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(`${apiBase}${path}`, {
@@ -23,9 +29,6 @@ export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> 
     headers: { accept: "application/json", ...init?.headers },
   });
   const body: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    const parsed = errorEnvelopeSchema.safeParse(body);
-    throw new ApiError(res.status, parsed.success ? parsed.data : undefined);
-  }
+  if (!res.ok) throw toApiError(res.status, body);
   return body as T;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { representableTimeSchema } from "./limits.ts";
 
-/** Timeframes served by `/api/market-data/ticks` (api-compat §2). */
+/** Timeframes served by `/api/market-data/ticks` (docs/compatibility.md#market-data). */
 export const marketTimeframes = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"] as const;
 export const marketTimeframeSchema = z.enum(marketTimeframes);
 

@@ -43,7 +43,8 @@ export interface RunningServices {
   stop(): Promise<void>;
 }
 
-const clickhouseMain = fileURLToPath(new URL("./clickhouse/main.ts", import.meta.url));
+// The server runs as its own process: libchdb binds one data directory per process.
+const clickhouseMain = fileURLToPath(import.meta.resolve("@quantago/clickhouse-server/main"));
 
 async function startEmbeddedClickHouse(dataDir: string, port: number, quiet: boolean): Promise<ManagedChild> {
   const child = startChild(

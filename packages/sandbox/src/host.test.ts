@@ -6,17 +6,17 @@ import {
 } from "@quantago/engine/fixtures/smax";
 import { adaptCandleStrategy, type CandleStrategyInput, smaCrossover } from "@quantago/strategies";
 import { rng } from "@quantago/strategies/testing";
-import { describe, expect, it } from "vitest";
-import { meterWasm } from "../../wasm-sdk/src/meter.ts";
-import { builtModule } from "../../wasm-sdk/src/testing/built.ts";
+import { meterWasm } from "@quantago/wasm-sdk/meter";
 import {
   bulkMemoryModule,
   type ColumnarBehaviour,
   hostileColumnarModule,
   hostileJsonModule,
   type JsonBehaviour,
-} from "../../wasm-sdk/src/testing/index.ts";
-import { capWasmMemory } from "../../wasm-sdk/src/validate.ts";
+} from "@quantago/wasm-sdk/testing";
+import { builtModule } from "@quantago/wasm-sdk/testing/built";
+import { capWasmMemory } from "@quantago/wasm-sdk/validate";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_RUN_WALL_TIME_MS, runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
 import { CandleJsonEncoder, createJsonAbiStrategy } from "./json-abi.ts";
 

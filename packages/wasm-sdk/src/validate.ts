@@ -65,7 +65,7 @@ export interface WasmInfo {
   readonly memorySection: { readonly start: number; readonly end: number } | null;
 }
 
-/** Export names of the published JSON ABI, overridable per strategy (spec §6). */
+/** Export names of the published JSON ABI, overridable per strategy (docs/compatibility.md#runtimes). */
 export interface JsonAbiNames {
   exportedFunction?: string;
   resultLengthFunction?: string;

@@ -32,7 +32,7 @@ export const MAX_COLUMNAR_BARS = 1_100_000;
 
 /**
  * The requested timeframe is finer than anything stored for the symbol: candles cannot be made up from
- * coarser ones (api-compat §2: never synthetic). Routes answer 400 with the message.
+ * coarser ones (docs/compatibility.md#market-data: never synthetic). Routes answer 400 with the message.
  */
 export class TimeframeTooFineError extends Error {
   override readonly name = "TimeframeTooFineError";

@@ -32,7 +32,7 @@ export interface StrategyRequirements {
 }
 
 /**
- * A built-in strategy: catalog metadata (spec §4) plus a factory for its fast-path implementation.
+ * A built-in strategy: catalog metadata (docs/compatibility.md#strategy-catalog-and-registry) plus a factory for its fast-path implementation.
  *
  * @example
  * ```ts
