@@ -10,6 +10,7 @@ import type { AppEnv } from "./env.ts";
 import { AppError } from "./lib/errors.ts";
 import { accessControl, assertAccessPolicies } from "./middleware/access.ts";
 import { corsAllowList } from "./middleware/cors.ts";
+import { inputBoundary } from "./middleware/input-boundary.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { services } from "./middleware/services.ts";
 import { adminUsersRoutes } from "./routes/admin/users.routes.ts";
@@ -67,7 +68,7 @@ function toAppError(err: unknown): AppError {
 /**
  * Builds the API. Middleware order matters: the request id first (every log line and error carries
  * it), then logging, CORS before anything that can refuse a request (so browsers can read the refusal),
- * the body limit, the lazily created per-request services, then the access control that decides every
+ * the body limit, the refusal of NUL characters in the URL (`middleware/input-boundary.ts`), the lazily created per-request services, then the access control that decides every
  * route from ACCESS_POLICIES (`middleware/access.ts`); a route without a decision stops createApp().
  */
 export function createApp() {
@@ -76,6 +77,7 @@ export function createApp() {
   app.use("*", requestLog);
   app.use("/api/*", corsAllowList);
   app.use("/api/*", bodyLimits);
+  app.use("/api/*", inputBoundary);
   app.use("/api/*", services);
   app.use("/api/*", accessControl);
 

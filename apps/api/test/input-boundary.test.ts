@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { as, json, newAdmin, newUser } from "./auth-helpers.ts";
+import { api, expectError } from "./helpers.ts";
+import { admin } from "./ingestion-helpers.ts";
+
+/** A POST whose body is JSON text but whose Content-Type says otherwise. */
+function mislabelled(body: unknown, contentType: string): RequestInit {
+  return { method: "POST", headers: { "content-type": contentType }, body: JSON.stringify(body) };
+}
+
+const backtest = (over: Record<string, unknown> = {}) => ({
+  backtest: {
+    symbol: "AAPL",
+    exchange: "nasdaq",
+    strategy: "sma-crossover",
+    start_date: "2024-01-01",
+    end_date: "2024-02-01",
+    ...over,
+  },
+});
+
+describe("JSON routes take only JSON bodies", () => {
+  it("refuses a ban sent as text/plain with 415, and does not ban", async () => {
+    const [root, target] = await Promise.all([newAdmin(), newUser()]);
+    const res = await as(root, `/api/admin/users/${target.id}/ban`, mislabelled({}, "text/plain"));
+    await expectError(res, 415, "UNSUPPORTED_MEDIA_TYPE");
+    expect((await as(target, "/api/session")).status).toBe(200);
+  });
+
+  it("refuses an incremental ingestion sent as text/plain (it would have synced every symbol)", async () => {
+    const res = await admin("/workflows/incremental", mislabelled({ symbols: ["X"] }, "text/plain"));
+    await expectError(res, 415, "UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("refuses a JSON route's body without any Content-Type, and form bodies", async () => {
+    const user = await newUser();
+    await expectError(
+      await as(user, "/api/backtests", { method: "POST", body: JSON.stringify(backtest()) }),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
+    await expectError(
+      await as(user, "/api/backtests", mislabelled(backtest(), "application/x-www-form-urlencoded")),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
+  });
+
+  it("still takes application/json with a charset, and answers malformed JSON with 400", async () => {
+    const user = await newUser();
+    const res = await as(user, "/api/backtests", mislabelled(backtest(), "application/json; charset=utf-8"));
+    expect(res.status, await res.clone().text()).not.toBe(415);
+    await expectError(await as(user, "/api/backtests", { ...json({}), body: "{" }), 400, "VALIDATION_FAILED");
+  });
+});
+
+describe("NUL characters are refused at the boundary", () => {
+  it("answers 400 to %00 in a path id", async () => {
+    const [root, user] = await Promise.all([newAdmin(), newUser()]);
+    await expectError(await as(user, "/api/backtests/a%00b"), 400, "VALIDATION_FAILED");
+    await expectError(await as(user, "/api/strategies/a%00b/versions"), 400, "VALIDATION_FAILED");
+    await expectError(await as(user, "/api/sessions/%00", { method: "DELETE" }), 400, "VALIDATION_FAILED");
+    await expectError(
+      await as(root, "/api/admin/users/%00/unban", { method: "POST" }),
+      400,
+      "VALIDATION_FAILED",
+    );
+    await expectError(await admin("/runs/%00"), 400, "VALIDATION_FAILED");
+  });
+
+  it("answers 400 to \\u0000 in any JSON string", async () => {
+    const [root, user, target] = await Promise.all([newAdmin(), newUser(), newUser()]);
+    await expectError(
+      await as(user, "/api/backtests", json(backtest({ strategy: "sma\u0000" }))),
+      400,
+      "VALIDATION_FAILED",
+    );
+    await expectError(
+      await as(root, `/api/admin/users/${target.id}/ban`, json({ reason: "spam\u0000" })),
+      400,
+      "VALIDATION_FAILED",
+    );
+    await expectError(
+      await admin(
+        "/symbols",
+        json({ symbols: [{ symbol: "NULTEST-USD", assetClass: "crypto", metadata: { note: "a\u0000" } }] }),
+      ),
+      400,
+      "VALIDATION_FAILED",
+    );
+  });
+});
