@@ -90,3 +90,55 @@ describe("NUL characters are refused at the boundary", () => {
     );
   });
 });
+
+describe("dates outside the representable range", () => {
+  it("answers 400 on backtests", async () => {
+    const user = await newUser();
+    const cases = [
+      { start_date: "0000-01-01" },
+      { start_date: "1969-12-31" },
+      { start_date: "1970-01-01" },
+      { end_date: "9999-12-31" },
+    ];
+    for (const dates of cases) {
+      const body = await expectError(
+        await as(user, "/api/backtests", json(backtest(dates))),
+        400,
+        "VALIDATION_FAILED",
+      );
+      const field = Object.keys(dates)[0];
+      expect(
+        body.error.issues?.map((i) => i.path.join(".")),
+        JSON.stringify(dates),
+      ).toContain(`backtest.${field}`);
+    }
+  });
+
+  it("answers 400 on ticks and columns", async () => {
+    for (const route of ["ticks", "columns"]) {
+      for (const range of [
+        "startDate=0000-01-01&endDate=2024-01-01",
+        "startDate=2024-01-01&endDate=9999-01-01",
+      ]) {
+        await expectError(
+          await api(`/api/market-data/${route}?symbol=AAPL&${range}`),
+          400,
+          "VALIDATION_FAILED",
+        );
+      }
+    }
+  });
+
+  it("answers 400 on /columns for an invalid symbol and for a range in the future", async () => {
+    await expectError(
+      await api("/api/market-data/columns?symbol=%21%21%21&startDate=2024-01-01&endDate=2024-02-01"),
+      400,
+      "VALIDATION_FAILED",
+    );
+    await expectError(
+      await api("/api/market-data/columns?symbol=AAPL&startDate=2090-01-01&endDate=2090-02-01"),
+      400,
+      "VALIDATION_FAILED",
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { assetClassSchema, marketTimeframeSchema } from "./market-data.ts";
+import { REPRESENTABLE_TIME_TEXT } from "./limits.ts";
+import { assetClassSchema, marketTimeframeSchema, representableInstantSchema } from "./market-data.ts";
 import { remoteRuntimeConfigSchema } from "./strategies.ts";
 
 /** Venues of docs/compatibility.md#backtests; intraday bars outside the venue's local session are skipped. */
@@ -19,7 +20,10 @@ const dateInput = z
     {
       message: "must be a date (YYYY-MM-DD) or an ISO-8601 date-time",
     },
-  );
+  )
+  .refine((s) => representableInstantSchema.safeParse(s).success, {
+    message: `must be between ${REPRESENTABLE_TIME_TEXT}`,
+  });
 
 const finiteNumber = z.coerce.number().refine(Number.isFinite, "must be a finite number");
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assetClassSchema, instantSchema, marketTimeframeSchema } from "./market-data.ts";
+import { assetClassSchema, marketTimeframeSchema, representableInstantSchema } from "./market-data.ts";
 
 /** Where a registered symbol's bars come from. */
 export const ingestionSources = ["yahoo", "binance", "csv", "synthetic"] as const;
@@ -37,7 +37,7 @@ export const symbolUpsertSchema = z.object({
   source: ingestionSourceSchema.optional(),
   sourceSymbol: z.string().trim().min(1).max(40).nullable().optional(),
   enabled: z.boolean().optional(),
-  availableFrom: instantSchema.nullable().optional(),
+  availableFrom: representableInstantSchema.nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 export type SymbolUpsert = z.infer<typeof symbolUpsertSchema>;
@@ -74,8 +74,8 @@ export const workflowOptionsSchema = z
   .strict();
 
 const range = {
-  from: instantSchema,
-  to: instantSchema.optional(),
+  from: representableInstantSchema,
+  to: representableInstantSchema.optional(),
 };
 const fromBeforeTo = (b: { from: number; to?: number | undefined }) => b.to === undefined || b.from < b.to;
 const fromBeforeToIssue = { message: "from must be before to", path: ["to"] };
@@ -110,8 +110,8 @@ export const runOnceBodySchema = z
   .object({
     symbol: symbolText,
     timeframe: marketTimeframeSchema.default("1m"),
-    from: instantSchema,
-    to: instantSchema,
+    from: representableInstantSchema,
+    to: representableInstantSchema,
     /** Defaults to the registered source, else inferred (crypto: binance, others: yahoo). */
     source: z.enum(["yahoo", "binance", "synthetic"]).optional(),
     assetClass: assetClassSchema.optional(),

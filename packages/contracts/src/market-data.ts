@@ -58,8 +58,8 @@ const startBeforeEndIssue = { message: "startDate must be before endDate", path:
 /** Symbol, `[startDate, endDate)` and timeframe: what every bar query takes. */
 const barRangeSchema = z.object({
   symbol: z.string().trim().min(1).max(24),
-  startDate: instant,
-  endDate: instant,
+  startDate: representableInstantSchema,
+  endDate: representableInstantSchema,
   timeframe: marketTimeframeSchema.default("1m"),
 });
 

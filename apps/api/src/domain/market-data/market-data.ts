@@ -95,23 +95,31 @@ export type TicksBody =
   | { kind: "json"; envelope: Omit<TicksResponse, "ticks">; ticks: TicksJson };
 
 /**
- * `GET /api/market-data/ticks`: stored candles from ClickHouse (the default whenever the symbol has
- * stored data) or a live provider. Without stored data and without `provider`, Yahoo answers (the
- * published default); the response always names the provider that produced the candles.
+ * What `/ticks` and `/columns` both refuse with a 400 before reading anything: a symbol outside the
+ * AAPL / BTC-USD / EUR/USD forms and a range starting in the future. Returns the normalised symbol.
  */
-export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise<TicksBody> {
+function checkBarQuery(query: { symbol: string; startDate: number }, now: number): string {
   const parsedSymbol = symbolSchema.safeParse(query.symbol);
   if (!parsedSymbol.success) {
     throw new AppError("VALIDATION_FAILED", "Invalid symbol: use AAPL, BTC-USD or EUR/USD forms.", {
       issues: [{ path: ["symbol"], message: parsedSymbol.error.issues[0]?.message ?? "invalid symbol" }],
     });
   }
-  const symbol = parsedSymbol.data;
-  if (query.startDate > deps.now) {
+  if (query.startDate > now) {
     throw new AppError("VALIDATION_FAILED", "startDate is in the future: there are no candles there yet.", {
       issues: [{ path: ["startDate"], message: "must not be in the future" }],
     });
   }
+  return parsedSymbol.data;
+}
+
+/**
+ * `GET /api/market-data/ticks`: stored candles from ClickHouse (the default whenever the symbol has
+ * stored data) or a live provider. Without stored data and without `provider`, Yahoo answers (the
+ * published default); the response always names the provider that produced the candles.
+ */
+export async function getTicks(deps: MarketDataDeps, query: TicksQuery): Promise<TicksBody> {
+  const symbol = checkBarQuery(query, deps.now);
   const assetClass: AssetClass = query.assetClass ?? inferAssetClass(symbol);
   if (query.provider === "yahoo" || query.provider === "binance") {
     return { kind: "object", body: await fetchLive(deps, query.provider, symbol, assetClass, query) };
@@ -200,10 +208,10 @@ const COLUMNS_SLICES = 4;
  * @returns the body and the promise of its transfer (for waitUntil and error logging)
  */
 export async function getColumns(
-  deps: Pick<MarketDataDeps, "clickhouse" | "database">,
+  deps: Pick<MarketDataDeps, "clickhouse" | "database" | "now">,
   query: ColumnsQuery,
 ): Promise<{ body: ReadableStream<Uint8Array>; transfer: Promise<void> }> {
-  const symbol = symbolSchema.parse(query.symbol);
+  const symbol = checkBarQuery(query, deps.now);
   const stored = await withBaseTimeframe(deps.clickhouse, symbol, { database: deps.database }, (base) =>
     fetchBarsColumnar(
       deps.clickhouse,

@@ -35,7 +35,7 @@ export const marketDataRoutes = new Hono<AppEnv>()
   .get("/columns", validate("query", columnsQuerySchema), async (c) => {
     const { clickhouse, config } = c.get("services");
     const { body, transfer } = await getColumns(
-      { clickhouse, database: config.CLICKHOUSE_DB },
+      { clickhouse, database: config.CLICKHOUSE_DB, now: Date.now() },
       c.req.valid("query"),
     );
     const logged = transfer.catch((error: unknown) => {
