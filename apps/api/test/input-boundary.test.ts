@@ -142,3 +142,35 @@ describe("dates outside the representable range", () => {
     );
   });
 });
+
+describe("Better Auth's routes", () => {
+  it("refuses NUL characters in a sign-up or sign-in body before they reach PostgreSQL", async () => {
+    const email = `nul-${crypto.randomUUID().slice(0, 8)}@test.quantago.local`;
+    for (const route of ["sign-up/email", "sign-in/email"]) {
+      const res = await api(
+        `/api/auth/${route}`,
+        json(
+          { email: `a\u0000${email}`, password: "pw-0123456789", name: "N\u0000" },
+          { "cf-connecting-ip": "10.0.0.77" },
+        ),
+      );
+      await expectError(res, 400, "VALIDATION_FAILED");
+    }
+  });
+
+  it("answers its errors in our envelope and keeps the fields its client reads", async () => {
+    const res = await api(
+      "/api/auth/sign-in/email",
+      json({
+        email: `nobody-${crypto.randomUUID().slice(0, 8)}@test.quantago.local`,
+        password: "pw-wrong-123",
+      }),
+    );
+    const body = (await res.clone().json()) as { message?: string; code?: string };
+    const envelope = await expectError(res, 401, "UNAUTHENTICATED");
+    expect(typeof body.message).toBe("string");
+    expect(typeof body.code).toBe("string");
+    expect(envelope.error.message).toBe(body.message);
+    await expectError(await api("/api/auth/no-such-endpoint"), 404, "NOT_FOUND");
+  });
+});

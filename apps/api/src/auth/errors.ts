@@ -12,6 +12,11 @@ const codeByStatus: Record<number, ErrorCode> = {
   429: "RATE_LIMITED",
 };
 
+/** Our code for a Better Auth error status: the mapped one, else a 400's or a 500's. */
+export function codeForAuthStatus(status: number): ErrorCode {
+  return codeByStatus[status] ?? (status >= 500 ? "INTERNAL" : "VALIDATION_FAILED");
+}
+
 /**
  * A Better Auth `APIError` thrown by `auth.api.*` inside one of our routes, as our envelope. Its 4xx
  * messages are written for end users ("User not found"), so they are kept; anything else is a 500.

@@ -6,31 +6,45 @@ import { AppError, toValidationIssues } from "./errors.ts";
 
 const NUL_MESSAGE = "must not contain NUL characters (\\u0000)";
 
+/** Deeper JSON than any request schema takes; refused before anything walks it. */
+export const MAX_JSON_DEPTH = 64;
+
 /**
- * The path of the first string (value or object key) holding a NUL character in `value`, or
- * `undefined`. PostgreSQL `text` and `jsonb` cannot store `\u0000`, so every input is checked whole
- * here, whatever its schema says, instead of field by field.
+ * Where `value` cannot be stored or walked: the path of the first string (value or object key) holding
+ * a NUL character, which PostgreSQL `text` and `jsonb` cannot store, or of the first node nested deeper
+ * than {@link MAX_JSON_DEPTH}. Every input is checked whole here, whatever its schema says, instead of
+ * field by field. Iterative, so no nesting can overflow the stack.
  */
-export function findNul(
+export function findUnstorable(
   value: unknown,
-  path: Array<string | number> = [],
-): Array<string | number> | undefined {
-  if (typeof value === "string") return hasNul(value) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const at = findNul(item, [...path, i]);
-      if (at) return at;
-    }
-    return undefined;
-  }
-  if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      if (hasNul(key)) return [...path, key];
-      const at = findNul(item, [...path, key]);
-      if (at) return at;
+): { path: Array<string | number>; message: string } | undefined {
+  const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: value, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop() as { node: unknown; path: Array<string | number> };
+    if (path.length > MAX_JSON_DEPTH)
+      return { path: path.slice(0, 8), message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
+    if (typeof node === "string") {
+      if (hasNul(node)) return { path, message: NUL_MESSAGE };
+    } else if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) stack.push({ node: item, path: [...path, i] });
+    } else if (node !== null && typeof node === "object") {
+      for (const [key, item] of Object.entries(node)) {
+        if (hasNul(key)) return { path: [...path, key], message: NUL_MESSAGE };
+        stack.push({ node: item, path: [...path, key] });
+      }
     }
   }
   return undefined;
+}
+
+/** Throws the 400 for {@link findUnstorable}'s finding in `what` (e.g. `json`). */
+export function assertStorable(value: unknown, what: string): void {
+  const found = findUnstorable(value);
+  if (found) {
+    throw new AppError("VALIDATION_FAILED", `Invalid ${what}: see issues.`, {
+      issues: [{ path: found.path, message: found.message, code: "custom" }],
+    });
+  }
 }
 
 /**
@@ -72,12 +86,7 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
     },
     {
       validationFunction: (s, value) => {
-        const at = findNul(value);
-        if (at) {
-          throw new AppError("VALIDATION_FAILED", `Invalid ${target}: see issues.`, {
-            issues: [{ path: at, message: NUL_MESSAGE, code: "custom" }],
-          });
-        }
+        assertStorable(value, target);
         // The overloads cannot relate zod's result type to the generic schema; it is the same.
         return s.safeParseAsync(value) as never;
       },
