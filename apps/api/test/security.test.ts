@@ -1,30 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
-import { ACCESS_POLICIES, type Access, assertAccessPolicies, policyFor } from "../src/middleware/access.ts";
+import { ACCESS_POLICIES, type Access, assertAccessPolicies } from "../src/middleware/access.ts";
 import { newUser, type TestUser, uniqueIp } from "./auth-helpers.ts";
 import { api, expectError } from "./helpers.ts";
-
-interface Endpoint {
-  method: string;
-  path: string;
-  access: Access;
-}
-
-/** Every endpoint the router has, straight from `app.routes` (never a hand-kept list). */
-function endpoints(): Endpoint[] {
-  const seen = new Set<string>();
-  const list: Endpoint[] = [];
-  for (const route of createApp().routes) {
-    if (route.method === "ALL" && route.path.endsWith("*")) continue; // app.use() middleware
-    const key = `${route.method} ${route.path}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const policy = policyFor(route);
-    if (!policy) throw new Error(`no access policy for ${key}`);
-    list.push({ method: route.method, path: route.path, access: policy.access });
-  }
-  return list;
-}
+import { type Endpoint, registeredEndpoints } from "./routes.ts";
 
 /** A concrete request for a route pattern: parameters and wildcards get placeholder values. */
 function concrete(endpoint: Endpoint): { path: string; init: RequestInit } {
@@ -53,7 +32,7 @@ function minimumAccess(path: string): Access {
 }
 
 describe("access control over every registered route", () => {
-  const all = endpoints();
+  const all = registeredEndpoints();
 
   it("finds the routes of the app (sanity check of the walk itself)", () => {
     const names = all.map((e) => `${e.method} ${e.path}`);
