@@ -6,10 +6,12 @@ import {
   strategyResponseSchema,
   strategyVersionListResponseSchema,
 } from "@quantago/contracts";
+import { strategyDefinition, strategyVersion } from "@quantago/db";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { artifactKey, sha256Hex } from "../src/domain/strategies/artifacts.ts";
 import { as, json, newUser, type TestUser } from "./auth-helpers.ts";
-import { api, expectError } from "./helpers.ts";
+import { api, defined, expectError, testDb } from "./helpers.ts";
 
 const smaWasm = () => inject("wasmModulesBase64")["sma-crossover.wasm"] as string;
 const jsonAbiWasm = () => inject("wasmModulesBase64")["json-sma-crossover.wasm"] as string;
@@ -356,5 +358,33 @@ describe("strategy registry", () => {
     const shared = await as(other, `/api/strategies/${publicSlug}/versions/1.0.0/artifact`);
     expect(shared.status).toBe(200);
     expect(new Uint8Array(await shared.arrayBuffer())).toEqual(fromBase64(smaWasm()));
+  });
+
+  it("refuses a content type with control characters, and never serves a stored one as a header", async () => {
+    for (const contentType of ["text/plain\r\nX-Injected: 1", "application/wasm\u0007", "not a type"]) {
+      const body = wasmStrategy(uniqueSlug("bad-type"));
+      body.strategy.initial_version.artifact.content_type = contentType;
+      await expectError(await as(owner, "/api/strategies", json(body)), 400, "VALIDATION_FAILED");
+    }
+    // A value stored before the check existed: the download falls back to a safe type.
+    const slug = uniqueSlug("stored-bad-type");
+    expect((await as(owner, "/api/strategies", json(wasmStrategy(slug)))).status).toBe(201);
+    const { db, close } = testDb();
+    try {
+      const [definition] = await db
+        .select()
+        .from(strategyDefinition)
+        .where(eq(strategyDefinition.slug, slug));
+      await db
+        .update(strategyVersion)
+        .set({ artifactContentType: "text/html\r\nSet-Cookie: x=1" })
+        .where(eq(strategyVersion.strategyId, defined(definition, "definition").id));
+    } finally {
+      await close();
+    }
+    const res = await as(owner, `/api/strategies/${slug}/versions/1.0.0/artifact`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    await res.body?.cancel();
   });
 });

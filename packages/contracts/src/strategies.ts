@@ -102,6 +102,18 @@ export const runtimeConfigSchema = z.discriminatedUnion("type", [
 ]);
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
 
+const token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const MEDIA_TYPE = new RegExp(`^${token}/${token}(\\s*;\\s*${token}=(${token}|"[ !#-\\[\\]-~]*"))*$`);
+
+/**
+ * Whether `text` is a media type (`type/subtype`, optional `; name=value` parameters) made of printable
+ * ASCII only. An artifact's type is sent back as its download's Content-Type header: CR, LF or any
+ * other control character there would break (or inject into) the response.
+ */
+export function isMediaType(text: string): boolean {
+  return text.length <= 200 && MEDIA_TYPE.test(text);
+}
+
 export const artifactUploadSchema = z.object({
   file_name: z
     .string()
@@ -113,7 +125,11 @@ export const artifactUploadSchema = z.object({
     .min(1)
     .max(Math.ceil((MAX_ARTIFACT_BYTES * 4) / 3) + 4, `must decode to at most ${MAX_ARTIFACT_BYTES} bytes`)
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64"),
-  content_type: z.string().max(200).optional(),
+  content_type: z
+    .string()
+    .max(200)
+    .refine(isMediaType, "must be a media type (type/subtype) of printable ASCII")
+    .optional(),
 });
 export type ArtifactUpload = z.infer<typeof artifactUploadSchema>;
 

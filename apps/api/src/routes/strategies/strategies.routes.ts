@@ -1,6 +1,7 @@
 import {
   createStrategyRequestSchema,
   createVersionRequestSchema,
+  isMediaType,
   strategySlugParamSchema,
   strategyVersionParamSchema,
 } from "@quantago/contracts";
@@ -67,7 +68,11 @@ export const strategiesRoutes = new Hono<AppEnv>()
     const fileName = (row.artifactFileName ?? "artifact").replace(/["\\\r\n]/g, "_");
     return new Response(object.body, {
       headers: {
-        "Content-Type": row.artifactContentType ?? "application/octet-stream",
+        // Checked at upload; a value stored before that check must not become a broken header.
+        "Content-Type":
+          row.artifactContentType && isMediaType(row.artifactContentType)
+            ? row.artifactContentType
+            : "application/octet-stream",
         "Content-Length": String(object.size),
         "Content-Disposition": `attachment; filename="${fileName}"`,
         ETag: `"${row.artifactSha256}"`,
