@@ -174,3 +174,10 @@ describe("Better Auth's routes", () => {
     await expectError(await api("/api/auth/no-such-endpoint"), 404, "NOT_FOUND");
   });
 });
+
+describe("ingestion event stream", () => {
+  it("answers 404 for an unknown runId and 400 for a NUL one, before the stream opens", async () => {
+    await expectError(await admin("/events?runId=no-such-run&maxSeconds=1"), 404, "NOT_FOUND");
+    await expectError(await admin("/events?runId=a%00b&maxSeconds=1"), 400, "VALIDATION_FAILED");
+  });
+});

@@ -7,6 +7,7 @@ import {
   type Transaction,
 } from "@quantago/db";
 import { and, asc, eq, gt, inArray, max, sql } from "drizzle-orm";
+import { AppError } from "../../lib/errors.ts";
 import { sleep } from "../../lib/sleep.ts";
 import type { OpenServices, Services } from "../../services.ts";
 import { acquireStreamLease, releaseStreamLease } from "../stream-leases.ts";
@@ -264,13 +265,21 @@ export function eventStream(services: Services, options: EventStreamOptions): Re
 /**
  * `GET /api/admin/ingestion/events` for a caller: an admin's streams count against the same per-user
  * cap as their backtest streams (429 before the stream opens); the ingestion secret is the deployment's
- * own credential and is not capped.
+ * own credential and is not capped. A `runId` that names no run is a 404.
  */
 export async function followIngestionEvents(
   services: Services,
   userId: string | undefined,
   options: Omit<EventStreamOptions, "onEnd"> & { maxMs: number },
 ): Promise<ReadableStream<Uint8Array>> {
+  if (options.runId !== undefined) {
+    // An unknown run would only ever send heartbeats: 404 before the stream opens.
+    const [run] = await services.db
+      .select({ id: ingestionRun.id })
+      .from(ingestionRun)
+      .where(eq(ingestionRun.id, options.runId));
+    if (!run) throw new AppError("NOT_FOUND", "No such ingestion run.");
+  }
   const lease = userId ? await acquireStreamLease(services.db, userId, options.maxMs + 60_000) : null;
   return eventStream(services, {
     ...options,
