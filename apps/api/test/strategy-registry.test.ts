@@ -360,6 +360,24 @@ describe("strategy registry", () => {
     expect(new Uint8Array(await shared.arrayBuffer())).toEqual(fromBase64(smaWasm()));
   });
 
+  it("answers every taken slug alike: built-in or another user's private strategy", async () => {
+    const slug = uniqueSlug("private-taken");
+    expect((await as(owner, "/api/strategies", json(remoteStrategy(slug)))).status).toBe(201);
+    const privateOne = await expectError(
+      await as(other, "/api/strategies", json(remoteStrategy(slug))),
+      409,
+      "CONFLICT",
+    );
+    const builtin = await expectError(
+      await as(other, "/api/strategies", json(remoteStrategy("sma-crossover"))),
+      409,
+      "CONFLICT",
+    );
+    const shape = (message: string, s: string) => message.replace(JSON.stringify(s), "<slug>");
+    expect(shape(privateOne.error.message, slug)).toBe(shape(builtin.error.message, "sma-crossover"));
+    expect(shape(privateOne.error.message, slug)).not.toMatch(/private|owner|exists/i);
+  });
+
   it("refuses a content type with control characters, and never serves a stored one as a header", async () => {
     for (const contentType of ["text/plain\r\nX-Injected: 1", "application/wasm\u0007", "not a type"]) {
       const body = wasmStrategy(uniqueSlug("bad-type"));

@@ -144,6 +144,17 @@ function versionValues(
   };
 }
 
+/**
+ * Slugs are one namespace shared by built-ins and every user's strategies, so a taken slug must be a
+ * 409; the answer is the same for any taken slug (built-in, public, someone's private one) and says
+ * nothing about who holds it or whether it can be seen.
+ */
+function slugUnavailable(slug: string, cause?: unknown): AppError {
+  return new AppError("CONFLICT", `The slug ${JSON.stringify(slug)} is unavailable; choose another.`, {
+    cause,
+  });
+}
+
 /** `POST /api/strategies`: the definition and its first version, current. 409 when the slug is taken. */
 export async function createStrategy(
   db: Database,
@@ -152,10 +163,7 @@ export async function createStrategy(
   request: CreateStrategyRequest["strategy"],
 ): Promise<{ definition: StrategyDefinitionInfo; version: StrategyVersionInfo }> {
   if (getBuiltinStrategy(request.slug)) {
-    throw new AppError(
-      "CONFLICT",
-      `The slug ${JSON.stringify(request.slug)} belongs to a built-in strategy.`,
-    );
+    throw slugUnavailable(request.slug);
   }
   const upload = request.initial_version.artifact ?? request.artifact;
   const artifactPath = request.initial_version.artifact
@@ -199,7 +207,7 @@ export async function createStrategy(
     };
   } catch (e) {
     if (isUniqueViolation(e)) {
-      throw new AppError("CONFLICT", `The slug ${JSON.stringify(request.slug)} is taken.`, { cause: e });
+      throw slugUnavailable(request.slug, e);
     }
     throw e;
   }
