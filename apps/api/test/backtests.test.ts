@@ -582,7 +582,7 @@ describe("backtests", () => {
         { strategy: "sma-crossover", start_date: "2025-02-01", end_date: "2025-01-01" },
         /start_date must be before/,
       ],
-      [{ strategy: "sma-crossover", start_date: "2999-01-01", end_date: "2999-02-01" }, /future/],
+      [{ strategy: "sma-crossover", start_date: "2090-01-01", end_date: "2090-02-01" }, /future/],
       [{ strategy: "sma-crossover", start_date: "2020-01-01", end_date: "2020-02-01" }, /No 1h market data/],
       [{ strategy: "sma-crossover", symbol: "NOPE-USD" }, /No 1h market data for NOPE-USD/],
       [
