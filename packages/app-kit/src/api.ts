@@ -1,4 +1,4 @@
-import { type ErrorEnvelope, errorEnvelopeSchema } from "@quantago/contracts";
+import type { ErrorEnvelope } from "@quantago/contracts";
 
 /** Base URL of the API: `VITE_API_URL` at build time, or same origin (dev proxy, same-site deploys). */
 export const apiBase: string =
@@ -23,9 +23,18 @@ export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> 
     headers: { accept: "application/json", ...init?.headers },
   });
   const body: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    const parsed = errorEnvelopeSchema.safeParse(body);
-    throw new ApiError(res.status, parsed.success ? parsed.data : undefined);
-  }
+  if (!res.ok) throw new ApiError(res.status, asErrorEnvelope(body));
   return body as T;
+}
+
+/**
+ * The error envelope of a failed response, checked by shape rather than with the zod schema so that
+ * zod stays out of the apps' first-load bundle (the app shell has a 150 KB budget).
+ */
+export function asErrorEnvelope(body: unknown): ErrorEnvelope | undefined {
+  const error = (body as { error?: unknown } | null | undefined)?.error as
+    | Record<string, unknown>
+    | undefined;
+  if (!error || typeof error.code !== "string" || typeof error.message !== "string") return undefined;
+  return body as ErrorEnvelope;
 }
