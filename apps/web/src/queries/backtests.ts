@@ -1,0 +1,113 @@
+import { apiFetch } from "@quantago/app-kit";
+import type {
+  BacktestRecord,
+  BacktestStatus,
+  BacktestTrade,
+  CreateBacktestRequest,
+} from "@quantago/contracts";
+import { queryOptions } from "@tanstack/react-query";
+import { apiGetWithHeaders, apiSend } from "./http.ts";
+
+export type { BacktestRecord, BacktestTrade };
+
+export interface BacktestFilters {
+  status?: BacktestStatus | undefined;
+  symbol?: string | undefined;
+  strategy?: string | undefined;
+  limit?: number;
+  offset?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export const backtestKeys = {
+  all: ["backtests"] as const,
+  lists: () => [...backtestKeys.all, "list"] as const,
+  list: (f: BacktestFilters) => [...backtestKeys.lists(), f] as const,
+  detail: (id: string) => [...backtestKeys.all, "detail", id] as const,
+  trades: (id: string, limit: number) => [...backtestKeys.all, "trades", id, limit] as const,
+  equity: (id: string, points: number) => [...backtestKeys.all, "equity", id, points] as const,
+};
+
+/** Every status, in lifecycle order (a literal here keeps zod out of the list page's chunk). */
+export const BACKTEST_STATUSES = [
+  "pending",
+  "running",
+  "completed",
+  "failed",
+  "cancelled",
+] as const satisfies readonly BacktestStatus[];
+
+export const isActive = (s: BacktestStatus) => s === "pending" || s === "running";
+
+/**
+ * A list route answer as `{ items, total }`: today `{ <name>: [...], total }`, soon a bare array with
+ * `X-Total-Count`. Only this function knows.
+ */
+async function listPage<T>(path: string, name: string): Promise<Page<T>> {
+  const { body, headers } = await apiGetWithHeaders<T[] | Record<string, unknown>>(path);
+  if (Array.isArray(body)) {
+    const total = Number(headers.get("x-total-count"));
+    return { items: body, total: Number.isFinite(total) && total >= 0 ? total : body.length };
+  }
+  const items = (body[name] ?? []) as T[];
+  return { items, total: typeof body.total === "number" ? body.total : items.length };
+}
+
+export function backtestListQuery(f: BacktestFilters) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== "") qs.set(k, String(v));
+  return queryOptions({
+    queryKey: backtestKeys.list(f),
+    queryFn: () => listPage<BacktestRecord>(`/api/backtests?${qs}`, "backtests"),
+    // Running backtests move: poll while any is active, stop when all are done.
+    refetchInterval: (q) => (q.state.data?.items.some((b) => isActive(b.status)) ? 2000 : false),
+  });
+}
+
+export function backtestQuery(id: string) {
+  return queryOptions({
+    queryKey: backtestKeys.detail(id),
+    queryFn: () => apiFetch<BacktestRecord>(`/api/backtests/${encodeURIComponent(id)}`),
+  });
+}
+
+export function tradesQuery(id: string, limit = 1000) {
+  return queryOptions({
+    queryKey: backtestKeys.trades(id, limit),
+    queryFn: () =>
+      listPage<BacktestTrade>(`/api/backtests/${encodeURIComponent(id)}/trades?limit=${limit}`, "trades"),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+export interface EquityPoint {
+  time: string | number;
+  equity: number;
+}
+
+export function equityQuery(id: string, points = 2000) {
+  return queryOptions({
+    queryKey: backtestKeys.equity(id, points),
+    queryFn: () =>
+      apiFetch<{ total: number; points: EquityPoint[] }>(
+        `/api/backtests/${encodeURIComponent(id)}/equity?points=${points}`,
+      ),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+export const createBacktest = (body: CreateBacktestRequest | { backtest: Record<string, unknown> }) =>
+  apiSend<BacktestRecord>("POST", "/api/backtests", body);
+export const cancelBacktest = (id: string) =>
+  apiSend<BacktestRecord>("POST", `/api/backtests/${encodeURIComponent(id)}/cancel`);
+export const rerunBacktest = (id: string) =>
+  apiSend<BacktestRecord>("POST", `/api/backtests/${encodeURIComponent(id)}/rerun`);
+export const deleteBacktest = (id: string) =>
+  apiSend<void>("DELETE", `/api/backtests/${encodeURIComponent(id)}`);
+
+/** `/api/backtests/:id/events`, the SSE stream of progress and the terminal event. */
+export const backtestEventsUrl = (id: string) => `/api/backtests/${encodeURIComponent(id)}/events`;
