@@ -85,7 +85,7 @@ export function CandleChart({
   label: string;
   focusTime?: number | undefined;
 }) {
-  const host = useRef<HTMLDivElement>(null);
+  const host = useRef<HTMLElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const candles = useRef<ISeriesApi<"Candlestick"> | null>(null);
   const volume = useRef<ISeriesApi<"Histogram"> | null>(null);
@@ -96,7 +96,8 @@ export function CandleChart({
     if (!el) return;
     const c = createChart(el, {
       autoSize: true,
-      timeScale: { enableConflation: true, timeVisible: true, secondsVisible: false },
+      // A tiny minimum bar spacing lets "fit" show the whole range asked for; conflation keeps it fast.
+      timeScale: { enableConflation: true, minBarSpacing: 0.001, timeVisible: true, secondsVisible: false },
       rightPriceScale: { scaleMargins: { top: 0.08, bottom: 0.25 } },
       localization: {
         timeFormatter: (t: number) => new Date(t * 1000).toISOString().slice(0, 16).replace("T", " "),
@@ -151,7 +152,8 @@ export function CandleChart({
       position: m.kind === "entry-short" ? "aboveBar" : m.kind === "exit" ? "inBar" : "belowBar",
       shape: m.kind === "entry-long" ? "arrowUp" : m.kind === "entry-short" ? "arrowDown" : "circle",
       color: m.kind === "entry-long" ? p.up : m.kind === "entry-short" ? p.down : p.text,
-      ...(m.text ? { text: m.text } : {}),
+      // Labels only while they can be read; hundreds of "#n" texts are noise.
+      ...(m.text && (markers?.length ?? 0) <= 120 ? { text: m.text } : {}),
     }));
     markerApi.current?.setMarkers(list);
   }, [markers, theme]);
@@ -170,5 +172,5 @@ export function CandleChart({
     ts.setVisibleLogicalRange({ from: lo - 60, to: lo + 60 });
   }, [focusTime, bars]);
 
-  return <div ref={host} className="q-chart" role="img" aria-label={label} style={{ height }} />;
+  return <figure ref={host} className="q-chart" aria-label={label} style={{ height, margin: 0 }} />;
 }

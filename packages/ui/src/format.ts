@@ -85,3 +85,9 @@ export function tone(v: number | null | undefined): "positive" | "negative" | "n
   if (bad(v) || v === 0) return "neutral";
   return v > 0 ? "positive" : "negative";
 }
+
+/** `12,345` → `12.3k`, for chart axes. */
+export function formatCompact(v: number | null | undefined): string {
+  if (bad(v)) return DASH;
+  return v.toLocaleString("en-US", { notation: "compact", maximumFractionDigits: 1 });
+}

@@ -28,6 +28,7 @@ export function LineChart({
   height = 280,
   label,
   valueFormat = (v) => v.toFixed(2),
+  axisFormat,
 }: {
   x: ArrayLike<number>;
   series: readonly LineSeries[];
@@ -35,8 +36,10 @@ export function LineChart({
   height?: number;
   label: string;
   valueFormat?: (v: number) => string;
+  /** Shorter labels for the y axis (e.g. `12.5k`); defaults to `valueFormat`. */
+  axisFormat?: (v: number) => string;
 }) {
-  const host = useRef<HTMLDivElement>(null);
+  const host = useRef<HTMLElement>(null);
   const fmt = useRef(valueFormat);
   fmt.current = valueFormat;
 
@@ -54,7 +57,10 @@ export function LineChart({
       height,
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: true } },
-      axes: [axis, { ...axis, size: 70, values: (_u, vals) => vals.map((v) => fmt.current(v)) }],
+      axes: [
+        axis,
+        { ...axis, size: 80, values: (_u, vals) => vals.map((v) => (axisFormat ?? fmt.current)(v)) },
+      ],
       series: [
         {
           label: "Time",
@@ -79,15 +85,14 @@ export function LineChart({
       ro.disconnect();
       plot.destroy();
     };
-  }, [x, series, theme, height]);
+  }, [x, series, theme, height, axisFormat]);
 
   return (
-    <div
+    <figure
       ref={host}
       className="q-linechart"
-      role="img"
       aria-label={label}
-      style={{ minHeight: height + 40 }}
+      style={{ minHeight: height + 40, margin: 0 }}
     />
   );
 }

@@ -1,14 +1,15 @@
 import { AuthForm } from "@quantago/ui/auth";
 import { useQueryClient } from "@tanstack/react-query";
-import { Link, useNavigate, useSearch } from "@tanstack/react-router";
-import { authClient } from "../auth.ts";
+import { Link, useRouter, useSearch } from "@tanstack/react-router";
+import { authClient, sessionQuery } from "../auth.ts";
 
+/** Signed in: read the new session, then go to the page asked for (a path with its search params). */
 function useFinish(redirect: string | undefined) {
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
+  const router = useRouter();
   return async () => {
-    await queryClient.invalidateQueries({ queryKey: ["session"] });
-    await navigate({ to: redirect ?? "/" });
+    await queryClient.fetchQuery({ ...sessionQuery(), staleTime: 0 });
+    router.history.push(redirect ?? "/");
   };
 }
 

@@ -1,6 +1,7 @@
 import {
   EmptyState,
   ErrorState,
+  formatCompact,
   formatDate,
   formatDateTime,
   formatDuration,
@@ -375,6 +376,7 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
               height={280}
               label="Equity curve with buy and hold"
               valueFormat={(v) => formatMoney(v)}
+              axisFormat={formatCompact}
             />
           ) : (
             <EmptyState title="No equity points" />
@@ -514,7 +516,7 @@ function TradesTable({ trades, onPick }: { trades: BacktestTrade[]; onPick: (t: 
               <td className="q-num">{formatPrice(t.exit_price)}</td>
               <td className="q-num">{formatNumber(t.size, 4)}</td>
               <td className={`q-num q-tone-${tone(t.profit)}`}>{formatMoney(t.profit, true)}</td>
-              <td className={`q-num q-tone-${tone(t.return_pct)}`}>{formatNumber(t.return_pct)}%</td>
+              <td className={`q-num q-tone-${tone(t.return_pct)}`}>{formatFractionPct(t.return_pct)}</td>
               <td className={`q-num q-tone-${tone(cum)}`}>{formatMoney(cum, true)}</td>
               <td>{t.reason.replaceAll("_", " ")}</td>
             </tr>
