@@ -1,0 +1,175 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+
+const shots = fileURLToPath(new URL("../../test-results/", import.meta.url));
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const base = inject("webUrl");
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/** Screenshot in light and dark (the theme follows the system by default) and run axe in both. */
+async function look(name: string): Promise<void> {
+  const problems: string[] = [];
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(shots, `${name}-${scheme}.png`), fullPage: true });
+    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
+    const violations = (await page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: { run: (ctx: Document, o: object) => Promise<{ violations: unknown[] }> };
+        }
+      ).axe;
+      return (await axe.run(document, { resultTypes: ["violations"] })).violations;
+    })) as AxeViolation[];
+    for (const v of violations)
+      if (v.impact === "serious" || v.impact === "critical")
+        problems.push(
+          `${scheme} ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+        );
+  }
+  expect(problems, `accessibility problems on ${name}`).toEqual([]);
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
+  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+  page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail")
+    await page.screenshot({
+      path: join(shots, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}.png`),
+    });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("a trader, from sign-up to a result", () => {
+  const email = `trader-${Date.now()}@example.com`;
+  let backtestUrl = "";
+
+  it("is sent to sign in, with the page asked for kept", async () => {
+    await page.goto("/backtests?status=completed");
+    await page.waitForURL(/\/sign-in\?redirect=/);
+    expect(decodeURIComponent(page.url())).toContain("redirect=/backtests?status=completed");
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await look("sign-in");
+  });
+
+  it("signs up, sees field errors first, then lands back on the page asked for", async () => {
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.getByRole("heading", { name: "Create your account" }).waitFor();
+    await page.getByLabel("Name").fill("E2E Trader");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("short");
+    await page.getByRole("button", { name: "Create your account" }).click();
+    await page.getByText("Use at least 8 characters.").waitFor();
+    await look("sign-up");
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Create your account" }).click();
+    await page.waitForURL(/\/backtests\?status=completed$/);
+    await page.getByRole("heading", { name: "Backtests" }).waitFor();
+  });
+
+  it("explores the market: a year of candles for the seeded symbol", async () => {
+    await page.getByRole("link", { name: "Market", exact: true }).click();
+    await page.getByRole("link", { name: "SYNTH-USD" }).click();
+    const chart = page.getByRole("figure", { name: /SYNTH-USD 1h candlestick chart/ });
+    await chart.waitFor();
+    expect(await chart.locator("canvas").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(/8,7\d\d candles/).count()).toBe(1);
+    await look("market");
+    // The whole year at 1m: 525,600 candles through the columnar route, conflated by the chart.
+    const t0 = Date.now();
+    await page.getByRole("button", { name: "1m", exact: true }).click();
+    await page
+      .getByRole("figure", { name: /SYNTH-USD 1m candlestick chart with volume, 525,600 candles/ })
+      .waitFor({ timeout: 60_000 });
+    console.log(`market: 525,600 1m candles loaded and drawn in ${Date.now() - t0} ms`);
+    expect(page.url()).toContain("tf=1m");
+  });
+
+  it("starts a backtest: a cross-field error on the right field, then a run that completes", async () => {
+    await page.keyboard.press("Escape");
+    await page.locator("body").click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press("n");
+    await page.waitForURL(/\/backtests\/new/);
+    await page.goto("/backtests/new?strategy=sma-crossover&symbol=SYNTH-USD");
+    await page.getByRole("heading", { name: "New backtest" }).waitFor();
+    await page.getByLabel(/Fast/).fill("30");
+    await page.getByLabel(/Slow/).fill("10");
+    await page.getByRole("button", { name: "Run backtest" }).click();
+    const fast = page.getByLabel(/Fast/);
+    await expect.poll(() => fast.getAttribute("aria-invalid")).toBe("true");
+    await page.getByText(/fast \(30\) must be less than slow \(10\)/).waitFor();
+    await look("new-backtest");
+    await page.getByLabel(/Fast/).fill("10");
+    await page.getByLabel(/Slow/).fill("30");
+    await page.getByRole("button", { name: "Run backtest" }).click();
+    await page.waitForURL((url) => /^\/backtests\/(?!new$)[^/]+$/.test(url.pathname));
+    backtestUrl = page.url();
+    await page.locator(".q-badge-completed").first().waitFor({ timeout: 120_000 });
+    await page.getByText("Net return").waitFor();
+    await page.getByRole("figure", { name: /Equity curve/ }).waitFor();
+    await page.getByRole("figure", { name: /trades marked/ }).waitFor();
+    await look("backtest-detail");
+  });
+
+  it("lists the run on the dashboard and in the history, and shows the catalogs", async () => {
+    await page.goto("/");
+    await page.getByRole("heading", { name: "Recent backtests" }).waitFor();
+    await page.getByRole("link", { name: "sma-crossover" }).first().waitFor();
+    await look("dashboard");
+    await page.goto("/backtests");
+    await page.getByRole("cell", { name: "SYNTH-USD" }).first().waitFor();
+    await look("backtests");
+    await page.goto("/strategies");
+    await page
+      .getByRole("cell", { name: /SMA Crossover/ })
+      .first()
+      .waitFor();
+    await look("strategies");
+    await page.goto("/market");
+    await page.getByRole("cell", { name: "SYNTH-USD" }).waitFor();
+    await look("market-index");
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await look("shortcuts");
+    await page.keyboard.press("Escape");
+    // A pasted link lands on the same view.
+    await page.goto(backtestUrl);
+    await page.getByText("Configuration and reproducibility").waitFor();
+  });
+
+  it("signs out", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.goto("/");
+    await page.waitForURL(/\/sign-in\?redirect=/);
+  });
+});
