@@ -327,7 +327,7 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
         {
           time: Date.parse(t.entry_time),
           kind: t.type === "BUY" ? ("entry-long" as const) : ("entry-short" as const),
-          text: `#${t.seq}`,
+          text: `#${t.seq + 1}`,
         },
         { time: Date.parse(t.exit_time), kind: "exit" as const },
       ]),
@@ -504,9 +504,9 @@ function TradesTable({ trades, onPick }: { trades: BacktestTrade[]; onPick: (t: 
                   className="q-button"
                   style={{ padding: "0 0.4rem" }}
                   onClick={() => onPick(Date.parse(t.entry_time))}
-                  aria-label={`Show trade ${t.seq} on the chart`}
+                  aria-label={`Show trade ${t.seq + 1} on the chart`}
                 >
-                  {t.seq}
+                  {t.seq + 1}
                 </button>
               </td>
               <td>{t.type === "BUY" ? "Long" : "Short"}</td>
