@@ -6,11 +6,18 @@ interface Common {
   error?: string | undefined;
 }
 
-function Wrap({ id, label, hint, error, children }: Common & { id: string; children: ReactNode }) {
+/** The one-line explanation and the error under a control, ids `<id>-hint` and `<id>-err`. */
+export function FieldNotes({
+  id,
+  hint,
+  error,
+}: {
+  id: string;
+  hint?: ReactNode;
+  error?: string | undefined;
+}) {
   return (
-    <div className="q-field">
-      <label htmlFor={id}>{label}</label>
-      {children}
+    <>
       {hint ? (
         <p id={`${id}-hint`} className="q-hint">
           {hint}
@@ -21,11 +28,22 @@ function Wrap({ id, label, hint, error, children }: Common & { id: string; child
           {error}
         </p>
       ) : null}
+    </>
+  );
+}
+
+function Wrap({ id, label, hint, error, children }: Common & { id: string; children: ReactNode }) {
+  return (
+    <div className="q-field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }
 
-const aria = (id: string, hint: unknown, error: unknown) => ({
+/** `aria-describedby` / `aria-invalid` pointing at {@link FieldNotes}. */
+export const aria = (id: string, hint: unknown, error: unknown) => ({
   "aria-describedby":
     [hint ? `${id}-hint` : "", error ? `${id}-err` : ""].filter(Boolean).join(" ") || undefined,
   "aria-invalid": error ? true : undefined,

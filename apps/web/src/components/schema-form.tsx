@@ -1,5 +1,6 @@
 import type { ParameterProperty, ParameterSchema } from "@quantago/strategies";
 import { useId } from "react";
+import { aria, FieldNotes } from "./fields.tsx";
 import type { RawValues } from "./param-rules.ts";
 
 function rangeHint(p: ParameterProperty): string {
@@ -28,17 +29,8 @@ function Field({
   onChange: (v: string | boolean | undefined) => void;
 }) {
   const id = useId();
-  const hintId = `${id}-hint`;
-  const errId = `${id}-err`;
-  const describedBy = `${hintId}${error ? ` ${errId}` : ""}`;
   const hint = [prop.description, rangeHint(prop)].filter(Boolean).join(" — ");
-  const common = {
-    id,
-    name,
-    "aria-describedby": describedBy,
-    "aria-invalid": error ? true : undefined,
-    "aria-required": required || undefined,
-  } as const;
+  const common = { id, name, ...aria(id, hint, error), "aria-required": required || undefined } as const;
 
   if (prop.type === "boolean") {
     return (
@@ -52,14 +44,7 @@ function Field({
           />
           <label htmlFor={id}>{prop.title || name}</label>
         </div>
-        <p id={hintId} className="q-hint">
-          {hint}
-        </p>
-        {error ? (
-          <p id={errId} className="q-field-error">
-            {error}
-          </p>
-        ) : null}
+        <FieldNotes id={id} hint={hint} error={error} />
       </div>
     );
   }
@@ -114,14 +99,7 @@ function Field({
     <div className="q-field">
       {label}
       {control}
-      <p id={hintId} className="q-hint">
-        {hint}
-      </p>
-      {error ? (
-        <p id={errId} className="q-field-error">
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }
