@@ -1,12 +1,12 @@
 import "@quantago/ui/styles.css";
-import { applyTheme } from "@quantago/ui";
+import { startThemeSync } from "@quantago/ui";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "@tanstack/react-router";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createAppRouter } from "./router.tsx";
 
-applyTheme();
+startThemeSync();
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {

@@ -180,6 +180,7 @@ export function AuthForm({ mode, client, onSuccess, footer }: AuthFormProps) {
   const title = signUp ? "Create your account" : "Sign in";
   return (
     <div className="q-auth">
+      <p className="q-auth-brand">Quantago</p>
       <h1>{title}</h1>
       <p className="q-muted">
         {signUp ? "Backtest strategies on stored market data." : "Welcome back. Your backtests are waiting."}

@@ -16,6 +16,7 @@ export {
   readThemePreference,
   resolveTheme,
   setThemePreference,
+  startThemeSync,
   type ThemePreference,
   useTheme,
 } from "./theme.ts";

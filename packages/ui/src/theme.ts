@@ -48,6 +48,20 @@ export function setThemePreference(pref: ThemePreference): void {
   for (const l of listeners) l();
 }
 
+/**
+ * Applies the theme now and keeps `<html>` in step with the system setting and other tabs, on every
+ * page (signed in or not), whether or not a component reads the theme. Call once at start-up.
+ */
+export function startThemeSync(): void {
+  applyTheme();
+  const sync = () => {
+    applyTheme();
+    for (const l of listeners) l();
+  };
+  media()?.addEventListener("change", sync);
+  window.addEventListener("storage", sync);
+}
+
 let snapshot = "";
 function subscribe(onChange: () => void): () => void {
   const notify = () => {
