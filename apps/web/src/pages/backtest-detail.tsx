@@ -25,6 +25,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { useEffect, useMemo, useState } from "react";
 import { metric } from "../components/backtest-bits.tsx";
+import { download, tradesToCsv } from "../components/export.ts";
 import {
   type BacktestRecord,
   type BacktestTrade,
@@ -34,6 +35,7 @@ import {
   cancelBacktest,
   deleteBacktest,
   equityQuery,
+  fetchAllTrades,
   isActive,
   rerunBacktest,
   tradesQuery,
@@ -430,6 +432,8 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
               ? `${formatInteger(trades.data.items.length)} of ${formatInteger(trades.data.total)} shown`
               : ""}
           </span>
+          <span className="q-spacer" />
+          <ExportButtons id={b.id} disabled={!trades.data || trades.data.total === 0} />
         </div>
         {trades.isPending ? (
           <LoadingBlock label="Loading trades" lines={5} />
@@ -441,6 +445,37 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
           <TradesTable trades={trades.data.items} onPick={setFocus} />
         )}
       </section>
+    </>
+  );
+}
+
+function ExportButtons({ id, disabled }: { id: string; disabled: boolean }) {
+  const exp = useMutation({
+    mutationFn: async (format: "csv" | "json") => {
+      const all = await fetchAllTrades(id);
+      if (format === "csv") download(`${id}-trades.csv`, tradesToCsv(all), "text/csv");
+      else download(`${id}-trades.json`, `${JSON.stringify(all, null, 2)}\n`, "application/json");
+    },
+  });
+  return (
+    <>
+      {exp.isError ? <span className="q-field-error">{describeError(exp.error).message}</span> : null}
+      <button
+        type="button"
+        className="q-button"
+        disabled={disabled || exp.isPending}
+        onClick={() => exp.mutate("csv")}
+      >
+        Export CSV
+      </button>
+      <button
+        type="button"
+        className="q-button"
+        disabled={disabled || exp.isPending}
+        onClick={() => exp.mutate("json")}
+      >
+        Export JSON
+      </button>
     </>
   );
 }

@@ -84,6 +84,19 @@ export function tradesQuery(id: string, limit = 1000) {
   });
 }
 
+/** Every trade of a run, page by page (the route serves at most 1,000 at a time), for export. */
+export async function fetchAllTrades(id: string): Promise<BacktestTrade[]> {
+  const all: BacktestTrade[] = [];
+  for (;;) {
+    const page = await listPage<BacktestTrade>(
+      `/api/backtests/${encodeURIComponent(id)}/trades?limit=1000&offset=${all.length}`,
+      "trades",
+    );
+    all.push(...page.items);
+    if (page.items.length === 0 || all.length >= page.total) return all;
+  }
+}
+
 export interface EquityPoint {
   time: string | number;
   equity: number;

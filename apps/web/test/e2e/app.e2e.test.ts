@@ -168,6 +168,19 @@ describe("a trader, from sign-up to a result", () => {
     await page.getByRole("figure", { name: /Equity curve/ }).waitFor();
     await page.getByRole("figure", { name: /trades marked/ }).waitFor();
     await look("backtest-detail");
+    // Every trade exported, not just the ones on screen.
+    const [csv] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
+    const lines = readFileSync(await csv.path(), "utf8")
+      .trim()
+      .split("\n");
+    expect(lines[0]).toBe(
+      "seq,type,size,entry_time,entry_price,exit_time,exit_price,fees,profit,return_pct,reason,cumulative_profit,metadata",
+    );
+    const shown = await page.getByText(/of [\d,]+ shown/).textContent();
+    expect(lines.length - 1).toBe(Number(shown?.match(/of ([\d,]+) shown/)?.[1]?.replaceAll(",", "")));
   });
 
   it("lists the run on the dashboard and in the history, and shows the catalogs", async () => {
