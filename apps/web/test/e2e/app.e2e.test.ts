@@ -209,7 +209,23 @@ describe("a trader, from sign-up to a result", () => {
     await page.getByText("Configuration and reproducibility").waitFor();
   });
 
-  it("signs out", async () => {
+  it("an ended session sends the trader to sign in and back; sign out", async () => {
+    await page.goto("/backtests");
+    await page.getByRole("heading", { name: "Backtests" }).waitFor();
+    // The session ends behind the app's back (expired, revoked elsewhere): the next call answers 401.
+    await page.evaluate(() =>
+      fetch("/api/auth/sign-out", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      }),
+    );
+    await page.getByRole("link", { name: "Dashboard" }).click();
+    await page.waitForURL(/\/sign-in\?redirect=/);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/sign-in/);
     await page.goto("/");
