@@ -121,10 +121,14 @@ const backtestRoute = createRoute({
   component: lazyRouteComponent(() => import("./pages/backtest-detail.tsx"), "BacktestDetailPage"),
 });
 
+export const BACKTEST_SORTS = ["created", "return", "sharpe", "maxdd", "trades"] as const;
+export type BacktestSort = (typeof BACKTEST_SORTS)[number];
 export interface BacktestsSearch {
   status?: BacktestStatus | undefined;
   symbol?: string | undefined;
   strategy?: string | undefined;
+  sort?: BacktestSort | undefined;
+  dir?: "asc" | "desc" | undefined;
 }
 const backtestsRoute = createRoute({
   getParentRoute: () => appRoute,
@@ -133,6 +137,8 @@ const backtestsRoute = createRoute({
     status: (STATUSES as readonly unknown[]).includes(s.status) ? (s.status as BacktestStatus) : undefined,
     symbol: str(s.symbol),
     strategy: str(s.strategy),
+    sort: (BACKTEST_SORTS as readonly unknown[]).includes(s.sort) ? (s.sort as BacktestSort) : undefined,
+    dir: s.dir === "asc" || s.dir === "desc" ? s.dir : undefined,
   }),
   component: lazyRouteComponent(() => import("./pages/backtests.tsx"), "BacktestsPage"),
 });

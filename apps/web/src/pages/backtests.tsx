@@ -12,18 +12,43 @@ import {
 } from "@quantago/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
+import { useMemo } from "react";
 import { Headline, metric, StatusBadge } from "../components/backtest-bits.tsx";
-import { BACKTEST_STATUSES, backtestListQuery } from "../queries/backtests.ts";
+import { BACKTEST_STATUSES, type BacktestRecord, backtestListQuery } from "../queries/backtests.ts";
 import { describeError } from "../queries/http.ts";
+import type { BacktestSort } from "../router.tsx";
 
 /** `/backtests?status&symbol&strategy`: the run history, filters in the URL. */
 export function BacktestsPage() {
   const search = useSearch({ from: "/app/backtests" });
   const navigate = useNavigate({ from: "/backtests" });
+  const { sort = "created", dir = "desc", ...filters } = search;
   const list = useQuery({
-    ...backtestListQuery({ ...search, limit: 200 }),
+    ...backtestListQuery({ ...filters, limit: 200 }),
     placeholderData: keepPreviousData,
   });
+  const rows = useMemo(() => sortRows(list.data?.items ?? [], sort, dir), [list.data, sort, dir]);
+  const header = (key: BacktestSort, label: string, num = true) => (
+    <th
+      scope="col"
+      className={num ? "q-num" : undefined}
+      aria-sort={sort === key ? (dir === "asc" ? "ascending" : "descending") : undefined}
+    >
+      <button
+        type="button"
+        className="q-sort"
+        onClick={() =>
+          void navigate({
+            search: (prev) => ({ ...prev, sort: key, dir: sort === key && dir === "desc" ? "asc" : "desc" }),
+            replace: true,
+          })
+        }
+      >
+        {label}
+        <span aria-hidden="true">{sort === key ? (dir === "asc" ? " ▲" : " ▼") : ""}</span>
+      </button>
+    </th>
+  );
   const set = (patch: Record<string, string | undefined>) =>
     void navigate({
       search: (prev) => ({
@@ -130,23 +155,15 @@ export function BacktestsPage() {
                   <th scope="col">Symbol</th>
                   <th scope="col">Range</th>
                   <th scope="col">Status</th>
-                  <th scope="col" className="q-num">
-                    Return
-                  </th>
-                  <th scope="col" className="q-num">
-                    Sharpe
-                  </th>
-                  <th scope="col" className="q-num">
-                    Max DD
-                  </th>
-                  <th scope="col" className="q-num">
-                    Trades
-                  </th>
-                  <th scope="col">Created</th>
+                  {header("return", "Return")}
+                  {header("sharpe", "Sharpe")}
+                  {header("maxdd", "Max DD")}
+                  {header("trades", "Trades")}
+                  {header("created", "Created", false)}
                 </tr>
               </thead>
               <tbody>
-                {list.data.items.map((b) => {
+                {rows.map((b) => {
                   const dd = metric(b, "maxDrawdown");
                   return (
                     <tr key={b.id}>
@@ -182,4 +199,21 @@ export function BacktestsPage() {
       </section>
     </>
   );
+}
+
+/** Sorts the loaded runs (the newest 200 that match the filters); runs without a value go last. */
+function sortRows(items: BacktestRecord[], sort: BacktestSort, dir: "asc" | "desc"): BacktestRecord[] {
+  const value = (b: BacktestRecord): number | null =>
+    sort === "created"
+      ? Date.parse(b.created_at)
+      : sort === "trades"
+        ? b.trade_count
+        : metric(b, sort === "return" ? "totalReturn" : sort === "sharpe" ? "sharpe" : "maxDrawdown");
+  const sign = dir === "asc" ? 1 : -1;
+  return [...items].sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return (x - y) * sign;
+  });
 }

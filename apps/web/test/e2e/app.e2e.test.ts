@@ -191,6 +191,11 @@ describe("a trader, from sign-up to a result", () => {
     await page.goto("/backtests");
     await page.getByRole("cell", { name: "SYNTH-USD" }).first().waitFor();
     await look("backtests");
+    await page.getByRole("button", { name: "Sharpe" }).click();
+    await page.waitForURL(/sort=sharpe&dir=desc/);
+    expect(await page.getByRole("columnheader", { name: "Sharpe" }).getAttribute("aria-sort")).toBe(
+      "descending",
+    );
     await page.goto("/strategies");
     await page
       .getByRole("cell", { name: /SMA Crossover/ })
