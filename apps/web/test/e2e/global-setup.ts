@@ -63,7 +63,8 @@ export default async function setup(project: TestProject) {
   const built = promisify(execFile)(
     process.execPath,
     [join(web, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "error"],
-    { cwd: web },
+    // Vitest sets NODE_ENV=test, which would give a development build of React: test what ships.
+    { cwd: web, env: { ...process.env, NODE_ENV: "production" } },
   );
   built.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   // wrangler and vite preview run in their own process groups: if this runner dies without its
