@@ -221,7 +221,11 @@ export function MarketPage() {
                   <span className={stats.change >= 0 ? "q-tone-positive" : "q-tone-negative"}>
                     {formatFractionPct(stats.change)} over range
                   </span>
-                  <span className="q-muted">{formatInteger(stats.n)} candles</span>
+                  <span className="q-muted">
+                    {bars.isPlaceholderData
+                      ? `Loading about ${formatInteger(estimate)} ${tf} candles…`
+                      : `${formatInteger(stats.n)} candles`}
+                  </span>
                 </>
               ) : (
                 <Skeleton width={240} height="1.2em" />
