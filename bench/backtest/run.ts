@@ -3,7 +3,7 @@
  *
  *   node_modules/.bin/node --experimental-strip-types bench/backtest/run.ts [--runs 5]
  *
- * Stores the exact SMAX-1m bars (1,000,000 one-minute bars, ../shared/bench/smax-1m.md) in the dev
+ * Stores the exact SMAX-1m bars (1,000,000 one-minute bars, docs/smax-reference.md) in the dev
  * stack's ClickHouse if absent, signs in as the dev seed's trader, registers the WASM columnar SMA
  * crossover from packages/wasm-sdk, then reports wall time from `POST /api/backtests` to `completed`
  * (polling `GET /api/backtests/:id` every 20 ms) for the native and the WASM columnar SMA crossover with
@@ -50,7 +50,7 @@ const clickhouse = createClickHouse({
   database: values.database,
 });
 
-/** The exact SMAX-1m bars (../shared/bench/smax-1m.md), stored like any ingested series. */
+/** The exact SMAX-1m bars (docs/smax-reference.md), stored like any ingested series. */
 async function seed(): Promise<void> {
   if ((await countStoredBars(clickhouse, SYMBOL, values.database)) === BARS) return;
   const started = performance.now();

@@ -9,7 +9,7 @@
  *   `runColumnarSignals` (batches of 65,536 bars). Inside workerd the very same host code runs in
  *   the Worker Loader child; this measures the module plus that code. Measured as uploaded and as
  *   the sandbox loads it (memory capped and loops fuel-metered by the API);
- * - WASM JSON ABI: build/json-sma-crossover.wasm called once per candle with the spec §5 input JSON,
+ * - WASM JSON ABI: build/json-sma-crossover.wasm called once per candle with the contract's input JSON (docs/compatibility.md#strategy-contract),
  *   through the sandbox host's adapter (JSON.stringify, copy in, signal, JSON.parse), on fewer bars.
  *
  * Every runtime's decisions are checked against native before timing. Median of `runs` (default 5)

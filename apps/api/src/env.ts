@@ -1,8 +1,7 @@
-import type { ClickHouseClient } from "@clickhouse/client-web";
-import type { Database } from "@quantago/db";
+import type { Auth } from "@quantago/auth";
 import { z } from "zod";
-import type { Auth } from "./auth/auth.ts";
 import { AppError } from "./lib/errors.ts";
+import type { Services } from "./services.ts";
 
 /**
  * Secrets are not declared in wrangler.toml, so `wrangler types` cannot see them; they are typed here.
@@ -100,15 +99,6 @@ export function readConfig(env: Env): Config {
   }
   if (result instanceof AppError) throw result;
   return result;
-}
-
-/** Per-request services, created lazily by the init middleware and closed when the response is done. */
-export interface Services {
-  readonly config: Config;
-  readonly db: Database;
-  readonly clickhouse: ClickHouseClient;
-  /** Better Auth over this request's `db`. */
-  readonly auth: Auth;
 }
 
 /** Who is calling, once the access middleware has decided (unset on public routes without a session). */

@@ -3,23 +3,19 @@
  * ingestion sync, and the repair of rollup buckets that a write left stale without refreshing them.
  * The two are independent; one failing does not stop the other.
  */
-import { createClickHouse, refreshStaleRollups } from "@quantago/market-data";
-import { type Env, readConfig } from "./env.ts";
-import { clickHouseConnection } from "./lib/clickhouse.ts";
-import { scheduledIncrementalSync } from "./workflows/ingestion/cron.ts";
+import { startIncrementalSync } from "./domain/ingestion/cron.ts";
+import { repairStaleRollups } from "./domain/market-data/market-data.ts";
+import type { Env } from "./env.ts";
+import { withServices } from "./services.ts";
 
 /** Refreshes every series with tombstoned rollup buckets (see `refreshStaleRollups`). */
-export async function scheduledRollupRepair(env: Env): Promise<void> {
-  const config = readConfig(env);
-  const client = createClickHouse(clickHouseConnection(config));
-  try {
-    const repaired = await refreshStaleRollups(client, config.CLICKHOUSE_DB);
-    if (repaired.length > 0) {
-      console.log(JSON.stringify({ msg: "stale rollups refreshed", series: repaired.length, repaired }));
-    }
-  } finally {
-    await client.close();
-  }
+export function scheduledRollupRepair(env: Env): Promise<void> {
+  return withServices(env, repairStaleRollups);
+}
+
+/** The incremental sync (see `startIncrementalSync`). */
+export function scheduledIncrementalSync(env: Env, scheduledTime: number): Promise<void> {
+  return withServices(env, (services) => startIncrementalSync(services, scheduledTime));
 }
 
 export function runScheduled(env: Env, scheduledTime: number): Promise<unknown> {

@@ -1,8 +1,8 @@
+import { cookiePolicy, siteOf } from "@quantago/auth";
+import { prefixedId } from "@quantago/db";
 import { APIError } from "better-auth/api";
 import { describe, expect, it } from "vitest";
-import { cookiePolicy, siteOf } from "../src/auth/cookies.ts";
 import { fromAuthError } from "../src/auth/errors.ts";
-import { prefixedId } from "../src/lib/ids.ts";
 import { secretsEqual } from "../src/middleware/access.ts";
 import { isBanned } from "../src/middleware/session.ts";
 

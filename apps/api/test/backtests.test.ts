@@ -20,8 +20,8 @@ import { smaCrossover } from "@quantago/strategies";
 import { hostileColumnarModule } from "@quantago/wasm-sdk/testing";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { equityKey } from "../src/routes/backtests/equity.ts";
-import { faultMarkerKey } from "../src/workflows/backtest/execute.ts";
+import { equityKey } from "../src/domain/backtests/equity.ts";
+import { faultMarkerKey } from "../src/domain/backtests/execute.ts";
 import { as, json, newUser, type TestUser } from "./auth-helpers.ts";
 import { defined, expectError, testClickHouse, testDb } from "./helpers.ts";
 
@@ -33,7 +33,7 @@ const END = "2025-01-09";
 /** The cross-runtime comparison: 15m bars (288), short windows so there are several trades. */
 const CROSS = { timeframe: "15m", fast: 5, slow: 20 } as const;
 /**
- * SMAX-1m execution settings (../shared/bench/smax-1m.md): the API's parameter names are the engine's
+ * SMAX-1m execution settings (docs/smax-reference.md): the API's parameter names are the engine's
  * config names, so the fixture's config is sent as it is (its balance goes in `initial_balance`).
  */
 const { initialBalance: SMAX_BALANCE, ...SMAX_PARAMETERS } = SMAX_EXECUTION_CONFIG;

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { startChild } from "@quantago/devstack/child";
 import type { TestProject } from "vitest/node";
 import { startRecordedProviders } from "./recorded-providers.ts";
@@ -16,7 +17,12 @@ interface EphemeralServices {
   origin: { postgres: string; clickhouse: string };
 }
 
-const cli = fileURLToPath(new URL("../../../packages/devstack/src/cli.ts", import.meta.url));
+// Other packages' files are found through their package names (vitest's module runner has no
+// `import.meta.resolve`, hence `require.resolve`).
+const require = createRequire(import.meta.url);
+const cli = require.resolve("@quantago/devstack/cli");
+/** The WASM modules `pnpm --filter @quantago/wasm-sdk build` compiles, beside that package's src/. */
+const wasmBuild = new URL("../build/", pathToFileURL(require.resolve("@quantago/wasm-sdk")));
 
 /**
  * Starts real PostgreSQL and ClickHouse for the Worker tests through the devstack launcher: embedded,
@@ -44,10 +50,10 @@ export default async function setup(project: TestProject) {
   project.provide("clickhousePassword", ready.clickhousePassword);
   project.provide("clickhouseDb", ready.clickhouseDb);
 
-  const smoke = fileURLToPath(new URL("../../../packages/wasm-sdk/build/smoke.wasm", import.meta.url));
+  const smoke = fileURLToPath(new URL("smoke.wasm", wasmBuild));
   project.provide("smokeWasmBase64", readFileSync(smoke).toString("base64"));
   // Every example strategy module built by packages/wasm-sdk (sandbox-runtime tests), by file name.
-  const wasmDir = fileURLToPath(new URL("../../../packages/wasm-sdk/build/", import.meta.url));
+  const wasmDir = fileURLToPath(wasmBuild);
   project.provide(
     "wasmModulesBase64",
     Object.fromEntries(

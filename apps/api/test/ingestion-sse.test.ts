@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { startWorkflowRun } from "../src/routes/ingestion/ingestion.service.ts";
+import { startWorkflowRun } from "../src/domain/ingestion/workflow-runs.ts";
 import { as, newAdmin, newUser } from "./auth-helpers.ts";
 import { api, expectError, testDb } from "./helpers.ts";
 import { admin, registerSymbols, uniqueSymbol, waitForRun } from "./ingestion-helpers.ts";

@@ -2,7 +2,7 @@ import { introspectWorkflow } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { countBarsInRange } from "@quantago/market-data";
 import { describe, expect, it } from "vitest";
-import { startWorkflowRun } from "../src/routes/ingestion/ingestion.service.ts";
+import { startWorkflowRun } from "../src/domain/ingestion/workflow-runs.ts";
 import { testClickHouse, testDb } from "./helpers.ts";
 import { registerSymbols, uniqueSymbol, waitForRun } from "./ingestion-helpers.ts";
 

@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { countBarsInRange } from "@quantago/market-data";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { EVENT_LOCK, emitEvent, finishRun } from "../src/routes/ingestion/events.ts";
-import { createRun, setRunSymbol } from "../src/routes/ingestion/ingestion.service.ts";
+import { EVENT_LOCK, emitEvent, finishRun } from "../src/domain/ingestion/events.ts";
+import { createRun, setRunSymbol } from "../src/domain/ingestion/runs.ts";
 import { as, newUser } from "./auth-helpers.ts";
 import { api, expectError, testClickHouse, testDb } from "./helpers.ts";
 import {
@@ -370,7 +370,7 @@ describe("ingestion admin API", () => {
   });
 
   it("the cron trigger starts an incremental run for enabled symbols", async () => {
-    const { scheduledIncrementalSync } = await import("../src/workflows/ingestion/cron.ts");
+    const { scheduledIncrementalSync } = await import("../src/scheduled.ts");
     const symbol = uniqueSymbol("CR");
     await registerSymbols([
       {

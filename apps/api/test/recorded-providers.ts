@@ -1,4 +1,4 @@
-import { fixture, startFixtureServer } from "../../../packages/market-data/test-fixtures/fixture-server.ts";
+import { fixture, startFixtureServer } from "@quantago/market-data/test-fixtures/fixture-server";
 
 /** Start of the recorded Binance BTCUSDT 1m pages (2024-01-05T00:00:00Z). */
 export const BINANCE_PAGE_START = Date.parse("2024-01-05T00:00:00Z");

@@ -1,8 +1,8 @@
 import { describe, expect, inject, it } from "vitest";
-import { downsampleIndices } from "../src/routes/backtests/equity.ts";
-import { endpointRefusal } from "../src/runtimes/endpoint-policy.ts";
-import { RuntimeError } from "../src/runtimes/errors.ts";
-import { remoteCaller } from "../src/runtimes/remote.ts";
+import { downsampleIndices } from "../src/domain/backtests/equity.ts";
+import { endpointRefusal } from "../src/domain/strategies/runtimes/endpoint-policy.ts";
+import { RuntimeError } from "../src/domain/strategies/runtimes/errors.ts";
+import { remoteCaller } from "../src/domain/strategies/runtimes/remote.ts";
 
 describe("remote endpoint policy", () => {
   it("refuses loopback, private, link-local and local names in production, in every spelling", () => {

@@ -1,18 +1,14 @@
 import { env } from "cloudflare:workers";
+import { computeSignals, type ExecutionConfig, generateSmaxBars, runBacktest } from "@quantago/engine";
+import { SMAX_EXECUTION_CONFIG, SMAX_STRATEGY_PARAMETERS } from "@quantago/engine/fixtures/smax";
+import { smaCrossover } from "@quantago/strategies";
 import { hostileColumnarModule, hostileJsonModule, importingModule } from "@quantago/wasm-sdk/testing";
 import { describe, expect, inject, it } from "vitest";
 import {
-  SMAX_EXECUTION_CONFIG,
-  SMAX_STRATEGY_PARAMETERS,
-} from "../../../packages/engine/src/fixtures/smax.ts";
-import {
-  computeSignals,
-  type ExecutionConfig,
-  generateSmaxBars,
-  runBacktest,
-} from "../../../packages/engine/src/index.ts";
-import { smaCrossover } from "../../../packages/strategies/src/index.ts";
-import { runWasmBacktest, SandboxError, type WasmBacktestOptions } from "../src/sandbox/strategy-sandbox.ts";
+  runWasmBacktest,
+  SandboxError,
+  type WasmBacktestOptions,
+} from "../src/domain/strategies/runtimes/wasm.ts";
 import { defined } from "./helpers.ts";
 
 const SMAX: ExecutionConfig = SMAX_EXECUTION_CONFIG;

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
-import { loadWasmSandbox } from "../src/sandbox/wasm-sandbox.ts";
 import { defined } from "./helpers.ts";
+import { loadWasmSandbox } from "./smoke-sandbox.ts";
 
 function smokeWasm(): Uint8Array {
   return Uint8Array.from(atob(inject("smokeWasmBase64")), (c) => c.charCodeAt(0));

@@ -42,7 +42,7 @@ function withCookie(init: RequestInit, who: TestUser): RequestInit {
   return { ...init, headers: { ...(init.headers as Record<string, string>), cookie: who.cookie } };
 }
 
-/** The rule of `api-compat.md` §1 that the table must follow, whatever its entries say. */
+/** The rule of `docs/compatibility.md#routes-and-access` that the table must follow, whatever its entries say. */
 function minimumAccess(path: string): Access {
   if (path.startsWith("/api/admin/ingestion/")) return "ingestion";
   if (path.startsWith("/api/admin/") || path === "/api/admin") return "admin";

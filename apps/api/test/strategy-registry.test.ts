@@ -7,7 +7,7 @@ import {
   strategyVersionListResponseSchema,
 } from "@quantago/contracts";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { artifactKey, sha256Hex } from "../src/routes/strategies/artifacts.ts";
+import { artifactKey, sha256Hex } from "../src/domain/strategies/artifacts.ts";
 import { as, json, newUser, type TestUser } from "./auth-helpers.ts";
 import { api, expectError } from "./helpers.ts";
 

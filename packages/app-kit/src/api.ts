@@ -15,6 +15,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The error of a non-2xx response: its body is the API's error envelope when it parses as one. */
+export function toApiError(status: number, body: unknown): ApiError {
+  return new ApiError(status, asErrorEnvelope(body));
+}
+
 /** GET/POST JSON with credentials; non-2xx responses become `ApiError`. */
 export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(`${apiBase}${path}`, {
@@ -23,7 +28,7 @@ export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> 
     headers: { accept: "application/json", ...init?.headers },
   });
   const body: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) throw new ApiError(res.status, asErrorEnvelope(body));
+  if (!res.ok) throw toApiError(res.status, body);
   return body as T;
 }
 

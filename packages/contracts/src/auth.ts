@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** An admin is a user whose `role` is `admin` (`api-compat.md` §7). */
+/** An admin is a user whose `role` is `admin` (`docs/compatibility.md#configuration-names`). */
 export const roleSchema = z.enum(["user", "admin"]);
 export type Role = z.infer<typeof roleSchema>;
 

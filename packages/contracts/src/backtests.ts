@@ -2,7 +2,7 @@ import { z } from "zod";
 import { assetClassSchema, marketTimeframeSchema } from "./market-data.ts";
 import { remoteRuntimeConfigSchema } from "./strategies.ts";
 
-/** Venues of api-compat §3; intraday bars outside the venue's local session are skipped. */
+/** Venues of docs/compatibility.md#backtests; intraday bars outside the venue's local session are skipped. */
 export const exchanges = ["london", "newyork", "tokyo", "nasdaq", "nyse", "crypto"] as const;
 export const exchangeSchema = z.enum(exchanges);
 
@@ -24,7 +24,7 @@ const dateInput = z
 const finiteNumber = z.coerce.number().refine(Number.isFinite, "must be a finite number");
 
 /**
- * The platform keys of `parameters` (api-compat §3), plus ours for the execution model. Everything
+ * The platform keys of `parameters` (docs/compatibility.md#backtests), plus ours for the execution model. Everything
  * else is the strategy's own and passes through untouched. Numeric strings are accepted as numbers,
  * as the published clients send form values.
  */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** The one error taxonomy of the API (`../shared/spec/api-compat.md` §1). */
+/** The one error taxonomy of the API (`docs/compatibility.md#routes-and-access`). */
 export const errorCodes = [
   "VALIDATION_FAILED",
   "UNAUTHENTICATED",

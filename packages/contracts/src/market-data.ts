@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { representableTimeSchema } from "./limits.ts";
 
-/** Timeframes served by `/api/market-data/ticks` (api-compat §2). */
+/** Timeframes served by `/api/market-data/ticks` (docs/compatibility.md#market-data). */
 export const marketTimeframes = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"] as const;
 export const marketTimeframeSchema = z.enum(marketTimeframes);
 
@@ -44,6 +45,12 @@ const instant = z
 
 /** A date (`2025-01-01`) or ISO-8601 date-time as Unix ms; no offset means UTC. */
 export const instantSchema = instant;
+
+/**
+ * {@link instantSchema} restricted to the times the store can hold (`REPRESENTABLE_TIME`, its end
+ * included as a range end): `0000-01-01` or `9999-12-31` become a 400, not a failure further down.
+ */
+export const representableInstantSchema = instant.pipe(representableTimeSchema);
 
 const startBeforeEnd = (q: { startDate: number; endDate: number }) => q.startDate < q.endDate;
 const startBeforeEndIssue = { message: "startDate must be before endDate", path: ["endDate"] };

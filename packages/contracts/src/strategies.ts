@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** One property of a strategy's parameter schema (api-compat §4). */
+/** One property of a strategy's parameter schema (docs/compatibility.md#strategy-catalog-and-registry). */
 export const parameterPropertySchema = z.object({
   type: z.enum(["string", "number", "integer", "boolean"]),
   title: z.string().optional(),
@@ -18,7 +18,7 @@ export const parameterSchemaSchema = z.object({
 });
 
 /**
- * A catalog entry of `GET /api/strategies` (api-compat §4). `defaultConfig` levels are percent;
+ * A catalog entry of `GET /api/strategies` (docs/compatibility.md#strategy-catalog-and-registry). `defaultConfig` levels are percent;
  * null means "none" (built-ins set no take-profit or stop-loss of their own).
  */
 export const strategyCatalogEntrySchema = z.object({
@@ -44,7 +44,7 @@ export type StrategyCatalogEntry = z.infer<typeof strategyCatalogEntrySchema>;
 export const strategySlugParamSchema = z.object({ slug: z.string().min(1).max(120) });
 
 // ---------------------------------------------------------------------------------------------------
-// Registry: POST /api/strategies, POST /api/strategies/:slug/versions (api-compat §4)
+// Registry: POST /api/strategies, POST /api/strategies/:slug/versions (docs/compatibility.md#strategy-catalog-and-registry)
 // ---------------------------------------------------------------------------------------------------
 
 /** Largest artifact accepted (decoded bytes); WASM modules are also bound by the validator's limit. */
@@ -154,7 +154,7 @@ export const createStrategyRequestSchema = z.object({
       parameter_schema: parameterSchemaSchema,
       is_public: z.boolean().default(false),
       initial_version: versionInputSchema,
-      /** Tolerated here too (api-compat §4); used when `initial_version.artifact` is absent. */
+      /** Tolerated here too (docs/compatibility.md#strategy-catalog-and-registry); used when `initial_version.artifact` is absent. */
       artifact: artifactUploadSchema.optional(),
     })
     .refine((s) => s.initial_version.runtime_config.type === s.runtime_type, {

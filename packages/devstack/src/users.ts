@@ -1,14 +1,14 @@
 /**
  * Creating users from Node (first admin, dev seed) with the Worker's own Better Auth configuration, so
  * that passwords are hashed, ids generated and accounts linked exactly as a sign-up through the API
- * would. `createAuth` is imported from the API's source by path rather than as a package: the API
- * depends on this package for its tests, and a dependency back would make a cycle in the workspace.
+ * would: `createAuth` comes from `@quantago/auth`, the package the Worker builds its auth with too.
  */
+
+import { createAuth, type Role } from "@quantago/auth";
 import { authSchema, user } from "@quantago/db";
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import { createAuth, type Role } from "../../../apps/api/src/auth/auth.ts";
 
 /** The dev stack's embedded PostgreSQL (see `cli.ts` DEV_PORTS and `postgres.ts`). */
 export const DEV_DATABASE_URL = "postgres://quantago:quantago@127.0.0.1:54322/quantago";

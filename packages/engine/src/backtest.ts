@@ -6,7 +6,13 @@
  * @module
  */
 
-import type { AsyncBarStrategy, BarColumns, BarStrategy, DecisionSlot } from "@quantago/strategies";
+import type {
+  AsyncBarStrategy,
+  BarColumns,
+  BarStrategy,
+  DecisionSlot,
+  PortfolioView,
+} from "@quantago/strategies";
 import { createDecisionSlot } from "@quantago/strategies";
 import {
   type ExecutionConfig,
@@ -15,7 +21,7 @@ import {
 } from "./config.ts";
 import { computeMetrics } from "./metrics.ts";
 import { Simulation, validateBars } from "./simulation.ts";
-import type { BacktestResult, Trade } from "./types.ts";
+import type { BacktestResult, SignalNote, Trade } from "./types.ts";
 import { venueMask } from "./venue.ts";
 
 /**
@@ -109,6 +115,7 @@ function finish(bars: BarColumns, cfg: ResolvedExecutionConfig, sim: Simulation)
       return trades;
     },
     tradeColumns,
+    notes: log.notes(),
     openPosition,
     equity: sim.equityCol,
     position: sim.positionCol,
@@ -119,25 +126,33 @@ function finish(bars: BarColumns, cfg: ResolvedExecutionConfig, sim: Simulation)
   };
 }
 
+// The drivers below are the hot loops. They keep per-bar work to a few loads and one store: the
+// open is only visited when it has work, a HOLD skips the decision entirely, and the evaluated-bar
+// count is kept in a local (a field increment per bar is a load and a store through the object).
+// Each returns right after its loop: V8 compiles these loops on-stack (the function runs once per
+// backtest) and reuses that code for later runs, so any code after the loop that had not run yet
+// when it was compiled (such as storing the count) would deoptimize every later run.
+
 function runColumns(
   bars: BarColumns,
   source: SignalColumns,
   sim: Simulation,
   mask: Uint8Array | null,
-  slot: DecisionSlot,
-) {
+): number {
   const n = bars.time.length;
   const actions = source.actions;
   const sizes = source.sizes ?? null;
+  let evaluated = 0;
   for (let j = 0; j < n; j++) {
-    if (mask !== null && mask[j] === 0) {
-      sim.skip(j);
-      continue;
+    if (mask === null || mask[j] !== 0) {
+      evaluated++;
+      if (sim.openHasWork) sim.atOpen(j);
+      const action = actions[j] as number;
+      if (action !== 0) sim.decide(j, action, sizes === null ? Number.NaN : (sizes[j] as number), null);
     }
-    sim.atOpen(j);
-    slot.size = sizes === null ? Number.NaN : (sizes[j] as number);
-    sim.atClose(j, actions[j] as number, slot);
+    sim.mark(j);
   }
+  return evaluated;
 }
 
 function runStrategy(
@@ -146,20 +161,96 @@ function runStrategy(
   sim: Simulation,
   mask: Uint8Array | null,
   slot: DecisionSlot,
-) {
+): number {
   const n = bars.time.length;
+  let evaluated = 0;
   for (let j = 0; j < n; j++) {
-    if (mask !== null && mask[j] === 0) {
-      sim.skip(j);
-      continue;
+    if (mask === null || mask[j] !== 0) {
+      evaluated++;
+      sim.beforeDecision(j, slot);
+      sim.afterDecision(j, strategy.onBar(j, bars, sim, slot), slot);
     }
-    sim.atOpen(j);
-    sim.prepareDecision(j);
-    slot.size = Number.NaN;
-    slot.reason = null;
-    slot.metadata = null;
-    sim.atClose(j, strategy.onBar(j, bars, sim, slot), slot);
+    sim.mark(j);
   }
+  return evaluated;
+}
+
+/** What a portfolio-independent strategy is shown: a flat, empty account (as by {@link computeSignals}). */
+function flatPortfolio(): PortfolioView {
+  return {
+    cash: 0,
+    equity: 0,
+    position: 0,
+    entryPrice: Number.NaN,
+    entryTime: Number.NaN,
+    entryIndex: -1,
+    lastEntryTime: Number.NaN,
+  };
+}
+
+/** Bars per block of {@link runStrategyInBlocks}: the block's decisions stay in the L1/L2 cache. */
+const DECISION_BLOCK = 2048;
+
+/**
+ * {@link runStrategy} for a strategy that declares `usesPortfolio: false`: per block of bars, the
+ * decision loop alone (as {@link computeSignals} does, showing a flat portfolio), then the simulation
+ * over that block's decisions. Two tight loops instead of one with both bodies: the strategy's code
+ * gets the JIT's whole inlining budget, and the simulation loop is the column driver's. The results
+ * are those of passing `computeSignals(strategy, bars)`, which the contract makes equal to the
+ * interleaved run for such a strategy. The decision loop stops at the first invalid action code so
+ * the strategy is not asked past the bar that fails.
+ */
+function runStrategyInBlocks(
+  bars: BarColumns,
+  strategy: BarStrategy,
+  sim: Simulation,
+  mask: Uint8Array | null,
+  slot: DecisionSlot,
+): number {
+  const n = bars.time.length;
+  const portfolio = flatPortfolio();
+  const actions = new Float64Array(Math.min(n, DECISION_BLOCK));
+  const sizes = new Float64Array(actions.length);
+  // Notes are rare (slow-path strategies only): a block's array is created on its first note.
+  let notes: (SignalNote | null)[] | null = null;
+  let evaluated = 0;
+  for (let start = 0; start < n; start += DECISION_BLOCK) {
+    let end = Math.min(n, start + DECISION_BLOCK);
+    if (notes !== null) notes.fill(null);
+    for (let j = start; j < end; j++) {
+      const k = j - start;
+      if (mask !== null && mask[j] === 0) {
+        actions[k] = 0;
+        continue;
+      }
+      slot.size = Number.NaN;
+      const action = strategy.onBar(j, bars, portfolio, slot);
+      actions[k] = action;
+      sizes[k] = slot.size;
+      if (slot.reason !== null || slot.metadata !== null) {
+        notes ??= new Array<SignalNote | null>(actions.length).fill(null);
+        notes[k] = { reason: slot.reason, metadata: slot.metadata };
+        slot.reason = null;
+        slot.metadata = null;
+      }
+      if (action !== 0 && action !== 1 && action !== 2) {
+        end = j + 1;
+        break;
+      }
+    }
+    for (let j = start; j < end; j++) {
+      const k = j - start;
+      if (mask === null || mask[j] !== 0) {
+        evaluated++;
+        if (sim.openHasWork) sim.atOpen(j);
+        const action = actions[k] as number;
+        if (action !== 0)
+          sim.decide(j, action, sizes[k] as number, notes === null ? null : (notes[k] ?? null));
+      }
+      sim.mark(j);
+    }
+  }
+  return evaluated;
 }
 
 /**
@@ -191,8 +282,9 @@ export function runBacktest(
   options?: RunOptions,
 ): BacktestResult {
   const { cfg, mask, sim, slot } = prepare(bars, source, config, options);
-  if (isColumns(source)) runColumns(bars, source, sim, mask, slot);
-  else runStrategy(bars, source, sim, mask, slot);
+  if (isColumns(source)) sim.evaluatedBars = runColumns(bars, source, sim, mask);
+  else if (source.usesPortfolio) sim.evaluatedBars = runStrategy(bars, source, sim, mask, slot);
+  else sim.evaluatedBars = runStrategyInBlocks(bars, source, sim, mask, slot);
   return finish(bars, cfg, sim);
 }
 
@@ -214,22 +306,20 @@ export async function runBacktestAsync(
 ): Promise<BacktestResult> {
   const { cfg, n, mask, sim, slot } = prepare(bars, source, config, options);
   if (isColumns(source)) {
-    runColumns(bars, source, sim, mask, slot);
+    sim.evaluatedBars = runColumns(bars, source, sim, mask);
     return finish(bars, cfg, sim);
   }
+  let evaluated = 0;
   for (let j = 0; j < n; j++) {
-    if (mask !== null && mask[j] === 0) {
-      sim.skip(j);
-      continue;
+    if (mask === null || mask[j] !== 0) {
+      evaluated++;
+      sim.beforeDecision(j, slot);
+      const decided = source.onBar(j, bars, sim, slot);
+      sim.afterDecision(j, typeof decided === "number" ? decided : await decided, slot);
     }
-    sim.atOpen(j);
-    sim.prepareDecision(j);
-    slot.size = Number.NaN;
-    slot.reason = null;
-    slot.metadata = null;
-    const decided = source.onBar(j, bars, sim, slot);
-    sim.atClose(j, typeof decided === "number" ? decided : await decided, slot);
+    sim.mark(j);
   }
+  sim.evaluatedBars = evaluated;
   return finish(bars, cfg, sim);
 }
 
@@ -267,15 +357,7 @@ export function computeSignals(
   const actions = new Uint8Array(n);
   const sizes = options.withSizes === true ? new Float64Array(n).fill(Number.NaN) : null;
   const mask = options.mask ?? null;
-  const portfolio = {
-    cash: 0,
-    equity: 0,
-    position: 0,
-    entryPrice: Number.NaN,
-    entryTime: Number.NaN,
-    entryIndex: -1,
-    lastEntryTime: Number.NaN,
-  };
+  const portfolio = flatPortfolio();
   const slot = createDecisionSlot();
   for (let i = 0; i < n; i++) {
     if (mask !== null && mask[i] === 0) continue;

@@ -12,9 +12,9 @@ export type FillModel = "next_open" | "signal_close";
 export type Direction = "long_only" | "long_short";
 /** How many units an entry buys or sells when the strategy does not give a size. */
 export type SizingMode = "fixed_units" | "fraction_of_equity" | "risk_per_trade";
-/** Minimum spacing between two entries (spec §3 `entryFrequency`). */
+/** Minimum spacing between two entries (the request parameter `entryFrequency`). */
 export type EntryFrequency = "scalping" | "daily" | "weekly" | "monthly" | "quarterly";
-/** Venue whose local session filters intraday bars (spec §3 `exchange`). */
+/** Venue whose local session filters intraday bars (the request parameter `exchange`). */
 export type Exchange = "london" | "newyork" | "tokyo" | "nasdaq" | "nyse" | "crypto";
 /** What happens to a position still open after the last bar. */
 export type EndOfData = "close" | "mark";

@@ -39,8 +39,23 @@ export { computeMetrics } from "./metrics.ts";
 export { type TradeNotes, tradeNotes } from "./notes.ts";
 export { executionConfigFromParameters, PLATFORM_PARAMETER_KEYS } from "./platform.ts";
 export { DecisionError, validateBars } from "./simulation.ts";
+export {
+  decodeTradeColumns,
+  encodeTradeColumns,
+  type StoredTradeColumns,
+  TRADE_BLOB_BYTES_PER_TRADE,
+  type TradeSortKey,
+  tradeOrder,
+} from "./trade-blob.ts";
 export type { TradeColumns } from "./trade-log.ts";
-export { EXIT_REASONS } from "./trade-log.ts";
-export type { BacktestResult, ExitReason, OpenPosition, Side, SignalNote, Trade } from "./types.ts";
+export { EXIT_REASONS, tradeAt } from "./trade-log.ts";
+export type {
+  BacktestResult,
+  ExitReason,
+  OpenPosition,
+  Side,
+  SignalNote,
+  Trade,
+} from "./types.ts";
 export type { VenueSession, VenueTimeZone } from "./venue.ts";
 export { dstInterval, isInVenueSession, utcOffsetMs, VENUE_SESSIONS, venueMask } from "./venue.ts";

@@ -92,22 +92,14 @@ function fin(x: number): number | null {
 }
 
 /**
- * Computes {@link Metrics} from an equity curve and closed trades (one pass over the curve).
- *
- * @example
- * ```ts
- * const m = computeMetrics({ time, open, close, equity, tradePnl, initialBalance: 10_000, barsInMarket: 0,
- *   feesPaid: 0, timeframeMs: 60_000, periodsPerYear: 525_960 });
- * m.sharpe; // null for a flat curve
- * ```
+ * The per-bar loop of {@link computeMetrics}: sums of the shifted returns, downside sum, drawdown
+ * and the longest time under water so far. A function of its own that returns right after the loop:
+ * V8 compiles the loop on-stack and reuses that code for later runs, and the code after the loop,
+ * which has no type feedback yet when it is compiled, deoptimized most runs when it was the rest of
+ * computeMetrics (now only the result object's creation is left, a few runs in forty).
  */
-export function computeMetrics(input: MetricsInput): Metrics {
-  const { time, open, close, equity, tradePnl, initialBalance, periodsPerYear, timeframeMs } = input;
+function curvePass(equity: Float64Array, time: Float64Array, initialBalance: number, shift: number) {
   const n = equity.length;
-  const finalEquity = n > 0 ? (equity[n - 1] as number) : initialBalance;
-
-  // One pass: returns (shifted sums for the variance, shift = first return), drawdown.
-  let shift = 0;
   let sum = 0;
   let sumSq = 0;
   let down = 0;
@@ -120,7 +112,6 @@ export function computeMetrics(input: MetricsInput): Metrics {
   let ddTrough = -1;
   let longestBars = 0;
   let longestMs = 0;
-  if (n > 0) shift = initialBalance > 0 ? (equity[0] as number) / initialBalance - 1 : 0;
   for (let j = 0; j < n; j++) {
     const e = equity[j] as number;
     const r = prev > 0 ? e / prev - 1 : 0;
@@ -152,6 +143,29 @@ export function computeMetrics(input: MetricsInput): Metrics {
       }
     }
   }
+  return { sum, sumSq, down, maxDd, ddPeak, ddTrough, peakIdx, underwater, longestBars, longestMs };
+}
+
+/**
+ * Computes {@link Metrics} from an equity curve and closed trades (one pass over the curve).
+ *
+ * @example
+ * ```ts
+ * const m = computeMetrics({ time, open, close, equity, tradePnl, initialBalance: 10_000, barsInMarket: 0,
+ *   feesPaid: 0, timeframeMs: 60_000, periodsPerYear: 525_960 });
+ * m.sharpe; // null for a flat curve
+ * ```
+ */
+export function computeMetrics(input: MetricsInput): Metrics {
+  const { time, open, close, equity, tradePnl, initialBalance, periodsPerYear, timeframeMs } = input;
+  const n = equity.length;
+  const finalEquity = n > 0 ? (equity[n - 1] as number) : initialBalance;
+
+  // One pass: returns (shifted sums for the variance, shift = first return), drawdown.
+  const shift = n > 0 && initialBalance > 0 ? (equity[0] as number) / initialBalance - 1 : 0;
+  const pass = curvePass(equity, time, initialBalance, shift);
+  const { sum, sumSq, down, maxDd, ddPeak, ddTrough, peakIdx, underwater } = pass;
+  let { longestBars, longestMs } = pass;
   if (underwater) {
     const bars = n - 1 - peakIdx;
     if (bars > longestBars) {

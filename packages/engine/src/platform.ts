@@ -1,12 +1,12 @@
 /**
- * Mapping from the published backtest request (spec §3) to an {@link ExecutionConfig}.
+ * Mapping from the published backtest request's parameters to an {@link ExecutionConfig}.
  *
  * @module
  */
 
 import { EngineConfigError, type EntryFrequency, type ExecutionConfig } from "./config.ts";
 
-/** Keys of `parameters` that configure the platform rather than the strategy (spec §3). */
+/** Keys of `parameters` that configure the platform rather than the strategy, as the published backtest request names them. */
 export const PLATFORM_PARAMETER_KEYS: readonly string[] = Object.freeze([
   "timeframe",
   "riskPerTrade",

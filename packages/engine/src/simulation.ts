@@ -1,7 +1,8 @@
 /**
- * The simulation core shared by the sync and async drivers. One instance per run; the drivers call,
- * for every bar `j`: `skip(j)` for a bar outside the venue session, otherwise `atOpen(j)`, then
- * `prepareDecision(j)`, ask the strategy, and `atClose(j, action, slot)`. Then `finish()`.
+ * The simulation core shared by the sync and async drivers. One instance per run; for every bar `j`
+ * the drivers call, for an evaluated bar, `beforeDecision(j)`, ask the strategy and pass its answer
+ * to `afterDecision(j)` (or, with a decision column, `atOpen(j)` when `openHasWork`, then
+ * `decide(j, ...)` for a non-HOLD); then `mark(j)` for every bar, skipped or not. Then `finish()`.
  *
  * Hot-path methods allocate nothing; objects are created only per trade.
  *
@@ -18,6 +19,7 @@ import {
   REASON_STOP_LOSS,
   REASON_TAKE_PROFIT,
   TradeLog,
+  tradeCapacityFor,
 } from "./trade-log.ts";
 import type { OpenPosition, SignalNote } from "./types.ts";
 
@@ -38,6 +40,7 @@ export class DecisionError extends Error {
   }
 }
 
+/** The note a strategy attached to its decision, or null (no object for the common, note-less case). */
 function noteOf(slot: DecisionSlot): SignalNote | null {
   return slot.reason === null && slot.metadata === null
     ? null
@@ -62,13 +65,13 @@ export class Simulation implements PortfolioView {
   private slLevel = Number.NaN;
 
   // Pending order (next_open)
-  private pendingAction = 0;
+  pendingAction = 0;
   private pendingSize = Number.NaN;
   private pendingIndex = -1;
   private pendingNote: SignalNote | null = null;
 
   // Outputs
-  readonly log = new TradeLog();
+  readonly log: TradeLog;
   readonly equityCol: Float64Array;
   readonly positionCol: Float64Array | null;
   feesPaid = 0;
@@ -99,7 +102,7 @@ export class Simulation implements PortfolioView {
   private readonly riskFrac: number;
   private readonly endClose: boolean;
   /** Whether any protective exit (TP, SL, max time) is configured. */
-  private readonly hasExits: boolean;
+  readonly hasExits: boolean;
 
   constructor(
     bars: BarColumns,
@@ -113,6 +116,7 @@ export class Simulation implements PortfolioView {
     this.low = bars.low;
     this.close = bars.close;
     this.n = bars.time.length;
+    this.log = new TradeLog(tradeCapacityFor(this.n));
     this.equityCol = equityCol;
     this.positionCol = positionCol;
     this.cash = cfg.initialBalance;
@@ -140,14 +144,17 @@ export class Simulation implements PortfolioView {
     this.hasExits = cfg.takeProfitPct !== null || cfg.stopLossPct !== null || cfg.maxTradeHours !== null;
   }
 
-  /** Bar outside the venue session: nothing fills, nothing is checked; the position is marked. */
-  skip(j: number): void {
-    this.mark(j);
+  /**
+   * Whether the open of an evaluated bar has anything to do (a pending order, or an open position
+   * with protective exits). The drivers test this before calling {@link atOpen}, so the common bar
+   * (nothing pending, no exits) costs two field loads.
+   */
+  get openHasWork(): boolean {
+    return this.pendingAction !== 0 || (this.position !== 0 && this.hasExits);
   }
 
   /** Open of an evaluated bar: pending order fills, then exits (TP / SL / max time) are checked. */
   atOpen(j: number): void {
-    this.evaluatedBars++;
     if (this.pendingAction !== 0) {
       const action = this.pendingAction;
       this.pendingAction = 0;
@@ -157,40 +164,52 @@ export class Simulation implements PortfolioView {
     if (this.position !== 0 && this.hasExits) this.checkExits(j);
   }
 
-  /** Updates `equity` (the portfolio view) to the close of bar `j`, before the strategy decides. */
-  prepareDecision(j: number): void {
+  /**
+   * Evaluated bar `j` up to the strategy's decision: the open (when it has work), then `equity` (the
+   * portfolio view) updated to the close, and the slot cleared for the answer.
+   */
+  beforeDecision(j: number, slot: DecisionSlot): void {
+    if (this.openHasWork) this.atOpen(j);
     this.equity = this.cash + this.position * (this.close[j] as number);
+    slot.size = Number.NaN;
+    slot.reason = null;
+    slot.metadata = null;
   }
 
-  /** Close of an evaluated bar: the decision is queued (next_open) or filled (signal_close); then marked. */
-  atClose(j: number, action: number, slot: DecisionSlot): void {
-    if (action !== 0) {
-      if (action !== BUY && action !== SELL) {
-        throw new DecisionError(j, `action code must be 0 (HOLD), 1 (BUY) or 2 (SELL), got ${action}`);
-      }
-      const size = slot.size;
-      if (!Number.isNaN(size) && !(size >= 0 && size < Number.POSITIVE_INFINITY)) {
-        throw new DecisionError(
-          j,
-          `size must be a finite number >= 0 (units) or NaN (engine sizing), got ${size}`,
-        );
-      }
-      if (this.nextOpen) {
-        // An order on the last bar never fills.
-        if (j < this.n - 1) {
-          this.pendingAction = action;
-          this.pendingSize = size;
-          this.pendingIndex = j;
-          this.pendingNote = noteOf(slot);
-        }
-      } else {
-        this.execute(action, j, this.close[j] as number, size, j, noteOf(slot));
-      }
+  /** The strategy's answer for bar `j` (before the driver marks the bar). */
+  afterDecision(j: number, action: number, slot: DecisionSlot): void {
+    if (action !== 0) this.decide(j, action, slot.size, noteOf(slot));
+  }
+
+  /**
+   * A non-HOLD decision at the close of bar `j`: validated, then queued (next_open) or filled
+   * (signal_close). The driver marks the bar afterwards with {@link mark}.
+   */
+  decide(j: number, action: number, size: number, note: SignalNote | null): void {
+    if (action !== BUY && action !== SELL) {
+      throw new DecisionError(j, `action code must be 0 (HOLD), 1 (BUY) or 2 (SELL), got ${action}`);
     }
-    this.mark(j);
+    if (!Number.isNaN(size) && !(size >= 0 && size < Number.POSITIVE_INFINITY)) {
+      throw new DecisionError(
+        j,
+        `size must be a finite number >= 0 (units) or NaN (engine sizing), got ${size}`,
+      );
+    }
+    if (this.nextOpen) {
+      // An order on the last bar never fills.
+      if (j < this.n - 1) {
+        this.pendingAction = action;
+        this.pendingSize = size;
+        this.pendingIndex = j;
+        this.pendingNote = note;
+      }
+    } else {
+      this.execute(action, j, this.close[j] as number, size, j, note);
+    }
   }
 
-  private mark(j: number): void {
+  /** Marks bar `j` to its close after all of its fills (evaluated or skipped bar alike). */
+  mark(j: number): void {
     const pos = this.position;
     this.equityCol[j] = this.cash + pos * (this.close[j] as number);
     const pc = this.positionCol;
@@ -393,6 +412,34 @@ export function validateBars(bars: BarColumns): number {
   }
   if (issues.length > 0) throw new EngineConfigError(issues);
   const { time, open, high, low, close } = bars;
+  // Fast pass without a branch per bar: reductions whose final tests hold exactly when every bar
+  // passes the per-bar checks below (Math.min / Math.max propagate NaN, and with all gaps > 0 only
+  // the last time could be +Infinity). When they do not hold, the per-bar loop finds the first
+  // offending bar for the message (or, if the reductions were only conservative, returns normally).
+  let prevTime = Number.NEGATIVE_INFINITY;
+  let minGapFast = Number.POSITIVE_INFINITY;
+  let minPrice = Number.POSITIVE_INFINITY;
+  let maxSum = 0;
+  for (let i = 0; i < n; i++) {
+    const t = time[i] as number;
+    minGapFast = Math.min(minGapFast, t - prevTime);
+    prevTime = t;
+    const o = open[i] as number;
+    const h = high[i] as number;
+    const l = low[i] as number;
+    const c = close[i] as number;
+    minPrice = Math.min(minPrice, o, h, l, c);
+    maxSum = Math.max(maxSum, o + h + l + c);
+  }
+  if (
+    n === 0 ||
+    (minGapFast > 0 &&
+      prevTime < Number.POSITIVE_INFINITY &&
+      minPrice > 0 &&
+      maxSum < Number.POSITIVE_INFINITY)
+  ) {
+    return n >= 2 ? minGapFast : 0;
+  }
   let prev = Number.NEGATIVE_INFINITY;
   let minGap = Number.POSITIVE_INFINITY;
   for (let i = 0; i < n; i++) {

@@ -14,6 +14,9 @@ export interface SignalNote {
   readonly metadata: Record<string, unknown> | null;
 }
 
+/** The strategy's reason and metadata of each closed trade's entry and exit signal, in trade order. */
+export type TradeNotes = Array<{ entry: SignalNote | null; exit: SignalNote | null }>;
+
 /**
  * A closed trade. Times are bar times (Unix ms) of the bar in which the fill happened; with
  * `next_open` the fill is at that bar's open, with `signal_close` (and `end_of_data`) at its close,
@@ -72,8 +75,14 @@ export interface BacktestResult {
   readonly config: ResolvedExecutionConfig;
   /** Closed trades in entry order (objects built on first access from `tradeColumns`). */
   readonly trades: Trade[];
-  /** The same closed trades as typed-array columns. */
+  /** The same closed trades as typed-array columns: the primary form (see `encodeTradeColumns`). */
   readonly tradeColumns: TradeColumns;
+  /**
+   * The signal notes of the closed trades, in trade order, or null when no trade carries any (the
+   * usual case: built-in strategies and the columnar ABI give none). Available without building
+   * `trades`.
+   */
+  readonly notes: TradeNotes | null;
   /** Position still open at the end (only with `endOfData: "mark"`). */
   readonly openPosition: OpenPosition | null;
   /** `cash + position * close` after every bar's fills, one value per input bar. */

@@ -1,7 +1,7 @@
 import { assetClasses, assetClassSchema as contractAssetClassSchema } from "@quantago/contracts";
 import { z } from "zod";
 
-/** Asset classes of api-compat §2 (defined in @quantago/contracts, the wire schemas). */
+/** Asset classes of docs/compatibility.md#market-data (defined in @quantago/contracts, the wire schemas). */
 export const ASSET_CLASSES = assetClasses;
 export type AssetClass = (typeof ASSET_CLASSES)[number];
 
@@ -101,7 +101,7 @@ function stableSuffix(symbol: string): string | undefined {
 }
 
 /**
- * Infers the asset class of a symbol (api-compat §2: `BTC-USD` crypto, `EUR/USD` forex, `AAPL` stock).
+ * Infers the asset class of a symbol (docs/compatibility.md#market-data: `BTC-USD` crypto, `EUR/USD` forex, `AAPL` stock).
  * The rule, first match wins:
  * 1. `XXX/YYY` with both legs ISO 4217 currencies, or a Yahoo forex form (`EURUSD=X`, `JPY=X`): forex.
  * 2. `BASE/QUOTE` or `BASE-QUOTE` whose quote is a known crypto quote (USD, USDT, USDC, EUR, BTC, ETH...,

@@ -14,7 +14,7 @@ import {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe("timeframes", () => {
-  it("lists the api-compat timeframes finest first with their durations", () => {
+  it("lists the published timeframes finest first with their durations", () => {
     expect(TIMEFRAMES).toEqual(["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"]);
     expect(timeframeMs("1m")).toBe(60_000);
     expect(timeframeMs("4h")).toBe(14_400_000);

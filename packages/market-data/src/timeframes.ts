@@ -1,7 +1,7 @@
 import { marketTimeframeSchema, marketTimeframes } from "@quantago/contracts";
 
 /**
- * The candle timeframes the platform serves (api-compat §2: "at least 1m 5m 15m 30m 1h 4h 1d 1w"),
+ * The candle timeframes the platform serves (docs/compatibility.md#market-data: "at least 1m 5m 15m 30m 1h 4h 1d 1w"),
  * finest first. Every entry is a whole multiple of every finer one, so any of them can be built from
  * any finer one by aggregation.
  */

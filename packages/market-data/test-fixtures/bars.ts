@@ -129,6 +129,18 @@ export function referenceCandles(
   return out;
 }
 
+/** Rows of the bar query (`t o h l c v`, JSONCompactEachRow) as candles, to compare with the reference. */
+export function candlesOfRows(rows: number[][]): Candle[] {
+  return rows.map(([t, open, high, low, close, volume]) => ({
+    timestamp: new Date(t as number).toISOString(),
+    open: open as number,
+    high: high as number,
+    low: low as number,
+    close: close as number,
+    volume: volume as number,
+  }));
+}
+
 function ohlcv(b: RawBar) {
   return { open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
 }

@@ -1,5 +1,5 @@
 /**
- * A real ClickHouse engine for tests: the devstack's chdb-backed HTTP server on a free port with a
+ * A real ClickHouse engine for tests: the chdb-backed HTTP server (`@quantago/clickhouse-server`) on a free port with a
  * throwaway data directory, or, when `CLICKHOUSE_URL` is set, that server with a throwaway database
  * (dropped afterwards), so the same tests run against a production-like server.
  *
@@ -10,7 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClickHouseClient } from "@clickhouse/client-web";
-import { startClickHouseServer } from "../../devstack/src/clickhouse/server.ts";
+import { startClickHouseServer } from "@quantago/clickhouse-server";
 import { createClickHouse } from "../src/client.ts";
 import { applyClickHouseMigrations } from "../src/schema/apply.ts";
 

@@ -31,6 +31,8 @@ export interface ColumnarOptions {
   batchSize?: number;
   /** A run fails once linear memory reaches this size; default 256 MiB. */
   memoryCapBytes?: number;
+  /** A run fails once this much wall time has passed (see {@link CallGuard}); default none. */
+  wallTimeMs?: number;
 }
 
 /** Default bars per batch: 3 MiB of bar columns, small enough to stay in cache-friendly territory. */
@@ -69,22 +71,53 @@ const MAX_FUEL = 0x7fffffff;
 /** Fuel (loop iterations) for calls that are not per bar: alloc, qg_init, ... */
 export const DEFAULT_CALL_FUEL = 100_000_000;
 
+/** Calls of {@link CallGuard.invoke} between two looks at the clock (a per-candle hot path). */
+const CLOCK_EVERY = 16;
+
 /**
  * Wraps every call into a module: sets its fuel (when the module is metered, see `meterWasm` in
  * @quantago/wasm-sdk), turns traps into {@link SandboxError}s with a reason, and checks the memory
- * cap afterwards.
+ * cap and the run's wall-time budget afterwards.
+ *
+ * The fuel bounds each call; the wall-time budget bounds a run of many calls that each stay within
+ * their fuel. It reads `Date.now()` between calls, so it cannot stop a call, and deployed Workers
+ * advance that clock only on I/O, which a run never does: there it never fires and the Loader's
+ * `limits.cpuMs` is the bound. It does fire in Node and in a local or self-hosted workerd, whose
+ * clocks advance and which do not enforce `cpuMs`.
  */
 export class CallGuard {
   readonly memory: WebAssembly.Memory;
   readonly capBytes: number;
   readonly fuel: WebAssembly.Global | null;
   lastFuel = 0;
+  private readonly wallTimeMs: number | undefined;
+  private readonly startedAt: number;
+  private sinceClock = 0;
 
-  constructor(exports: WebAssembly.Exports, memory: WebAssembly.Memory, capBytes: number) {
+  constructor(
+    exports: WebAssembly.Exports,
+    memory: WebAssembly.Memory,
+    capBytes: number,
+    wallTimeMs?: number,
+  ) {
     this.memory = memory;
     this.capBytes = capBytes;
     const fuel = (exports as Record<string, unknown>).__qg_fuel;
     this.fuel = fuel instanceof WebAssembly.Global ? fuel : null;
+    this.wallTimeMs = wallTimeMs;
+    this.startedAt = Date.now();
+  }
+
+  /** Fails the run once its wall-time budget is spent (after the call `what`). */
+  private checkClock(what: () => string): void {
+    if (this.wallTimeMs === undefined) return;
+    this.sinceClock = 0;
+    if (Date.now() - this.startedAt > this.wallTimeMs) {
+      throw new SandboxError(
+        "cpu",
+        `strategy exceeded the run's wall-time budget of ${this.wallTimeMs} ms in ${what()}`,
+      );
+    }
   }
 
   /**
@@ -110,6 +143,7 @@ export class CallGuard {
         `strategy grew its memory to ${mib(this.memory.buffer.byteLength)} in ${what()}, reaching its cap of ${mib(this.capBytes)}`,
       );
     }
+    if (++this.sinceClock === CLOCK_EVERY) this.checkClock(what);
     return result;
   }
 
@@ -131,6 +165,7 @@ export class CallGuard {
         `strategy grew its memory to ${mib(this.memory.buffer.byteLength)} in ${what}, reaching its cap of ${mib(this.capBytes)}`,
       );
     }
+    this.checkClock(() => what);
     return result;
   }
 }
@@ -183,7 +218,7 @@ export function runColumnarSignals(
 ): SignalColumns & { batches: number } {
   const cap = options.memoryCapBytes ?? DEFAULT_MEMORY_CAP_BYTES;
   const memory = ex.memory;
-  const guard = new CallGuard(ex as unknown as WebAssembly.Exports, memory, cap);
+  const guard = new CallGuard(ex as unknown as WebAssembly.Exports, memory, cap, options.wallTimeMs);
   const fuelPerBar = options.fuelPerBar ?? 10_000;
   const n = bars.time.length;
   const version = guard.call("qg_abi_version", DEFAULT_CALL_FUEL, () => ex.qg_abi_version());

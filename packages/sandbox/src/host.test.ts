@@ -6,17 +6,18 @@ import {
 } from "@quantago/engine/fixtures/smax";
 import { adaptCandleStrategy, type CandleStrategyInput, smaCrossover } from "@quantago/strategies";
 import { rng } from "@quantago/strategies/testing";
-import { describe, expect, it } from "vitest";
-import { meterWasm } from "../../wasm-sdk/src/meter.ts";
-import { builtModule } from "../../wasm-sdk/src/testing/built.ts";
+import { meterWasm } from "@quantago/wasm-sdk/meter";
 import {
+  bulkMemoryModule,
   type ColumnarBehaviour,
   hostileColumnarModule,
   hostileJsonModule,
   type JsonBehaviour,
-} from "../../wasm-sdk/src/testing/index.ts";
-import { capWasmMemory } from "../../wasm-sdk/src/validate.ts";
-import { runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
+} from "@quantago/wasm-sdk/testing";
+import { builtModule } from "@quantago/wasm-sdk/testing/built";
+import { capWasmMemory } from "@quantago/wasm-sdk/validate";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_RUN_WALL_TIME_MS, runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
 import { CandleJsonEncoder, createJsonAbiStrategy } from "./json-abi.ts";
 
 const SMAX: ExecutionConfig = SMAX_EXECUTION_CONFIG;
@@ -226,6 +227,44 @@ describe("runSandboxJob with hostile modules", () => {
   ] as const)("JSON ABI %s fails with a clear reason", (behaviour, reason) => {
     const r = json(behaviour);
     expect(r.ok ? "" : r.reason).toMatch(reason);
+  });
+
+  it.each(["fill", "copy"] as const)(
+    "JSON ABI: memory.%s of 15 MiB 2,000 times per candle is stopped by the meter on the first candle",
+    (op) => {
+      const r = runSandboxJob(compile(bulkMemoryModule(op, 2_000, 15 * 1024 * 1024)), {
+        abi: "json",
+        parameters: {},
+        config: SMAX,
+        bars,
+        memoryCapBytes: CAP,
+      });
+      expect(r).toEqual({
+        ok: false,
+        code: "cpu",
+        reason: "strategy exceeded its CPU budget in signal (candle 0): more than 10,000,000 loop iterations",
+      });
+    },
+  );
+
+  it("a run whose every call stays within its fuel still ends at the run's wall-time budget", () => {
+    // About a millisecond per candle (five fills of 15 MiB), within the per-call fuel, over 1,000 candles.
+    const module = compile(bulkMemoryModule("fill", 5, 15 * 1024 * 1024));
+    const request: SandboxRunRequest = {
+      abi: "json",
+      parameters: {},
+      config: SMAX,
+      bars,
+      memoryCapBytes: CAP,
+    };
+    const r = runSandboxJob(module, { ...request, wallTimeMs: 50 });
+    expect(r.ok ? "" : r.code).toBe("cpu");
+    expect(r.ok ? "" : r.reason).toMatch(
+      /^strategy exceeded the run's wall-time budget of 50 ms in (alloc|signal|signal_len) \(candle [1-9]\d*\)$/,
+    );
+    // Nothing fails by the default budget of 120 s.
+    expect(DEFAULT_RUN_WALL_TIME_MS).toBe(120_000);
+    expect(runSandboxJob(module, { ...request, bars: sliceBars(bars, 900) }).ok).toBe(true);
   });
 
   it("passes the sizes a module writes to the engine (qg_uses_sizes)", () => {

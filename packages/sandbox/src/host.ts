@@ -34,6 +34,13 @@ export interface SandboxJsonOptions {
   strategy?: Partial<CandleStrategyIdentity>;
 }
 
+/**
+ * Default wall-time budget of a run: far above a real backtest (a million candles through the JSON
+ * ABI take seconds), low enough that a module spending its whole fuel on every call cannot hold a
+ * local or self-hosted workerd, which runs the child on the caller's thread, for long.
+ */
+export const DEFAULT_RUN_WALL_TIME_MS = 120_000;
+
 /** One backtest to run inside the sandbox. Everything is structured-clonable. */
 export interface SandboxRunRequest {
   abi: "columnar" | "json";
@@ -48,6 +55,12 @@ export interface SandboxRunRequest {
   batchSize?: number;
   /** The run fails once the module's memory reaches this size (default 256 MiB). */
   memoryCapBytes?: number;
+  /**
+   * The run fails once this much wall time has passed in the module's calls, checked between calls
+   * (default {@link DEFAULT_RUN_WALL_TIME_MS}). Deployed Workers do not advance the clock without
+   * I/O, so there it never fires and the Loader's CPU limit bounds the run instead.
+   */
+  wallTimeMs?: number;
   json?: SandboxJsonOptions;
   /** Also return the decision column (for tests and diagnostics). */
   returnActions?: boolean;
@@ -172,6 +185,7 @@ export function runSandboxJob(module: WebAssembly.Module, request: SandboxRunReq
       bars = s.bars;
     }
     const cap = request.memoryCapBytes ?? DEFAULT_MEMORY_CAP_BYTES;
+    const wallTimeMs = request.wallTimeMs ?? DEFAULT_RUN_WALL_TIME_MS;
     let instance: WebAssembly.Instance;
     try {
       instance = new WebAssembly.Instance(module, {});
@@ -187,6 +201,7 @@ export function runSandboxJob(module: WebAssembly.Module, request: SandboxRunReq
       const signals = runColumnarSignals(asColumnarExports(instance.exports), bars, request.parameters, {
         ...(request.batchSize === undefined ? {} : { batchSize: request.batchSize }),
         memoryCapBytes: cap,
+        wallTimeMs,
       });
       calls = signals.batches;
       result = runBacktest(bars, signals, request.config);
@@ -201,6 +216,7 @@ export function runSandboxJob(module: WebAssembly.Module, request: SandboxRunReq
         strategy: { runtime: "wasm", language: "wasm", ...json.strategy },
         parameters: request.parameters,
         memoryCapBytes: cap,
+        wallTimeMs,
       });
       const recorded = request.returnActions === true ? new Uint8Array(bars.time.length) : null;
       result = runBacktest(

@@ -24,6 +24,6 @@ export type {
   SandboxRunResult,
   SandboxRunSuccess,
 } from "./host.ts";
-export { runSandboxJob, stageBars } from "./host.ts";
+export { DEFAULT_RUN_WALL_TIME_MS, runSandboxJob, stageBars } from "./host.ts";
 export type { JsonAbiExportNames, JsonAbiOptions } from "./json-abi.ts";
 export { createJsonAbiStrategy } from "./json-abi.ts";

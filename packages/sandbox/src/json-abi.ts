@@ -1,5 +1,5 @@
 /**
- * Host side of the published JSON ABI (spec §6): one call per candle, inside the sandbox (never
+ * Host side of the published JSON ABI (docs/compatibility.md#runtimes): one call per candle, inside the sandbox (never
  * across the RPC boundary). Per call: `ptr = alloc(n)`, copy the input JSON, `out = signal(ptr, n)`,
  * `m = signal_len()`, read `[out, out + m)`, then `dealloc(ptr, n)` if exported. The answer is
  * validated like every per-candle strategy's (`parseCandleDecision`).
@@ -18,12 +18,14 @@ import {
   type BarStrategy,
   BUY,
   type Candle,
+  type CandleInputSource,
   type CandleStrategyOptions,
   type DecisionSlot,
   formatIsoUtc,
   HOLD,
   type PortfolioView,
   parseCandleDecision,
+  perCandleStrategy,
   resolveCandleStrategyOptions,
   SELL,
   StrategyOutputError,
@@ -46,6 +48,8 @@ export interface JsonAbiOptions extends CandleStrategyOptions {
   memoryCapBytes: number;
   /** Metered modules only: loop iterations allowed per call; default 10,000,000. */
   fuelPerCall?: number;
+  /** A run fails once this much wall time has passed (see `CallGuard`); default none. */
+  wallTimeMs?: number;
   /** Largest answer accepted, in bytes; default 64 KiB. */
   maxOutputBytes?: number;
 }
@@ -154,7 +158,7 @@ class CandleTextBatches {
 }
 
 /**
- * Produces the spec §5 input JSON for bar after bar, byte-identical to `JSON.stringify(input)` of
+ * Produces the docs/compatibility.md#strategy-contract input JSON for bar after bar, byte-identical to `JSON.stringify(input)` of
  * the adapter's `CandleStrategyInput`, as UTF-8, with as little work per bar as the format allows:
  * - each candle is printed once (numbers as JSON.stringify prints them, no object, the date part of
  *   the time once per day) and appended to a byte window that always holds the history contiguously
@@ -165,7 +169,7 @@ class CandleTextBatches {
  *   bar only while a position is open, as its unrealized P&L moves), the index digits are written
  *   directly, and the rest is encoded once per run length.
  */
-export class CandleJsonEncoder {
+export class CandleJsonEncoder implements CandleInputSource<Uint8Array> {
   readonly slug: string;
   readonly minCandles: number;
   readonly lookbackCandles: number;
@@ -371,7 +375,7 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
   const signalLen = fnExport(exports, lenName, true) as Fn;
   const dealloc = fnExport(exports, names.deallocFunction ?? "dealloc", false);
   const cap = options.memoryCapBytes;
-  const guard = new CallGuard(exports, memory, cap);
+  const guard = new CallGuard(exports, memory, cap, options.wallTimeMs);
   const fuelPerCall = options.fuelPerCall ?? 10_000_000;
   const maxOut = options.maxOutputBytes ?? 65_536;
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -430,29 +434,17 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
     }
   };
 
-  const input = new CandleJsonEncoder(options);
-  return {
-    slug: input.slug,
-    minCandles: input.minCandles,
-    lookbackCandles: input.lookbackCandles,
-    usesPortfolio: input.usesPortfolio,
-    onBar(i, bars, portfolio, slot) {
-      const json = input.next(i, bars, portfolio);
-      if (json === null) return HOLD;
-      index = i;
-      const { out, m } = call(json);
-      // Fast path for the three plain answers, exactly what parseCandleDecision makes of them.
-      const action = plainAnswer(view(), out, m);
-      if (action !== -1) {
-        slot.size = Number.NaN;
-        slot.reason = null;
-        slot.metadata = null;
-        return action;
-      }
-      return decide(out, m, slot);
-    },
-    reset() {
-      input.reset();
-    },
-  };
+  return perCandleStrategy(new CandleJsonEncoder(options), (json, i, slot) => {
+    index = i;
+    const { out, m } = call(json);
+    // Fast path for the three plain answers, exactly what parseCandleDecision makes of them.
+    const action = plainAnswer(view(), out, m);
+    if (action !== -1) {
+      slot.size = Number.NaN;
+      slot.reason = null;
+      slot.metadata = null;
+      return action;
+    }
+    return decide(out, m, slot);
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * Compatibility (slow) path: runs a strategy written against the published per-candle JSON contract
- * (spec §5) on the fast-path engine interface. The adapter builds the `{ candle, history, portfolio,
+ * (docs/compatibility.md#strategy-contract) on the fast-path engine interface. The adapter builds the `{ candle, history, portfolio,
  * parameters, context }` objects for every evaluated bar and validates every answer.
  *
  * @module
@@ -61,7 +61,7 @@ export interface CandleContext {
   strategy: CandleStrategyIdentity;
 }
 
-/** Input of one call of a per-candle strategy (spec §5). */
+/** Input of one call of a per-candle strategy (docs/compatibility.md#strategy-contract). */
 export interface CandleStrategyInput {
   candle: Candle;
   /** Ascending; the last `lookbackCandles` evaluated candles up to and including `candle`. */
@@ -169,7 +169,7 @@ function describe(value: unknown): string {
 
 /**
  * Validates one per-candle answer and converts it to an action code, writing `size`, `reason` and
- * `metadata` into `out`. Rules (spec §5): the answer must be an object; `action` is case-insensitive
+ * `metadata` into `out`. Rules (docs/compatibility.md#strategy-contract): the answer must be an object; `action` is case-insensitive
  * `BUY` / `SELL` / `HOLD` (surrounding whitespace ignored), missing (`undefined`/`null`) means HOLD;
  * `size`, when present and not null, must be a finite number >= 0 (units). A non-string `reason` or a
  * non-object `metadata` is ignored. Anything else throws {@link StrategyOutputError}.
@@ -300,6 +300,41 @@ class CandleInputBuilder {
   }
 }
 
+/** Where a per-candle strategy's input comes from: built bar by bar, null before `minCandles` bars. */
+export interface CandleInputSource<I> {
+  readonly slug: string;
+  readonly minCandles: number;
+  readonly lookbackCandles: number;
+  readonly usesPortfolio: boolean;
+  next(i: number, bars: BarColumns, portfolio: PortfolioView): I | null;
+  reset(): void;
+}
+
+/**
+ * The one shape of every per-candle strategy on the engine interface (the sync and async adapters
+ * here, the JSON ABI host in the sandbox): HOLD without a call until the source has an input, then
+ * whatever `answer` makes of it. `answer` differs in how the decision arrives (a value, a promise,
+ * bytes in linear memory).
+ */
+export function perCandleStrategy<I, A>(
+  source: CandleInputSource<I>,
+  answer: (input: I, i: number, out: DecisionSlot) => A,
+) {
+  return {
+    slug: source.slug,
+    minCandles: source.minCandles,
+    lookbackCandles: source.lookbackCandles,
+    usesPortfolio: source.usesPortfolio,
+    onBar(i: number, bars: BarColumns, portfolio: PortfolioView, out: DecisionSlot): A | ActionCode {
+      const input = source.next(i, bars, portfolio);
+      return input === null ? HOLD : answer(input, i, out);
+    },
+    reset() {
+      source.reset();
+    },
+  };
+}
+
 /**
  * Wraps a synchronous per-candle strategy (native JS, or the JSON-over-memory WASM ABI) as a
  * {@link BarStrategy}. Bars before `minCandles` are HOLD without a call. Throws
@@ -317,26 +352,15 @@ class CandleInputBuilder {
  */
 export function adaptCandleStrategy(fn: CandleStrategyFn, options: CandleStrategyOptions = {}): BarStrategy {
   const builder = new CandleInputBuilder(options);
-  return {
-    slug: builder.slug,
-    minCandles: builder.minCandles,
-    lookbackCandles: builder.lookbackCandles,
-    usesPortfolio: builder.usesPortfolio,
-    onBar(i, bars, portfolio, out) {
-      const input = builder.next(i, bars, portfolio);
-      if (input === null) return HOLD;
-      const output = fn(input);
-      if (isThenable(output)) {
-        throw new TypeError(
-          `Strategy ${builder.slug} returned a promise at candle ${i}; use adaptAsyncCandleStrategy and runBacktestAsync`,
-        );
-      }
-      return parseCandleDecision(output, i, out);
-    },
-    reset() {
-      builder.reset();
-    },
-  };
+  return perCandleStrategy(builder, (input, i, out) => {
+    const output = fn(input);
+    if (isThenable(output)) {
+      throw new TypeError(
+        `Strategy ${builder.slug} returned a promise at candle ${i}; use adaptAsyncCandleStrategy and runBacktestAsync`,
+      );
+    }
+    return parseCandleDecision(output, i, out);
+  });
 }
 
 /**
@@ -353,27 +377,16 @@ export function adaptAsyncCandleStrategy(
   fn: AsyncCandleStrategyFn,
   options: CandleStrategyOptions = {},
 ): AsyncBarStrategy {
-  const builder = new CandleInputBuilder(options);
-  return {
-    slug: builder.slug,
-    minCandles: builder.minCandles,
-    lookbackCandles: builder.lookbackCandles,
-    usesPortfolio: builder.usesPortfolio,
-    onBar(i, bars, portfolio, out) {
-      const input = builder.next(i, bars, portfolio);
-      if (input === null) return HOLD;
-      const output = fn(input);
-      if (isThenable(output)) return Promise.resolve(output).then((o) => parseCandleDecision(o, i, out));
-      return parseCandleDecision(output, i, out);
-    },
-    reset() {
-      builder.reset();
-    },
-  };
+  return perCandleStrategy(new CandleInputBuilder(options), (input, i, out) => {
+    const output = fn(input);
+    return isThenable(output)
+      ? Promise.resolve(output).then((o) => parseCandleDecision(o, i, out))
+      : parseCandleDecision(output, i, out);
+  });
 }
 
 /**
- * Preflight (spec §5): calls the strategy on the first `min(10, n)` candles with a flat portfolio of
+ * Preflight (docs/compatibility.md#strategy-contract): calls the strategy on the first `min(10, n)` candles with a flat portfolio of
  * `initialBalance` cash (history growing from the first candle, `minCandles` ignored so every call
  * happens) and validates each answer; throws {@link StrategyOutputError} on the first invalid one.
  *

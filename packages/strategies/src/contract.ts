@@ -4,7 +4,7 @@
  *
  * Bars travel as typed-array columns and decisions as small integer codes, so a strategy can be fed
  * a million bars without allocating a single object per bar. The per-candle JSON contract of the
- * published API (spec §5) is supported on top of this through {@link adaptCandleStrategy}.
+ * published API (docs/compatibility.md#strategy-contract) is supported on top of this through {@link adaptCandleStrategy}.
  *
  * @module
  */

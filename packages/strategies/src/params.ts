@@ -1,5 +1,5 @@
 /**
- * Strategy parameter schemas in the published JSON-schema-like shape (spec §4) and their validation.
+ * Strategy parameter schemas in the published JSON-schema-like shape (docs/compatibility.md#strategy-catalog-and-registry) and their validation.
  *
  * @module
  */

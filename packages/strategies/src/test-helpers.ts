@@ -1,6 +1,7 @@
 // Test-only helpers, for this package's tests and, as `@quantago/strategies/testing`, other packages'
 // tests (never imported by production code).
-import type { BarColumns, PortfolioView } from "./contract.ts";
+import type { ActionCode, BarColumns, BarStrategy, PortfolioView } from "./contract.ts";
+import { createDecisionSlot } from "./contract.ts";
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), for test data. */
 export function rng(seed: number): () => number {
@@ -48,4 +49,13 @@ export function flatPortfolio(cash = 10_000): PortfolioView {
     entryIndex: -1,
     lastEntryTime: Number.NaN,
   };
+}
+
+/** Feeds every bar to `strategy` with a flat portfolio and returns its actions. */
+export function runActions(strategy: BarStrategy, bars: BarColumns): ActionCode[] {
+  const p = flatPortfolio();
+  const slot = createDecisionSlot();
+  const out: ActionCode[] = [];
+  for (let i = 0; i < bars.close.length; i++) out.push(strategy.onBar(i, bars, p, slot));
+  return out;
 }

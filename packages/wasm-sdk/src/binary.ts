@@ -26,6 +26,27 @@ export function uleb(value: number): number[] {
   return out;
 }
 
+/**
+ * Signed LEB128 encoding of a 32-bit value (the immediate of `i32.const`).
+ *
+ * @example
+ * sleb(-1); // [0x7f]
+ * sleb(64); // [0xc0, 0x00]
+ */
+export function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
 /** Reads `bytes[pos, end)` front to back; every read past `end` throws WasmFormatError. */
 export class ByteReader {
   pos: number;

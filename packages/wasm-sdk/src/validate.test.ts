@@ -3,12 +3,19 @@ import { FUEL_EXPORT, meterWasm } from "./meter.ts";
 import { builtModule } from "./testing/built.ts";
 import {
   buildWasm,
+  bulkMemoryModule,
   hostileColumnarModule,
   hostileJsonModule,
   I32,
   importingModule,
 } from "./testing/index.ts";
-import { capWasmMemory, inspectWasm, MAX_MODULE_BYTES, validateWasmModule } from "./validate.ts";
+import {
+  capWasmMemory,
+  DEFAULT_MEMORY_LIMIT_BYTES,
+  inspectWasm,
+  MAX_MODULE_BYTES,
+  validateWasmModule,
+} from "./validate.ts";
 
 const built = builtModule;
 
@@ -121,6 +128,68 @@ describe("validateWasmModule on broken binaries", () => {
   it("accepts the hand-made hostile modules (they are well-formed; the sandbox catches them)", () => {
     expect(validateWasmModule(hostileColumnarModule("loop")).abi).toBe("columnar");
     expect(validateWasmModule(hostileJsonModule("invalid-json")).abi).toBe("json");
+    expect(validateWasmModule(bulkMemoryModule("fill", 2_000, 15 * 1024 * 1024)).abi).toBe("json");
+  });
+});
+
+/** A JSON-ABI module, valid but for `memory` and what `signal` runs. */
+function jsonModule(
+  memory: { min: number; max?: number; shared?: boolean },
+  signal: number[] = [0x41, 0x00],
+) {
+  return buildWasm({
+    memory,
+    funcs: [
+      { export: "alloc", params: [I32], results: [I32], body: [0x41, 0x00] },
+      { export: "signal", params: [I32, I32], results: [I32], body: signal },
+      { export: "signal_len", params: [], results: [I32], body: [0x41, 0x02] },
+    ],
+  });
+}
+
+describe("validateWasmModule refuses at upload what the sandbox cannot run", () => {
+  it("an initial memory above the sandbox's limit (256 MiB)", () => {
+    expect(DEFAULT_MEMORY_LIMIT_BYTES).toBe(256 * 1024 * 1024);
+    expect(validateWasmModule(jsonModule({ min: 4096 })).ok).toBe(true);
+    for (const [min, text] of [
+      [4097, "4097 pages (256.1 MiB)"],
+      [65_536, "65536 pages (4096 MiB)"],
+    ] as const) {
+      const v = validateWasmModule(jsonModule({ min }));
+      expect(v.ok).toBe(false);
+      expect(v.errors).toEqual([
+        `memory starts at ${text}, over the sandbox's limit of 4096 pages (256 MiB)`,
+      ]);
+    }
+    // A lower limit, e.g. a deployment's smaller cap.
+    expect(validateWasmModule(jsonModule({ min: 17 }), { maxMemoryBytes: 1024 * 1024 }).errors).toEqual([
+      "memory starts at 17 pages (1.1 MiB), over the sandbox's limit of 16 pages (1 MiB)",
+    ]);
+  });
+
+  it("atomic (threads) instructions, on any memory", () => {
+    // i32.const 0; i32.atomic.load align=2 offset=0
+    const v = validateWasmModule(jsonModule({ min: 1 }, [0x41, 0x00, 0xfe, 0x10, 0x02, 0x00]));
+    expect(v.ok).toBe(false);
+    expect(v.errors).toEqual([
+      "function 1: uses atomic (threads) instructions (prefix 0xfe); strategy modules run single-threaded",
+    ]);
+    // atomic.fence
+    expect(validateWasmModule(jsonModule({ min: 1 }, [0xfe, 0x03, 0x00, 0x41, 0x00])).ok).toBe(false);
+  });
+
+  it("a shared memory", () => {
+    const v = validateWasmModule(jsonModule({ min: 1, max: 1, shared: true }));
+    expect(v.ok).toBe(false);
+    expect(v.errors).toEqual(["memory must be a plain (non-shared, 32-bit) memory"]);
+  });
+
+  it("any other instruction the fuel meter does not know", () => {
+    // try (exceptions): 0x06
+    const v = validateWasmModule(jsonModule({ min: 1 }, [0x06, 0x40, 0x0b, 0x41, 0x00]));
+    expect(v.errors).toEqual([
+      "function 1: unsupported instruction 0x6 (exceptions, atomics and GC are not allowed)",
+    ]);
   });
 });
 

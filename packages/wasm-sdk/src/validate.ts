@@ -11,11 +11,17 @@
  */
 
 import { ByteReader, uleb, WasmFormatError } from "./binary.ts";
+import { checkMeterable } from "./meter.ts";
 
 /** Largest module accepted by default (8 MiB). */
 export const MAX_MODULE_BYTES = 8 * 1024 * 1024;
 /** Size of a WebAssembly memory page. */
 export const WASM_PAGE_BYTES = 65_536;
+/**
+ * The memory a strategy module may use in the sandbox by default (256 MiB, the sandbox host's cap):
+ * a module whose memory starts above it could never be instantiated there, so validation refuses it.
+ */
+export const DEFAULT_MEMORY_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /** Kind of an import or export. */
 export type ExternKind = "function" | "table" | "memory" | "global" | "tag";
@@ -59,7 +65,7 @@ export interface WasmInfo {
   readonly memorySection: { readonly start: number; readonly end: number } | null;
 }
 
-/** Export names of the published JSON ABI, overridable per strategy (spec §6). */
+/** Export names of the published JSON ABI, overridable per strategy (docs/compatibility.md#runtimes). */
 export interface JsonAbiNames {
   exportedFunction?: string;
   resultLengthFunction?: string;
@@ -229,6 +235,11 @@ export function inspectWasm(bytes: Uint8Array): WasmInfo {
   return { size: bytes.length, imports, exports, memory, memorySection };
 }
 
+/** Pages as MiB with at most one decimal: `4097` → `256.1 MiB`. */
+function mib(pages: number): string {
+  return `${Math.round((pages * WASM_PAGE_BYTES * 10) / (1024 * 1024)) / 10} MiB`;
+}
+
 function sig(s: FuncSignature | null): string {
   return s === null
     ? "?"
@@ -273,11 +284,15 @@ export interface ValidateOptions {
   names?: JsonAbiNames;
   /** Require this ABI (default: either). */
   abi?: StrategyAbi;
+  /** Most memory the module may start with; default {@link DEFAULT_MEMORY_LIMIT_BYTES}. */
+  maxMemoryBytes?: number;
 }
 
 /**
  * Validates an uploaded strategy module: WebAssembly header, size limit, no imports, an own
- * (non-shared, 32-bit) memory, and the exports of the columnar ABI and/or the published JSON ABI.
+ * (non-shared, 32-bit) memory starting within the sandbox's memory limit, only instructions the fuel
+ * meter handles (no atomics, exceptions or GC), and the exports of the columnar ABI and/or the
+ * published JSON ABI.
  *
  * @example
  * ```ts
@@ -318,6 +333,20 @@ export function validateWasmModule(bytes: Uint8Array, options: ValidateOptions =
   if (info.memory === null) errors.push("defines no memory of its own");
   else if (info.memory.shared || info.memory.memory64)
     errors.push("memory must be a plain (non-shared, 32-bit) memory");
+  else {
+    const limit = Math.floor((options.maxMemoryBytes ?? DEFAULT_MEMORY_LIMIT_BYTES) / WASM_PAGE_BYTES);
+    if (info.memory.min > limit)
+      errors.push(
+        `memory starts at ${info.memory.min} pages (${mib(info.memory.min)}), over the sandbox's limit of ${limit} pages (${mib(limit)})`,
+      );
+  }
+  // The sandbox meters every module before loading it; what the meter cannot read, it cannot run.
+  try {
+    checkMeterable(bytes);
+  } catch (e) {
+    if (!(e instanceof WasmFormatError)) throw e;
+    errors.push(e.message);
+  }
 
   const columnar: string[] = [];
   requireMemory(info, columnar);

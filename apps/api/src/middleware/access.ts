@@ -19,14 +19,14 @@ export interface AccessPolicy {
   method: string;
   /**
    * The route pattern exactly as registered (`/api/admin/users/:id/role`), or a `/*` prefix that
-   * decides for every route under it (only where `api-compat.md` §1 gives a whole subtree one rule).
+   * decides for every route under it (only where `docs/compatibility.md#routes-and-access` gives a whole subtree one rule).
    */
   path: string;
   access: Access;
 }
 
 /**
- * The access decision of every route, in one table (`api-compat.md` §1). `createApp()` refuses to start
+ * The access decision of every route, in one table (`docs/compatibility.md#routes-and-access`). `createApp()` refuses to start
  * when a registered route has no entry here, and the access middleware refuses (500) any request whose
  * route has none, so a new route cannot go out unprotected by omission.
  */

@@ -1,6 +1,6 @@
+import type { Role } from "@quantago/auth";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { Role } from "../auth/auth.ts";
 import type { AppEnv, SessionRow, SessionUserRow } from "../env.ts";
 import { AppError } from "../lib/errors.ts";
 

@@ -178,4 +178,103 @@ describe("CsvBarParser", () => {
       ]);
     }
   });
+
+  it("refuses times the store cannot hold, as row errors that name the line and column", () => {
+    const { bars, report } = parse(
+      [
+        "timestamp,open,high,low,close,volume",
+        "9000000000000000,1,1,1,1,1", // 2 past JavaScript's largest date
+        "0000-01-01T00:00:00Z,1,1,1,1,1", // 3 year 0
+        "1900-01-01,1,1,1,1,1", // 4 ClickHouse holds it, its bucket functions do not
+        "2100-01-01T00:00:00Z,1,1,1,1,1", // 5 the first time past the range
+        "1970-01-05T00:00:00Z,1,1,1,1,1", // 6 the first time inside it
+        "2099-12-31T23:59:00Z,1,1,1,1,1", // 7 the last minute inside it
+      ].join("\n"),
+    );
+    expect([...bars.time]).toEqual([Date.UTC(1970, 0, 5), Date.UTC(2099, 11, 31, 23, 59)]);
+    expect(report.rejected.map((r) => [r.line, r.code, r.column])).toEqual([
+      [2, "bad_time", "timestamp"],
+      [3, "bad_time", "timestamp"],
+      [4, "bad_time", "timestamp"],
+      [5, "bad_time", "timestamp"],
+    ]);
+    expect(report.rejected[0]?.reason).toBe(
+      "timestamp 9000000000000000 is outside the storable range 1970-01-05T00:00:00.000Z (inclusive) to 2100-01-01T00:00:00.000Z (exclusive)",
+    );
+    expect(report.rejected[1]?.reason).toMatch(
+      /^timestamp '0000-01-01T00:00:00Z' is outside the storable range/,
+    );
+
+    const dt = parse(
+      `timestamp,datetime,open,high,low,close,volume\n${T0},0000-01-01,1,1,1,1,1\n9000000000000000,2024-01-01,1,1,1,1,1\n`,
+    );
+    expect(dt.bars.count).toBe(0);
+    expect(dt.report.rejected.map((r) => [r.line, r.code, r.column])).toEqual([
+      [2, "bad_time", "datetime"],
+      [3, "bad_time", "timestamp"],
+    ]);
+  });
+
+  it("reads years below 100 as themselves, not as 19xx", () => {
+    expect(parseIsoUtc("0000-01-01")).toBe(-62_167_219_200_000);
+    expect(parseIsoUtc("0099-12-31T23:59:59Z")).toBe(
+      Date.UTC(2099, 11, 31, 23, 59, 59) - 2000 * 365.2425 * 86_400_000,
+    );
+    expect(parseIsoUtc("0000-02-29")).toBe(-62_167_219_200_000 + (31 + 28) * 86_400_000); // year 0 is a leap year
+    expect(parseIsoUtc("0100-02-29")).toBeNaN();
+  });
+
+  it("refuses rows holding NUL bytes without echoing them into the report", () => {
+    const { bars, report } = parse(
+      [
+        "timestamp,open,high,low,close,volume",
+        `${T0},1\u0000,1,1,1,1`,
+        `${T0 + 60_000},1,1,1,1,1\u0000`,
+        `\u0000${T0 + 120_000},1,1,1,1,1`,
+        `${T0 + 180_000},1,1,1,1,1`,
+      ].join("\n"),
+    );
+    expect([...bars.time]).toEqual([T0 + 180_000]);
+    expect(report.rejected.map((r) => [r.line, r.code, r.column])).toEqual([
+      [2, "nul_byte", "open"],
+      [3, "nul_byte", "volume"],
+      [4, "nul_byte", "timestamp"],
+    ]);
+    expect(report.rejected[0]?.reason).toBe("open holds a NUL byte (\\u0000)");
+    expect(JSON.stringify(report)).not.toContain('\\u0000"');
+    for (const r of report.rejected) expect(r.reason).not.toContain("\u0000");
+    // The header's problems are reported with control characters escaped.
+    try {
+      parse("timestamp,open,high,low,close,vol\u0000ume\n");
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).not.toContain("\u0000");
+      expect((err as CsvHeaderError).problems[0]).toBe(
+        "unknown column 'vol\\u0000ume' (accepted: timestamp, datetime, open, high, low, close, volume)",
+      );
+    }
+  });
+
+  it("takes numbers only in decimal notation", () => {
+    const bad = [
+      "0x10",
+      "0b1",
+      "0o7",
+      "Infinity",
+      "-Infinity",
+      "NaN",
+      "1_000",
+      "",
+      "1e",
+      "e5",
+      "--1",
+      "1.2.3",
+    ];
+    const rows = bad.map((x, i) => `${T0 + i * 60_000},1,1,1,1,${x}`);
+    const { bars, report } = parse(["timestamp,open,high,low,close,volume", ...rows].join("\n"));
+    expect(bars.count).toBe(0);
+    expect(report.rejected.map((r) => [r.code, r.column])).toEqual(bad.map(() => ["not_a_number", "volume"]));
+    expect(report.rejected[0]?.reason).toBe("volume '0x10' is not a number");
+    expect(report.rejected[7]?.reason).toBe("volume is empty");
+  });
 });

@@ -1,3 +1,4 @@
+import { isRepresentableTime, REPRESENTABLE_TIME, REPRESENTABLE_TIME_TEXT } from "@quantago/contracts";
 import type { ColumnarBars } from "../columnar/rowbinary.ts";
 import { bucketStart, type Timeframe } from "../timeframes.ts";
 
@@ -15,6 +16,7 @@ export interface CsvRejection {
 export type CsvRejectionCode =
   | "field_count"
   | "bad_time"
+  | "nul_byte"
   | "time_mismatch"
   | "not_aligned"
   | "not_a_number"
@@ -94,8 +96,8 @@ export function parseIsoUtc(text: string): number {
   const second = Number(m[6] ?? 0);
   const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return Number.NaN;
-  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return Number.NaN;
-  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (day > utcMs(year, month, 0)) return Number.NaN;
+  let t = utcMs(year, month - 1, day, hour, minute, second, ms);
   const zone = m[8];
   if (zone && zone.toUpperCase() !== "Z") {
     const sign = zone[0] === "-" ? -1 : 1;
@@ -103,6 +105,19 @@ export function parseIsoUtc(text: string): number {
     t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
   }
   return t;
+}
+
+/**
+ * `Date.UTC` that reads every year as itself: `Date.UTC` maps years 0–99 to 1900–1999, which would
+ * turn `0000-01-01` into a plausible 1900 date. With `day` 0 of the next month it returns the last
+ * day of `month` (via the Date's day of month), which is how the calendar check uses it.
+ */
+function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  if (day === 0) return date.getUTCDate();
+  date.setUTCHours(hour, minute, second, ms);
+  return date.getTime();
 }
 
 /** Unix ms of a `timestamp` cell (whole Unix milliseconds, or ISO); NaN plus a reason when not. */
@@ -116,17 +131,33 @@ function parseTimestampCell(text: string): { t: number; why?: string } {
         why: `timestamp ${text} looks like Unix seconds; the column takes Unix milliseconds or ISO-8601`,
       };
     }
+    if (!isRepresentableTime(t)) return { t: Number.NaN, why: `timestamp ${text} ${OUTSIDE_RANGE}` };
     return { t };
   }
   const t = parseIsoUtc(text);
-  return Number.isNaN(t)
-    ? { t, why: `timestamp '${clip(text)}' is neither Unix milliseconds nor an ISO-8601 date-time` }
-    : { t };
+  if (Number.isNaN(t))
+    return { t, why: `timestamp '${clip(text)}' is neither Unix milliseconds nor an ISO-8601 date-time` };
+  if (!isRepresentableTime(t)) return { t: Number.NaN, why: `timestamp '${clip(text)}' ${OUTSIDE_RANGE}` };
+  return { t };
 }
 
+const OUTSIDE_RANGE = `is outside the storable range ${REPRESENTABLE_TIME_TEXT}`;
+
+/**
+ * A cell's text for a message: at most 40 characters, control characters escaped. The report is
+ * stored in PostgreSQL, whose text and JSONB refuse NUL, and shown to people, whom other control
+ * characters would only confuse.
+ */
 function clip(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  const short = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return short.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/** A number in decimal notation: what `Number` reads minus hex/binary/octal, `Infinity` and empty. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -301,7 +332,8 @@ export class CsvBarParser {
     }
     if (field !== fieldCount) return false;
     const t = values[idx.timestamp] as number;
-    if (!(t >= 100_000_000_000) || !Number.isInteger(t)) return false;
+    if (!(t >= REPRESENTABLE_TIME.fromMs && t < REPRESENTABLE_TIME.toMs) || !Number.isInteger(t))
+      return false;
     const o = values[idx.open] as number;
     const h = values[idx.high] as number;
     const l = values[idx.low] as number;
@@ -383,6 +415,13 @@ export class CsvBarParser {
       this.report.rowsRejected++;
       return;
     }
+    if (raw.includes("\u0000")) {
+      const at = fields.findIndex((f) => f.includes("\u0000"));
+      const column = header[at] as string;
+      this.reject("nul_byte", `${column} holds a NUL byte (\\u0000)`, column);
+      this.report.rowsRejected++;
+      return;
+    }
     let ok = true;
     let t = Number.NaN;
     if (idx.timestamp >= 0) {
@@ -397,6 +436,9 @@ export class CsvBarParser {
       const dt = parseIsoUtc(text);
       if (Number.isNaN(dt)) {
         this.reject("bad_time", `datetime '${clip(text)}' is not an ISO-8601 UTC date-time`, "datetime");
+        ok = false;
+      } else if (!isRepresentableTime(dt)) {
+        this.reject("bad_time", `datetime '${clip(text)}' ${OUTSIDE_RANGE}`, "datetime");
         ok = false;
       } else if (idx.timestamp >= 0 && ok && dt !== t) {
         this.reject("time_mismatch", `timestamp ${iso(t)} and datetime ${iso(dt)} disagree`, "datetime");
@@ -449,7 +491,7 @@ export class CsvBarParser {
   /** The numeric cell at `i`, or NaN after recording why it is not a usable number. */
   private number(fields: string[], i: number, column: string): number {
     const text = unquote(fields[i] as string).trim();
-    const value = text === "" ? Number.NaN : Number(text);
+    const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
     if (!Number.isFinite(value)) {
       this.reject(
         "not_a_number",

@@ -10,6 +10,7 @@ export {
   type ParsedBars,
   parseIsoUtc,
 } from "./csv.ts";
+export { type DeleteBarsResult, type DeleteBarsScope, deleteBars } from "./delete.ts";
 export {
   BAR_INSERT_COLUMNS,
   type BarColumnsInput,

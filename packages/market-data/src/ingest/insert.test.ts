@@ -1,3 +1,4 @@
+import { REPRESENTABLE_TIME } from "@quantago/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestClickHouse, type TestClickHouse } from "../../test-fixtures/clickhouse.ts";
 import { readBarsColumnar } from "../columnar/read.ts";
@@ -75,10 +76,11 @@ describe("insertBars", () => {
 
   it("stores every value bit-identically (RowBinary), including payloads holding the bytes 0a 0a", async () => {
     const time = [
-      Date.UTC(1960, 0, 1), // negative Unix ms
+      REPRESENTABLE_TIME.fromMs, // the earliest storable time
       Date.UTC(2023, 0, 20, 11, 56),
       Date.UTC(2023, 0, 20, 11, 57), // Int64 LE e0 0a 0a cf 85 01 00 00
       Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      REPRESENTABLE_TIME.toMs - 1, // the latest
     ];
     const values = [0.1 + 0.2, 1 / 3, 5e-324, Number.MAX_VALUE, 123456789.12345679, 0, 2 ** 53, 1e-300];
     const col = (shift: number) =>
@@ -117,7 +119,42 @@ describe("insertBars", () => {
         version: String(meta.ingestVersion),
       })),
     );
-    expect(() => encodeBarsRowBinary({ ...bars, time: [1.5, 2, 3, 4] })).toThrow(RangeError);
+    expect(() => encodeBarsRowBinary({ ...bars, time: [1.5, 2, 3, 4, 5] })).toThrow(RangeError);
+    // Negative Unix ms encode as two's complement Int64 (the encoder itself has no range).
+    expect([...encodeBarsRowBinary({ ...bars, time: [-2, 0, 0, 0, 0] }, 0, 1).subarray(0, 8)]).toEqual([
+      0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    ]);
+  });
+
+  it("refuses a write holding a time the store cannot hold, before writing any of it", async () => {
+    const meta = {
+      symbol: "RANGE",
+      assetClass: "stock",
+      timeframe: "1m" as const,
+      source: "csv",
+      ingestVersion: 1,
+    };
+    for (const bad of [
+      9_000_000_000_000_000,
+      -62_167_219_200_000,
+      Date.UTC(1960, 0, 1),
+      REPRESENTABLE_TIME.toMs,
+    ]) {
+      const time = [Date.UTC(2024, 0, 1), bad];
+      const bars = { time, open: [1, 1], high: [1, 1], low: [1, 1], close: [1, 1], volume: [1, 1] };
+      await expect(insertBars(conn(), meta, bars, { batchRows: 1 }), String(bad)).rejects.toThrow(
+        /^bar 1: time -?\d+ is outside the storable range 1970-01-05T00:00:00.000Z \(inclusive\) to 2100-01-01T00:00:00.000Z \(exclusive\)$/,
+      );
+    }
+    expect(
+      await countBarsInRange(ch.client, {
+        symbol: "RANGE",
+        timeframe: "1m",
+        fromMs: 0,
+        toMs: 2 ** 52,
+        database: ch.database,
+      }),
+    ).toBe(0);
   });
 
   it("synthetic chunks with consecutive start indexes equal one big write", async () => {

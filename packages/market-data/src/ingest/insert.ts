@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
+import { isRepresentableTime, REPRESENTABLE_TIME, REPRESENTABLE_TIME_TEXT } from "@quantago/contracts";
 import { type ClickHouseConfig, createClickHouse } from "../client.ts";
 import { refreshRollups } from "../query/rollups.ts";
 import { ohlcvTable } from "../query/sql.ts";
@@ -155,6 +156,7 @@ async function postInsert(
  * folds into one copy.
  *
  * @returns the number of rows written
+ * @throws RangeError, before writing anything, when a time is outside `REPRESENTABLE_TIME`
  */
 export async function insertBars(
   connection: ClickHouseConfig,
@@ -163,6 +165,13 @@ export async function insertBars(
   options: InsertBarsOptions = {},
 ): Promise<number> {
   const total = bars.time.length;
+  // Before anything is written: ClickHouse would store such a time without complaint, and every
+  // later read that turns it into a Date or a bucket would break (REPRESENTABLE_TIME says why).
+  for (let i = 0; i < total; i++) {
+    const t = bars.time[i] as number;
+    if (!isRepresentableTime(t))
+      throw new RangeError(`bar ${i}: time ${t} is outside the storable range ${REPRESENTABLE_TIME_TEXT}`);
+  }
   const batchRows = Math.max(1, options.batchRows ?? 250_000);
   const query = barInsertQuery(connection.database || undefined);
   const params = barInsertParams(meta);
@@ -198,8 +207,9 @@ export async function insertBars(
 }
 
 /**
- * Open time (Unix ms) of the newest stored bar of `symbol` at `timeframe`, or null when none is
- * stored: where an incremental sync resumes.
+ * Open time (Unix ms) of the newest stored bar of `symbol` at `timeframe` inside `REPRESENTABLE_TIME`,
+ * or null when none is stored: where an incremental sync resumes. A bar outside (only a foreign
+ * writer can store one) would make the sync resume at a time no Date can hold.
  */
 export async function lastStoredBarTime(
   client: ClickHouseClient,
@@ -209,8 +219,9 @@ export async function lastStoredBarTime(
 ): Promise<number | null> {
   const result = await client.query({
     query: `SELECT toFloat64(toUnixTimestamp64Milli(max(time))) AS t, count() AS n
-      FROM ${ohlcvTable(database)} WHERE symbol = {symbol:String} AND timeframe = {timeframe:String}`,
-    query_params: { symbol, timeframe },
+      FROM ${ohlcvTable(database)} WHERE symbol = {symbol:String} AND timeframe = {timeframe:String}
+        AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`,
+    query_params: { symbol, timeframe, from: REPRESENTABLE_TIME.fromMs, to: REPRESENTABLE_TIME.toMs },
     format: "JSONEachRow",
   });
   const [row] = await result.json<{ t: number | string; n: number | string }>();

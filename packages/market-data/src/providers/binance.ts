@@ -12,19 +12,10 @@
  */
 import { SymbolMappingError, toBinanceSymbol } from "../symbols.ts";
 import { isTimeframe, timeframeMs } from "../timeframes.ts";
-import { RequestCache } from "./cache.ts";
 import { ProviderError, safeReason } from "./errors.ts";
+import { abortable, errorForStatus, getJson, type HttpContext, type JsonAnswer, malformed } from "./http.ts";
+import { resolveProviderOptions } from "./options.ts";
 import {
-  abortable,
-  errorForStatus,
-  getJson,
-  type HttpContext,
-  type JsonAnswer,
-  malformed,
-  platformFetch,
-} from "./http.ts";
-import {
-  DEFAULT_PROVIDER_TIMEOUT_MS,
   type MarketDataProvider,
   normalizeCandles,
   type ProviderCandle,
@@ -58,19 +49,18 @@ export interface BinanceProviderOptions extends ProviderOptions {
  *   from: "2024-01-01T00:00:00Z", to: "2024-01-08T00:00:00Z" });
  */
 export function createBinanceProvider(options: BinanceProviderOptions = {}): MarketDataProvider {
-  const baseUrl = (options.baseUrl ?? BINANCE_BASE_URL).replace(/\/+$/, "");
-  const cache = options.cache === false ? null : (options.cache ?? new RequestCache({ now: options.now }));
+  const {
+    baseUrl,
+    cache,
+    http: base,
+  } = resolveProviderOptions("binance", options, {
+    baseUrl: BINANCE_BASE_URL,
+  });
   const pageSize = options.pageSize ?? BINANCE_MAX_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > BINANCE_MAX_PAGE_SIZE) {
     throw new RangeError(`pageSize must be an integer from 1 to ${BINANCE_MAX_PAGE_SIZE}`);
   }
   const maxBars = options.maxBars ?? 50_000;
-  const base: Omit<HttpContext, "signal"> = {
-    provider: "binance",
-    fetch: options.fetch ?? platformFetch,
-    timeoutMs: options.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS,
-    now: options.now ?? Date.now,
-  };
 
   async function download(ctx: HttpContext, symbol: string, interval: string, fromMs: number, toMs: number) {
     const candles: ProviderCandle[] = [];

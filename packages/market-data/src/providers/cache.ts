@@ -111,6 +111,9 @@ export class RequestCache {
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), this.inFlightWaitMs);
     });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+    // The guard keeps this valid under the Workers' `clearTimeout(number | null)` as well as Node's.
+    return Promise.race([promise, timeout]).finally(() => {
+      if (timer !== undefined) clearTimeout(timer);
+    });
   }
 }

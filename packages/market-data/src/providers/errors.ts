@@ -1,4 +1,4 @@
-/** Live market-data providers (api-compat §2 `provider`; `clickhouse` is the store, not a provider). */
+/** Live market-data providers (docs/compatibility.md#market-data `provider`; `clickhouse` is the store, not a provider). */
 export type ProviderName = "yahoo" | "binance";
 
 /**

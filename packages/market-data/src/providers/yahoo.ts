@@ -16,20 +16,11 @@
 
 import { toYahooSymbol } from "../symbols.ts";
 import { bucketStart, isTimeframe, type Timeframe } from "../timeframes.ts";
-import { RequestCache } from "./cache.ts";
 import { ProviderError, safeReason } from "./errors.ts";
-import {
-  abortable,
-  errorForStatus,
-  getJson,
-  type HttpContext,
-  type JsonAnswer,
-  malformed,
-  platformFetch,
-} from "./http.ts";
+import { abortable, errorForStatus, getJson, type HttpContext, type JsonAnswer, malformed } from "./http.ts";
+import { resolveProviderOptions } from "./options.ts";
 import {
   aggregateCandles,
-  DEFAULT_PROVIDER_TIMEOUT_MS,
   type MarketDataProvider,
   normalizeCandles,
   type ProviderCandle,
@@ -86,16 +77,15 @@ export interface YahooProviderOptions extends ProviderOptions {
  *   from: "2024-01-01T00:00:00Z", to: "2024-02-01T00:00:00Z" });
  */
 export function createYahooProvider(options: YahooProviderOptions = {}): MarketDataProvider {
-  const baseUrl = (options.baseUrl ?? YAHOO_BASE_URL).replace(/\/+$/, "");
-  const cache = options.cache === false ? null : (options.cache ?? new RequestCache({ now: options.now }));
-  const now = options.now ?? Date.now;
-  const base: Omit<HttpContext, "signal"> = {
-    provider: "yahoo",
-    fetch: options.fetch ?? platformFetch,
-    timeoutMs: options.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS,
+  const {
+    baseUrl,
+    cache,
     now,
+    http: base,
+  } = resolveProviderOptions("yahoo", options, {
+    baseUrl: YAHOO_BASE_URL,
     headers: { "User-Agent": options.userAgent ?? "Mozilla/5.0 (compatible; quantago-market-data)" },
-  };
+  });
 
   async function download(
     ctx: HttpContext,

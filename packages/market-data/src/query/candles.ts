@@ -11,7 +11,7 @@ import {
   withRollupFallback,
 } from "./sql.ts";
 
-/** One OHLCV candle on the wire (api-compat §2 `ticks[]`). */
+/** One OHLCV candle on the wire (docs/compatibility.md#market-data `ticks[]`). */
 export interface Candle {
   /** Bucket start, ISO-8601 UTC (`2024-01-01T00:00:00.000Z`). */
   timestamp: string;

@@ -4,8 +4,13 @@
  * rollup rows, which carry each week's bar count, first and last bar time and last bar's asset class
  * and source. A series with a stale week, or without weekly rollups (a weekly base), is counted from
  * its own bars, which the sorting key makes a narrow read.
+ *
+ * Bars outside `REPRESENTABLE_TIME` (only a foreign writer can store them: ours refuse them) are left
+ * out, not clamped: a clamped first or last bar would be a time no bar has, and one such bar must not
+ * make the whole catalog fail on a date JavaScript cannot format.
  */
 import type { ClickHouseClient } from "@clickhouse/client-web";
+import { isRepresentableTime, REPRESENTABLE_TIME } from "@quantago/contracts";
 import { ASSET_CLASSES, type AssetClass, inferAssetClass } from "../symbols.ts";
 import { compareTimeframes, isTimeframe } from "../timeframes.ts";
 import { hasRollup } from "./rollups.ts";
@@ -57,7 +62,8 @@ export async function listSymbols(
   ]);
   const summaries = new Map<string, SummaryRow>();
   for (const [symbol, base, assetClass, source, first, last, count, stale] of weekly) {
-    if (Number(stale) === 0)
+    // A week summing an unstorable bar (rolled up before rollups left such bars out) is not trusted.
+    if (Number(stale) === 0 && isRepresentableTime(first) && isRepresentableTime(last))
       summaries.set(`${symbol}\u0000${base}`, [symbol, base, assetClass, source, first, last, count]);
   }
   const out: StoredSeries[] = [];
@@ -77,8 +83,8 @@ export async function listSymbols(
 }
 
 /**
- * One series summarised from its bars: counts distinct bar times (`uniqExact`), which equals the
- * deduplicated count without paying for FINAL; null when it holds no bars.
+ * One series summarised from its storable bars: counts distinct bar times (`uniqExact`), which equals
+ * the deduplicated count without paying for FINAL; null when it holds no such bars.
  */
 async function scanSeries(
   client: ClickHouseClient,
@@ -94,8 +100,9 @@ async function scanSeries(
         toFloat64(uniqExact(time))
       FROM ${ohlcvTable(database)}
       WHERE symbol = {symbol:String} AND timeframe = {timeframe:String}
+        AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
       GROUP BY symbol, timeframe`,
-    { symbol, timeframe },
+    { symbol, timeframe, from: String(REPRESENTABLE_TIME.fromMs), to: String(REPRESENTABLE_TIME.toMs) },
   );
   return row ?? null;
 }

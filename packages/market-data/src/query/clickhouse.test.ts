@@ -1,7 +1,9 @@
 import { type ClickHouseClient, createClient } from "@clickhouse/client-web";
+import { REPRESENTABLE_TIME } from "@quantago/contracts";
 import { rng } from "@quantago/strategies/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  candlesOfRows,
   DAY,
   dedupe,
   HOUR,
@@ -460,14 +462,7 @@ describe("readBarsColumnar against ClickHouse", () => {
       (await client.query({ ...buildBarsSql(o), format: "JSONCompactEachRow" })).json<number[]>(),
     );
     const json = {
-      candles: rows.map(([t, open, high, low, close, volume]) => ({
-        timestamp: new Date(t as number).toISOString(),
-        open,
-        high,
-        low,
-        close,
-        volume,
-      })),
+      candles: candlesOfRows(rows),
     };
     expect(json.candles.length).toBeGreaterThan(0);
     const limit = 100_000;
@@ -594,21 +589,35 @@ describe("queryTicksJson against ClickHouse", () => {
 
 describe("buildBarsSql", () => {
   it("interpolates nothing but the whitelisted bucket and the validated table", () => {
+    const T = Date.UTC(2024, 0, 1);
     const sql = buildBarsSql({
       database: "market_data",
       symbol: "EVIL' --",
       base: "1m",
       timeframe: "1w",
-      fromMs: 0,
-      toMs: 1,
+      fromMs: T,
+      toMs: T + 1,
       limit: 5,
     });
     expect(sql.query).not.toContain("EVIL");
     expect(sql.query).toContain("market_data.ohlcv FINAL");
     expect(sql.query).toContain("toStartOfWeek(time, 1, 'UTC')");
-    expect(sql.query_params).toEqual({ symbol: "EVIL' --", base: "1m", from: 0, to: 1, limit: 5 });
+    expect(sql.query_params).toEqual({ symbol: "EVIL' --", base: "1m", from: T, to: T + 1, limit: 5 });
     expect(() =>
       buildBarsSql({ symbol: "X", base: "1m", timeframe: "2h" as Timeframe, fromMs: 0, toMs: 1 }),
     ).toThrow(RangeError);
+  });
+
+  it("reads only storable times, whatever range it is given", () => {
+    const { fromMs, toMs } = REPRESENTABLE_TIME;
+    const params = (from: number, to: number) =>
+      buildBarsSql({ symbol: "X", base: "1m", timeframe: "1m", fromMs: from, toMs: to }).query_params;
+    expect(params(0, 9_000_000_000_000_000)).toMatchObject({ from: fromMs, to: toMs });
+    expect(params(-62_167_219_200_000, 0)).toMatchObject({ from: fromMs, to: fromMs });
+    expect(params(toMs + 5, toMs + 9)).toMatchObject({ from: toMs + 5, to: toMs + 5 });
+    expect(params(fromMs + 60_000, toMs - 60_000)).toMatchObject({
+      from: fromMs + 60_000,
+      to: toMs - 60_000,
+    });
   });
 });

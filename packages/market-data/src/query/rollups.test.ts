@@ -3,6 +3,7 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  candlesOfRows,
   dedupe,
   insertRawBars,
   MIN,
@@ -133,14 +134,7 @@ async function direct(timeframe: Timeframe, from: number, to: number) {
   const rows = await (await client.query({ ...sql, format: "JSONCompactEachRow" })).json<number[]>();
   return {
     usesRollup: sql.query.includes("ohlcv_rollup"),
-    candles: rows.map(([t, open, high, low, close, volume]) => ({
-      timestamp: new Date(t as number).toISOString(),
-      open,
-      high,
-      low,
-      close,
-      volume,
-    })),
+    candles: candlesOfRows(rows),
   };
 }
 

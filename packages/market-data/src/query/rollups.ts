@@ -16,6 +16,7 @@
  *   `INSERT`) costs speed until the next refresh, never correctness.
  */
 import type { ClickHouseClient } from "@clickhouse/client-web";
+import { REPRESENTABLE_TIME } from "@quantago/contracts";
 import {
   bucketStart,
   canAggregate,
@@ -97,13 +98,20 @@ export function refreshRange(fromMs: number, toMs: number): { from: number; to: 
 export function buildRollupRefreshSql(database?: string, scope?: RollupRefreshScope): BarsSql {
   const timeframes = ROLLUP_TIMEFRAMES.filter((tf) => !scope || hasRollup(scope.base, tf));
   if (timeframes.length === 0) return { query: "", query_params: {} };
-  const query_params: Record<string, string | number | string[]> = {};
+  // Only storable bars: the bucket functions wrap or clamp outside REPRESENTABLE_TIME, so a bar there
+  // (from a foreign writer) would land in some unrelated bucket.
+  const query_params: Record<string, string | number | string[]> = {
+    storableFrom: REPRESENTABLE_TIME.fromMs,
+    storableTo: REPRESENTABLE_TIME.toMs,
+  };
   // Only sorting-key columns in the WHERE clause, as FINAL requires (see buildBarsSql).
-  let where = "1";
+  let where = `time >= fromUnixTimestamp64Milli({storableFrom:Int64}, 'UTC')
+        AND time < fromUnixTimestamp64Milli({storableTo:Int64}, 'UTC')`;
   if (scope) {
     const range = refreshRange(scope.fromMs, scope.toMs);
     Object.assign(query_params, { symbol: scope.symbol, base: scope.base, from: range.from, to: range.to });
-    where = `symbol = {symbol:String} AND timeframe = {base:String}
+    where += `
+        AND symbol = {symbol:String} AND timeframe = {base:String}
         AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`;
   }
   const buckets: string[] = [];

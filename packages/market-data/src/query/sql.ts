@@ -7,6 +7,7 @@
  * {@link BUCKET_SQL} map, table names built from a validated identifier, and our own stale-rollup
  * marker. Every value (symbol, timeframe, bounds, limit) is a bound query parameter.
  */
+import { REPRESENTABLE_TIME } from "@quantago/contracts";
 import { canAggregate, isTimeframe, type Timeframe } from "../timeframes.ts";
 import { hasRollup, isStaleRollupError, STALE_ROLLUP_MARKER, wholeBuckets } from "./rollups.ts";
 import { BAR_AGGREGATES, type BarsSql, BUCKET_SQL, ohlcvTable, rollupTable } from "./sql-parts.ts";
@@ -31,7 +32,7 @@ export const MAX_COLUMNAR_BARS = 1_100_000;
 
 /**
  * The requested timeframe is finer than anything stored for the symbol: candles cannot be made up from
- * coarser ones (api-compat §2: never synthetic). Routes answer 400 with the message.
+ * coarser ones (docs/compatibility.md#market-data: never synthetic). Routes answer 400 with the message.
  */
 export class TimeframeTooFineError extends Error {
   override readonly name = "TimeframeTooFineError";
@@ -118,11 +119,16 @@ export function buildBarsSql(options: BarsSqlOptions): BarsSql {
   if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1)) {
     throw new RangeError(`limit must be a positive integer, got ${limit}`);
   }
+  // Only storable times are read: a bar outside them (from a foreign writer) would come back as a
+  // time JavaScript cannot format or in a wrapped bucket. Both ends are bucket boundaries of every
+  // timeframe but 1w at the end, where the last week is then a partial bucket like any other.
+  const from = Math.max(fromMs, REPRESENTABLE_TIME.fromMs);
+  const to = Math.max(from, Math.min(toMs, REPRESENTABLE_TIME.toMs));
   const query_params: Record<string, string | number> = {
     symbol: options.symbol,
     base,
-    from: fromMs,
-    to: toMs,
+    from,
+    to,
   };
   // Only sorting-key columns in the WHERE clauses: required for FINAL to deduplicate correctly.
   const bars = (extra = "") => `SELECT time, open, high, low, close, volume
@@ -136,7 +142,7 @@ export function buildBarsSql(options: BarsSqlOptions): BarsSql {
     GROUP BY t`;
   let query: string;
   const whole =
-    options.rollups !== false && hasRollup(base, timeframe) ? wholeBuckets(timeframe, fromMs, toMs) : null;
+    options.rollups !== false && hasRollup(base, timeframe) ? wholeBuckets(timeframe, from, to) : null;
   if (timeframe === base) {
     query = `SELECT toFloat64(toUnixTimestamp64Milli(time)) AS t, open AS o, high AS h, low AS l, close AS c, volume AS v
     FROM (${bars()})
@@ -155,7 +161,7 @@ export function buildBarsSql(options: BarsSqlOptions): BarsSql {
       WHERE throwIf(stale != 0, '${STALE_ROLLUP_MARKER}') = 0`,
     ];
     // The partial first and last buckets, when the range does not start or end on a bucket boundary.
-    if (whole.from !== fromMs || whole.to !== toMs) {
+    if (whole.from !== from || whole.to !== to) {
       parts.push(
         aggregated(
           bars(`

@@ -1,5 +1,5 @@
 /**
- * The `ticks` array of api-compat §2 as JSON text formatted by ClickHouse, for routes that pass it on
+ * The `ticks` array of docs/compatibility.md#market-data as JSON text formatted by ClickHouse, for routes that pass it on
  * without building a candle object per bar. Formatting 44,640 candles (a month of 1m) with
  * `JSON.stringify` cost a Worker more than the query itself: most of it is turning doubles into their
  * shortest decimal form, which ClickHouse does natively (same shortest round-trip digits, so a client

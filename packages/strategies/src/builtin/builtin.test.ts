@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ActionCode, BarColumns, BarStrategy } from "../contract.ts";
-import { BUY, createDecisionSlot, HOLD, SELL } from "../contract.ts";
+import type { ActionCode, BarColumns } from "../contract.ts";
+import { BUY, HOLD, SELL } from "../contract.ts";
 import { ParameterValidationError } from "../params.ts";
-import { flatPortfolio, randomBars } from "../test-helpers.ts";
+import { randomBars, runActions } from "../test-helpers.ts";
 import {
   bollingerBands,
   builtinStrategies,
@@ -10,17 +10,12 @@ import {
   emaCrossover,
   getBuiltinStrategy,
   macdStrategy,
+  publishedStrategies,
   rsiMeanReversion,
   smaCrossover,
 } from "./index.ts";
 
-function run(strategy: BarStrategy, bars: BarColumns): ActionCode[] {
-  const p = flatPortfolio();
-  const slot = createDecisionSlot();
-  const out: ActionCode[] = [];
-  for (let i = 0; i < bars.close.length; i++) out.push(strategy.onBar(i, bars, p, slot));
-  return out;
-}
+const run = runActions;
 
 // Naive references.
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -206,7 +201,7 @@ describe("macd", () => {
 });
 
 describe("registry", () => {
-  it("lists the six built-ins with complete catalog metadata", () => {
+  it("lists our six then the thirteen published built-ins, with complete catalog metadata", () => {
     expect(builtinStrategies.map((s) => s.slug)).toEqual([
       "sma-crossover",
       "ema-crossover",
@@ -214,7 +209,9 @@ describe("registry", () => {
       "bollinger-bands",
       "donchian-breakout",
       "macd",
+      ...publishedStrategies.map((s) => s.slug),
     ]);
+    expect(new Set(builtinStrategies.map((s) => s.name.toLowerCase())).size).toBe(19);
     for (const s of builtinStrategies) {
       expect(s.name.length).toBeGreaterThan(0);
       expect(s.description.length).toBeGreaterThan(0);

@@ -2,6 +2,29 @@ import type { ActionCode, BarStrategy } from "../contract.ts";
 import { BUY, HOLD, SELL } from "../contract.ts";
 import { type ParameterSchema, ParameterValidationError, resolveParameters } from "../params.ts";
 
+/**
+ * Trading cadence a strategy is designed for; the platform's entry guardrails (minimum time between
+ * entries, entries per day) follow it when a backtest does not choose its own.
+ */
+export type EntryFrequency = "scalping" | "daily" | "weekly" | "monthly" | "quarterly";
+
+/**
+ * Exit levels and market-data timeframe a strategy is published with, used when a backtest does not
+ * set its own. Levels are percent of the entry price (`1` = 1 %); null means none.
+ */
+export interface StrategyDefaultConfig {
+  readonly takeProfitLevel: number | null;
+  readonly stopLossLevel: number | null;
+  /** Bar timeframe (`"5m"`, `"1d"`, ...); absent: the platform default. */
+  readonly timeframe?: string;
+}
+
+/** The default config of a strategy without exit levels or a timeframe of its own. */
+export const NO_DEFAULT_CONFIG: StrategyDefaultConfig = Object.freeze({
+  takeProfitLevel: null,
+  stopLossLevel: null,
+});
+
 /** Candles a strategy needs: before its first possible signal, and as history per decision. */
 export interface StrategyRequirements {
   readonly minCandles: number;
@@ -9,7 +32,7 @@ export interface StrategyRequirements {
 }
 
 /**
- * A built-in strategy: catalog metadata (spec §4) plus a factory for its fast-path implementation.
+ * A built-in strategy: catalog metadata (docs/compatibility.md#strategy-catalog-and-registry) plus a factory for its fast-path implementation.
  *
  * @example
  * ```ts
@@ -24,7 +47,14 @@ export interface StrategyDefinition<P extends Record<string, number> = Record<st
   readonly version: string;
   readonly runtime: "native";
   readonly language: "typescript";
-  readonly defaultFrequency: "scalping";
+  readonly defaultFrequency: EntryFrequency;
+  /** Take-profit / stop-loss levels (percent) and timeframe used when a backtest sets none. */
+  readonly defaultConfig: StrategyDefaultConfig;
+  /**
+   * Slug of the built-in whose implementation this one reuses with other defaults and metadata
+   * (an alias); absent for an implementation of its own.
+   */
+  readonly aliasOf?: string;
   readonly parameterSchema: ParameterSchema;
   /** Parameter values used when none are given. */
   readonly defaults: Readonly<P>;
@@ -44,16 +74,22 @@ export interface StrategySpec<P extends Record<string, number>> {
   readonly slug: string;
   readonly name: string;
   readonly description: string;
+  /** Default `"scalping"`. */
+  readonly defaultFrequency?: EntryFrequency;
+  /** Default {@link NO_DEFAULT_CONFIG}. */
+  readonly defaultConfig?: StrategyDefaultConfig;
   readonly parameterSchema: ParameterSchema;
   /** Cross-field checks; return messages (empty when valid). */
   readonly check?: (p: P) => string[];
   readonly requirements: (p: P) => StrategyRequirements;
-  readonly create: (p: P, req: StrategyRequirements) => BarStrategy;
+  /** A fresh instance; `slug` is the definition's slug (an alias passes its own). */
+  readonly create: (p: P, req: StrategyRequirements, slug: string) => BarStrategy;
 }
 
 /** Builds a {@link StrategyDefinition} from a {@link StrategySpec}. */
 export function defineStrategy<P extends Record<string, number>>(
   spec: StrategySpec<P>,
+  aliasOf?: string,
 ): StrategyDefinition<P> {
   const parse = (raw?: unknown): P => {
     const p = resolveParameters(spec.parameterSchema, raw, spec.slug) as P;
@@ -75,7 +111,9 @@ export function defineStrategy<P extends Record<string, number>>(
     version: "1.0.0",
     runtime: "native",
     language: "typescript",
-    defaultFrequency: "scalping",
+    defaultFrequency: spec.defaultFrequency ?? "scalping",
+    defaultConfig: Object.freeze({ ...(spec.defaultConfig ?? NO_DEFAULT_CONFIG) }),
+    ...(aliasOf === undefined ? {} : { aliasOf }),
     parameterSchema: spec.parameterSchema,
     defaults,
     minCandles: defaultReq.minCandles,
@@ -84,9 +122,57 @@ export function defineStrategy<P extends Record<string, number>>(
     requirements: (raw?: unknown) => spec.requirements(parse(raw)),
     create: (raw?: unknown) => {
       const p = parse(raw);
-      return spec.create(p, spec.requirements(p));
+      return spec.create(p, spec.requirements(p), spec.slug);
     },
   } as const);
+}
+
+/** What an alias changes on the strategy it reuses. */
+export interface StrategyAlias<P extends Record<string, number>> {
+  readonly slug: string;
+  readonly name: string;
+  readonly description: string;
+  readonly defaultFrequency: EntryFrequency;
+  readonly defaultConfig: StrategyDefaultConfig;
+  /** New defaults of some parameters (the schema, validation and rule stay the base's). */
+  readonly defaults?: Partial<P>;
+  /** Requirements in place of the base's. */
+  readonly requirements?: (p: P) => StrategyRequirements;
+}
+
+/**
+ * A second catalog entry for the implementation of `base`: same rule, parameter schema, validation
+ * and factory, with its own slug, name, description, defaults, frequency and default config.
+ *
+ * @example
+ * ```ts
+ * const trendFollowing = aliasStrategy(emaCrossoverSpec, { slug: "trend-following-strategy", defaults: { fast: 20, slow: 50 }, ... });
+ * ```
+ */
+export function aliasStrategy<P extends Record<string, number>>(
+  base: StrategySpec<P>,
+  alias: StrategyAlias<P>,
+): StrategyDefinition<P> {
+  const overrides: Partial<P> = alias.defaults ?? {};
+  const properties = Object.fromEntries(
+    Object.entries(base.parameterSchema.properties).map(([key, prop]) => {
+      const value = overrides[key];
+      return [key, value === undefined ? prop : { ...prop, default: value }];
+    }),
+  );
+  return defineStrategy<P>(
+    {
+      ...base,
+      slug: alias.slug,
+      name: alias.name,
+      description: alias.description,
+      defaultFrequency: alias.defaultFrequency,
+      defaultConfig: alias.defaultConfig,
+      parameterSchema: { ...base.parameterSchema, properties },
+      requirements: alias.requirements ?? base.requirements,
+    },
+    base.slug,
+  );
 }
 
 /**

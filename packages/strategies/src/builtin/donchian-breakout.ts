@@ -8,15 +8,24 @@ export interface DonchianBreakoutParams extends Record<string, number> {
   period: number;
 }
 
-class DonchianBreakoutStrategy implements BarStrategy {
-  readonly slug = "donchian-breakout";
+/**
+ * Close against the channel of the previous `period` bars, widened by `buffer` (a fraction): BUY
+ * when the close is above `upper * (1 + buffer)`, SELL when below `lower * (1 - buffer)`.
+ */
+export class DonchianBreakoutStrategy implements BarStrategy {
+  readonly slug: string;
   readonly usesPortfolio = false;
   readonly minCandles: number;
   readonly lookbackCandles: number;
   private readonly channel: Donchian;
+  private readonly up: number;
+  private readonly down: number;
 
-  constructor(p: DonchianBreakoutParams, req: StrategyRequirements) {
-    this.channel = new Donchian(p.period);
+  constructor(slug: string, period: number, buffer: number, req: StrategyRequirements) {
+    this.slug = slug;
+    this.channel = new Donchian(period);
+    this.up = 1 + buffer;
+    this.down = 1 - buffer;
     this.minCandles = req.minCandles;
     this.lookbackCandles = req.lookbackCandles;
   }
@@ -24,8 +33,8 @@ class DonchianBreakoutStrategy implements BarStrategy {
   onBar(i: number, bars: BarColumns): ActionCode {
     const ch = this.channel;
     // Channel of the previous `period` bars, read before the current bar joins it.
-    const upper = ch.upper;
-    const lower = ch.lower;
+    const upper = ch.upper * this.up;
+    const lower = ch.lower * this.down;
     ch.update(bars.high[i] as number, bars.low[i] as number);
     const c = bars.close[i] as number;
     if (c > upper) return BUY;
@@ -68,5 +77,5 @@ export const donchianBreakout = defineStrategy<DonchianBreakoutParams>({
     required: ["period"],
   },
   requirements: (p) => ({ minCandles: p.period + 1, lookbackCandles: p.period + 1 }),
-  create: (p, req) => new DonchianBreakoutStrategy(p, req),
+  create: (p, req, slug) => new DonchianBreakoutStrategy(slug, p.period, 0, req),
 });

@@ -1,5 +1,5 @@
 import { Ema } from "../indicators/ema.ts";
-import { defineStrategy } from "./definition.ts";
+import { defineStrategy, type StrategySpec } from "./definition.ts";
 import { MovingAverageCrossover } from "./ma-crossover.ts";
 
 /** Parameters of {@link emaCrossover}. */
@@ -8,16 +8,8 @@ export interface EmaCrossoverParams extends Record<string, number> {
   slow: number;
 }
 
-/**
- * EMA crossover: like {@link smaCrossover} with exponential moving averages (each seeded with the
- * simple average of its first `period` closes). First evaluable bar: index `slow`.
- *
- * @example
- * ```ts
- * const strategy = emaCrossover.create({ fast: 12, slow: 26 });
- * ```
- */
-export const emaCrossover = defineStrategy<EmaCrossoverParams>({
+/** The EMA crossover rule, shared by {@link emaCrossover} and its aliases (`aliases.ts`). */
+export const emaCrossoverSpec: StrategySpec<EmaCrossoverParams> = {
   slug: "ema-crossover",
   name: "EMA Crossover",
   description:
@@ -46,5 +38,16 @@ export const emaCrossover = defineStrategy<EmaCrossoverParams>({
   },
   check: (p) => (p.fast < p.slow ? [] : [`fast (${p.fast}) must be less than slow (${p.slow})`]),
   requirements: (p) => ({ minCandles: p.slow + 1, lookbackCandles: p.slow + 1 }),
-  create: (p, req) => new MovingAverageCrossover("ema-crossover", new Ema(p.fast), new Ema(p.slow), req),
-});
+  create: (p, req, slug) => new MovingAverageCrossover(slug, new Ema(p.fast), new Ema(p.slow), req),
+};
+
+/**
+ * EMA crossover: like {@link smaCrossover} with exponential moving averages (each seeded with the
+ * simple average of its first `period` closes). First evaluable bar: index `slow`.
+ *
+ * @example
+ * ```ts
+ * const strategy = emaCrossover.create({ fast: 12, slow: 26 });
+ * ```
+ */
+export const emaCrossover = defineStrategy(emaCrossoverSpec);

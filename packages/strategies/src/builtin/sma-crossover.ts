@@ -49,5 +49,5 @@ export const smaCrossover = defineStrategy<SmaCrossoverParams>({
   },
   check: (p) => (p.fast < p.slow ? [] : [`fast (${p.fast}) must be less than slow (${p.slow})`]),
   requirements: (p) => ({ minCandles: p.slow + 1, lookbackCandles: p.slow + 1 }),
-  create: (p, req) => new MovingAverageCrossover("sma-crossover", new Sma(p.fast), new Sma(p.slow), req),
+  create: (p, req, slug) => new MovingAverageCrossover(slug, new Sma(p.fast), new Sma(p.slow), req),
 });

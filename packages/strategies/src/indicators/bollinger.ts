@@ -1,9 +1,12 @@
+import { RollingSum } from "./rolling-sum.ts";
+
 /**
  * Bollinger Bands: `middle = SMA(period)`, `upper/lower = middle ± multiplier * stddev`, with the
  * population standard deviation (divide by `period`, as in Bollinger's definition and TA-Lib) of the
  * same window, including the current value.
  *
- * Numerics: the mean comes from a compensated (Neumaier) running sum; the sum of squared deviations
+ * Numerics: the mean comes from a compensated (Neumaier) running sum ({@link RollingSum}, shared with
+ * the SMA); the sum of squared deviations
  * `m2` is updated with the exact sliding identity
  * `m2 += (x_new - x_old) * (x_new - mean_new + x_old - mean_old)` (no `Σx² - (Σx)²/n` cancellation),
  * clamped at 0, and recomputed from the window by a two-pass sum every `4 * period` updates so rounding
@@ -24,11 +27,7 @@ export class Bollinger {
   lower = Number.NaN;
   /** Population standard deviation of the window. */
   stddev = Number.NaN;
-  private readonly buf: Float64Array;
-  private idx = 0;
-  private count = 0;
-  private sum = 0;
-  private comp = 0;
+  private readonly window: RollingSum;
   private mean = 0;
   private m2 = 0;
   private sinceResync = 0;
@@ -42,46 +41,34 @@ export class Bollinger {
     }
     this.period = period;
     this.multiplier = multiplier;
-    this.buf = new Float64Array(period);
+    this.window = new RollingSum(period);
   }
 
   /** True once `period` values have been seen. */
   get ready(): boolean {
-    return this.count >= this.period;
+    return this.window.full;
   }
 
   /** Pushes `x` and returns the middle band (NaN until ready). */
   update(x: number): number {
     const period = this.period;
-    const idx = this.idx;
-    const old = this.buf[idx] as number;
-    this.buf[idx] = x;
-    this.idx = idx + 1 === period ? 0 : idx + 1;
+    const window = this.window;
     const meanOld = this.mean;
-    let s = this.sum;
-    let c = this.comp;
-    let t = s + x;
-    c += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-    s = t;
+    const filling = !window.full;
+    const total = window.push(x);
     let meanNew: number;
-    if (this.count < period) {
-      const k = ++this.count;
-      meanNew = (s + c) / k;
+    if (filling) {
+      meanNew = total / window.count;
       this.m2 += (x - meanOld) * (x - meanNew);
     } else {
-      const y = -old;
-      t = s + y;
-      c += Math.abs(s) >= Math.abs(y) ? s - t + y : y - t + s;
-      s = t;
-      meanNew = (s + c) / period;
+      const old = window.dropped;
+      meanNew = total / period;
       this.m2 += (x - old) * (x - meanNew + old - meanOld);
       if (++this.sinceResync >= 4 * period) this.resync(meanNew);
     }
-    this.sum = s;
-    this.comp = c;
     this.mean = meanNew;
     if (this.m2 < 0) this.m2 = 0;
-    if (this.count < period) return this.middle;
+    if (!window.full) return this.middle;
     const sd = Math.sqrt(this.m2 / period);
     this.middle = meanNew;
     this.stddev = sd;
@@ -92,7 +79,7 @@ export class Bollinger {
 
   /** Exact two-pass recomputation of the squared deviations of the full window. */
   private resync(mean: number): void {
-    const buf = this.buf;
+    const buf = this.window.values;
     let m2 = 0;
     for (let i = 0; i < buf.length; i++) {
       const d = (buf[i] as number) - mean;
@@ -104,11 +91,7 @@ export class Bollinger {
 
   /** Forgets every value. */
   reset(): void {
-    this.buf.fill(0);
-    this.idx = 0;
-    this.count = 0;
-    this.sum = 0;
-    this.comp = 0;
+    this.window.reset();
     this.mean = 0;
     this.m2 = 0;
     this.sinceResync = 0;

@@ -4,3 +4,4 @@ export { Ema } from "./ema.ts";
 export { Macd } from "./macd.ts";
 export { Rsi } from "./rsi.ts";
 export { Sma } from "./sma.ts";
+export { RollingVwap } from "./vwap.ts";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rng } from "../test-helpers.ts";
-import { Bollinger, Donchian, Ema, Macd, Rsi, Sma } from "./index.ts";
+import { Bollinger, Donchian, Ema, Macd, RollingVwap, Rsi, Sma } from "./index.ts";
 
 // Naive recomputations, O(period) per bar, written independently of the incremental versions.
 
@@ -324,5 +324,53 @@ describe("Macd", () => {
         },
       ),
     );
+  });
+});
+
+describe("RollingVwap", () => {
+  const bar = fc.tuple(
+    fc.double({ min: 1, max: 1000, noNaN: true }),
+    fc.double({ min: 0, max: 50, noNaN: true }),
+    fc.double({ min: 0, max: 1, noNaN: true }),
+    // No volume, or a realistic one (subnormal volumes lose the precision of tp·v).
+    fc.oneof(fc.constant(0), fc.double({ min: 1e-3, max: 1e6, noNaN: true })),
+  );
+
+  it("agrees with a naive recomputation (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(bar, { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 30 }),
+        (rows, p) => {
+          // low, high = low + width, close somewhere in between, volume.
+          const bars = rows.map(([l, w, f, v]) => ({ h: l + w, l, c: l + w * f, v }));
+          const vwap = new RollingVwap(p);
+          const got = bars.map((b) => vwap.update(b.h, b.l, b.c, b.v));
+          const want = bars.map((b, t) => {
+            if (t < p - 1) return Number.NaN;
+            let pv = 0;
+            let vol = 0;
+            for (let k = t - p + 1; k <= t; k++) {
+              const x = bars[k] as (typeof bars)[number];
+              pv += ((x.h + x.l + x.c) / 3) * x.v;
+              vol += x.v;
+            }
+            return vol === 0 ? b.c : pv / vol;
+          });
+          expectClose(got, want, 1e-9);
+        },
+      ),
+    );
+  });
+
+  it("is the close when the window has no volume, after volume has left it", () => {
+    const vwap = new RollingVwap(2);
+    expect(vwap.update(11, 9, 10, 5)).toBeNaN();
+    expect(vwap.update(12, 10, 11, 5)).toBe(10.5);
+    vwap.update(13, 11, 12, 0);
+    expect(vwap.update(14, 12, 13, 0)).toBe(13);
+    vwap.reset();
+    expect(vwap.ready).toBe(false);
+    expect(vwap.update(3, 3, 3, 1)).toBeNaN();
   });
 });

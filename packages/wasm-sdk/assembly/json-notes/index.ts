@@ -1,4 +1,4 @@
-// A published-JSON-ABI module (spec §6) that answers with the contract's optional `reason` and
+// A published-JSON-ABI module (docs/compatibility.md#runtimes) that answers with the contract's optional `reason` and
 // `metadata`: it buys on every 20th candle it is asked about and sells 10 candles later, ignoring
 // the input. Tests use it to follow a strategy's notes from the sandbox to the stored trades; the
 // decision schedule rests on module state persisting between candles (one instance per backtest).

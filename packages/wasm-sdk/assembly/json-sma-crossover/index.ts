@@ -1,4 +1,4 @@
-// SMA crossover on the PUBLISHED JSON ABI (spec §6): `alloc`, `signal(ptr, len) -> ptr`,
+// SMA crossover on the PUBLISHED JSON ABI (docs/compatibility.md#runtimes): `alloc`, `signal(ptr, len) -> ptr`,
 // `signal_len()`, `dealloc`. Each call gets the per-candle input JSON (`candle`, `history`,
 // `portfolio`, `parameters`, `context`) and answers `{"action":"BUY"|"SELL"|"HOLD"}`. The SMAs are
 // computed from the closes in `history` (lookbackCandles = slow + 1: the current and the previous

@@ -1,4 +1,4 @@
-// The buffer side of the published JSON ABI (spec §6), for modules to re-export: `alloc` hands out
+// The buffer side of the published JSON ABI (docs/compatibility.md#runtimes), for modules to re-export: `alloc` hands out
 // one input buffer (grown when needed, reused on every call: the stub runtime never frees),
 // `dealloc` has nothing to free, `answer` writes an output JSON and `signal_len` reports its length.
 //

@@ -150,3 +150,56 @@ export function importingModule(): Uint8Array<ArrayBuffer> {
     ],
   });
 }
+
+/**
+ * A JSON-ABI module whose `signal` runs a bulk memory operation `times` times on `bytes` bytes
+ * (`memory.fill(0, 0, bytes)` or `memory.copy(0, 16, bytes)`), then answers `{"action":"HOLD"}`.
+ * Its memory is just large enough. A loop of `times` iterations costs `times` units of loop fuel;
+ * what the operations cost is what bulk metering adds.
+ */
+export function bulkMemoryModule(op: "fill" | "copy", times: number, bytes: number): Uint8Array<ArrayBuffer> {
+  const bulk =
+    op === "fill"
+      ? [...i32(0), ...i32(0), ...i32(bytes), 0xfc, 0x0b, 0x00]
+      : [...i32(0), ...i32(16), ...i32(bytes), 0xfc, 0x0a, 0x00, 0x00];
+  const signal = [
+    ...i32(times),
+    0x21,
+    0x02, // local.set 2: iterations left
+    0x03,
+    0x40, // loop
+    ...bulk,
+    0x20,
+    0x02,
+    ...i32(1),
+    0x6b,
+    0x22,
+    0x02, // local.tee 2 (left - 1)
+    0x0d,
+    0x00, // br_if 0
+    END_LOOP,
+    // {"action":"HOLD"} at 8 (the host refuses pointer 0), four bytes at a time (i32.store align=2),
+    // then "}" (i32.store8)
+    ...[0x6361227b, 0x6e6f6974, 0x48223a22, 0x22444c4f].flatMap((word, k) => [
+      ...i32(8 + 4 * k),
+      ...i32(word),
+      0x36,
+      0x02,
+      0x00,
+    ]),
+    ...i32(24),
+    ...i32(0x7d),
+    0x3a,
+    0x00,
+    0x00,
+    ...i32(8),
+  ];
+  return buildWasm({
+    memory: { min: Math.ceil((bytes + 16) / 65_536) + 1 },
+    funcs: [
+      ALLOC,
+      { export: "signal", params: [I32, I32], results: [I32], locals: [I32], body: signal },
+      { export: "signal_len", params: [], results: [I32], body: i32(17) },
+    ],
+  });
+}

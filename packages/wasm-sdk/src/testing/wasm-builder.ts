@@ -6,9 +6,9 @@
  * @module
  */
 
-import { uleb } from "../binary.ts";
+import { sleb, uleb } from "../binary.ts";
 
-export { uleb };
+export { sleb, uleb };
 
 /** Value type codes of the binary format. */
 export const I32 = 0x7f;
@@ -42,24 +42,15 @@ export interface ImportSpec {
 export interface ModuleSpec {
   readonly imports?: readonly ImportSpec[];
   /** Linear memory in 64 KiB pages; exported as `memory` unless `exportName` is null. */
-  readonly memory?: { readonly min: number; readonly max?: number; readonly exportName?: string | null };
+  readonly memory?: {
+    readonly min: number;
+    readonly max?: number;
+    readonly exportName?: string | null;
+    /** A shared (threads) memory; needs `max`. */
+    readonly shared?: boolean;
+  };
   readonly funcs?: readonly FuncSpec[];
   readonly custom?: ReadonlyArray<{ readonly name: string; readonly bytes: readonly number[] }>;
-}
-
-/** Signed LEB128 (32-bit). */
-export function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
 }
 
 function name(s: string): number[] {
@@ -102,7 +93,9 @@ export function buildWasm(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
   const mem = spec.memory;
   if (mem !== undefined) {
     const limits =
-      mem.max === undefined ? [0x00, ...uleb(mem.min)] : [0x01, ...uleb(mem.min), ...uleb(mem.max)];
+      mem.max === undefined
+        ? [0x00, ...uleb(mem.min)]
+        : [mem.shared ? 0x03 : 0x01, ...uleb(mem.min), ...uleb(mem.max)];
     bytes.push(...section(5, vec([limits])));
   }
   const exports: number[][] = [];

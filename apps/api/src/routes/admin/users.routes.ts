@@ -5,11 +5,11 @@ import {
   userIdParamSchema,
 } from "@quantago/contracts";
 import { type Context, Hono } from "hono";
+import { findUser, listUsers, revokeUserSessions } from "../../domain/users/users.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../lib/errors.ts";
 import { validate } from "../../lib/validate.ts";
 import { currentUser } from "../../middleware/session.ts";
-import { findUser, listUsers, revokeUserSessions } from "./users.service.ts";
 
 async function existingUser(c: Context<AppEnv>, id: string) {
   const found = await findUser(c.get("services").db, id);

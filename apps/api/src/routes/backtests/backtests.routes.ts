@@ -5,74 +5,25 @@ import {
   backtestTradesQuerySchema,
   createBacktestRequestSchema,
 } from "@quantago/contracts";
-import { createDb, type Database } from "@quantago/db";
 import { Hono } from "hono";
-import { type SSEStreamingApi, streamSSE } from "hono/streaming";
-import type { AppEnv } from "../../env.ts";
-import { AppError } from "../../lib/errors.ts";
-import { acquireStreamLease, releaseStreamLease } from "../../lib/stream-leases.ts";
-import { validate } from "../../lib/validate.ts";
-import { currentUser } from "../../middleware/session.ts";
+import { streamSSE } from "hono/streaming";
 import {
   cancelBacktest,
   deleteBacktest,
   getOwnBacktest,
   listBacktests,
   listTrades,
+  readEquityCurve,
   rerunBacktest,
   submitBacktest,
   toRecord,
-} from "./backtests.service.ts";
-import { decodeEquity, downsampleIndices } from "./equity.ts";
+} from "../../domain/backtests/backtests.ts";
+import { followBacktest } from "../../domain/backtests/progress.ts";
+import type { AppEnv } from "../../env.ts";
+import { validate } from "../../lib/validate.ts";
+import { currentUser } from "../../middleware/session.ts";
 
-/** How often the SSE stream looks at the row, and how long one stream lives before the client reconnects. */
-const EVENTS_POLL_MS = 500;
-const EVENTS_MAX_MS = 10 * 60_000;
-const HEARTBEAT_MS = 15_000;
-const TERMINAL = new Set(["completed", "failed", "cancelled"]);
-
-/** Sends a `progress` event whenever status or bars done change, then the terminal event, then ends. */
-async function pollProgress(
-  stream: SSEStreamingApi,
-  db: Database,
-  userId: string,
-  id: string,
-): Promise<void> {
-  let aborted = false;
-  stream.onAbort(() => {
-    aborted = true;
-  });
-  const started = Date.now();
-  let lastSent = "";
-  let lastBeat = Date.now();
-  let seq = 0;
-  while (!aborted && Date.now() - started < EVENTS_MAX_MS) {
-    const record = toRecord(await getOwnBacktest(db, userId, id));
-    const state = `${record.status}:${record.bars_done}:${record.bars_total}`;
-    if (state !== lastSent) {
-      lastSent = state;
-      seq += 1;
-      await stream.writeSSE({
-        id: String(seq),
-        event: TERMINAL.has(record.status) ? record.status : "progress",
-        data: JSON.stringify({
-          status: record.status,
-          bars_done: record.bars_done,
-          bars_total: record.bars_total,
-          progress: record.progress,
-          error_message: record.error_message,
-        }),
-      });
-      if (TERMINAL.has(record.status)) return;
-    } else if (Date.now() - lastBeat > HEARTBEAT_MS) {
-      lastBeat = Date.now();
-      await stream.writeSSE({ event: "heartbeat", data: "{}" });
-    }
-    await stream.sleep(EVENTS_POLL_MS);
-  }
-}
-
-/** Backtests (api-compat §3): session users, owner only everywhere. */
+/** Backtests (docs/compatibility.md#backtests): session users, owner only everywhere. */
 export const backtestsRoutes = new Hono<AppEnv>()
   .get("/", validate("query", backtestListQuerySchema), async (c) => {
     const { user } = currentUser(c);
@@ -80,7 +31,7 @@ export const backtestsRoutes = new Hono<AppEnv>()
   })
   .post("/", validate("json", createBacktestRequestSchema), async (c) => {
     const { user } = currentUser(c);
-    const record = await submitBacktest(c.get("services"), c.env, user.id, c.req.valid("json").backtest);
+    const record = await submitBacktest(c.get("services"), user.id, c.req.valid("json").backtest);
     return c.json(record, 202);
   })
   .get("/:id", validate("param", backtestIdParamSchema), async (c) => {
@@ -111,55 +62,39 @@ export const backtestsRoutes = new Hono<AppEnv>()
     validate("query", backtestEquityQuerySchema),
     async (c) => {
       const { user } = currentUser(c);
-      const row = await getOwnBacktest(c.get("services").db, user.id, c.req.valid("param").id);
-      if (row.status !== "completed" || !row.equityKey) {
-        throw new AppError(
-          "CONFLICT",
-          `The backtest is ${row.status}; its equity curve exists once it has completed.`,
-        );
-      }
-      const object = await c.env.BACKTEST_RESULTS.get(row.equityKey);
-      if (!object)
-        throw new AppError("INTERNAL", "Equity curve missing from storage.", { cause: row.equityKey });
-      const { time, equity } = decodeEquity(await object.arrayBuffer());
-      const points = downsampleIndices(equity, c.req.valid("query").points).map((i) => ({
-        time: new Date(time[i] as number).toISOString(),
-        equity: equity[i] as number,
-      }));
-      return c.json({ total: equity.length, points }, 200);
+      const curve = await readEquityCurve(
+        c.get("services"),
+        user.id,
+        c.req.valid("param").id,
+        c.req.valid("query").points,
+      );
+      return c.json(curve, 200);
     },
   )
   .get("/:id/events", validate("param", backtestIdParamSchema), async (c) => {
     const { user } = currentUser(c);
-    const services = c.get("services");
-    const id = c.req.valid("param").id;
-    await getOwnBacktest(services.db, user.id, id); // 404 before the stream opens
-    // 429 before the stream opens when the user already holds the most streams allowed.
-    const lease = await acquireStreamLease(services.db, user.id, EVENTS_MAX_MS + 60_000);
-    // The request's pool closes when the handler returns, before the stream ends: the stream has its own.
-    const { db, close } = createDb({
-      databaseUrl: services.config.DATABASE_URL,
-      wsProxy: services.config.DATABASE_WS_PROXY,
-    });
+    // 404 and 429 are answered before the stream opens.
+    const follow = await followBacktest(c.get("services"), user.id, c.req.valid("param").id);
     return streamSSE(c, async (stream) => {
+      const abort = new AbortController();
+      stream.onAbort(() => abort.abort());
       try {
-        await pollProgress(stream, db, user.id, id);
+        for await (const event of follow.events(abort.signal)) await stream.writeSSE(event);
       } finally {
-        await releaseStreamLease(db, lease).catch(() => {}); // else it expires on its own
-        await close();
+        await follow.close();
       }
     });
   })
   .post("/:id/cancel", validate("param", backtestIdParamSchema), async (c) => {
     const { user } = currentUser(c);
-    return c.json(await cancelBacktest(c.get("services").db, c.env, user.id, c.req.valid("param").id), 200);
+    return c.json(await cancelBacktest(c.get("services"), user.id, c.req.valid("param").id), 200);
   })
   .post("/:id/rerun", validate("param", backtestIdParamSchema), async (c) => {
     const { user } = currentUser(c);
-    return c.json(await rerunBacktest(c.get("services"), c.env, user.id, c.req.valid("param").id), 202);
+    return c.json(await rerunBacktest(c.get("services"), user.id, c.req.valid("param").id), 202);
   })
   .delete("/:id", validate("param", backtestIdParamSchema), async (c) => {
     const { user } = currentUser(c);
-    await deleteBacktest(c.get("services").db, c.env, user.id, c.req.valid("param").id);
+    await deleteBacktest(c.get("services"), user.id, c.req.valid("param").id);
     return c.body(null, 204);
   });

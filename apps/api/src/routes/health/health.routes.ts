@@ -1,8 +1,8 @@
 import { healthQuerySchema } from "@quantago/contracts";
 import { Hono } from "hono";
+import { deepHealth } from "../../domain/health.ts";
 import type { AppEnv } from "../../env.ts";
 import { validate } from "../../lib/validate.ts";
-import { deepHealth } from "./health.service.ts";
 
 /**
  * `GET /api/health` is a cheap liveness probe: `{ "ok": true }`. With `?deep=1` it also reports

@@ -10,47 +10,34 @@ import {
   symbolsUpsertBodySchema,
   uploadQuerySchema,
 } from "@quantago/contracts";
-import { marketSymbol } from "@quantago/db";
-import { eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
-import type { AppEnv } from "../../env.ts";
-import { AppError } from "../../lib/errors.ts";
-import { acquireStreamLease, releaseStreamLease } from "../../lib/stream-leases.ts";
-import { validate } from "../../lib/validate.ts";
-import { liveProviders } from "../market-data/market-data.service.ts";
-import { eventStream } from "./events.ts";
+import { followIngestionEvents } from "../../domain/ingestion/events.ts";
 import {
-  assetClassOf,
-  cancelRun,
-  getRun,
   listRegistry,
-  listRuns,
   normalizeSymbol,
-  requester,
-  serializeRun,
-  serializeRunSymbol,
+  registeredAssetClass,
   serializeSymbol,
-  startWorkflowRun,
   upsertSymbols,
-} from "./ingestion.service.ts";
-import { runOnce } from "./run-once.ts";
-import { uploadCsv } from "./upload.ts";
+} from "../../domain/ingestion/registry.ts";
+import { runOnce } from "../../domain/ingestion/run-once.ts";
+import { listRuns, requester, serializeRun, serializeRunSymbol } from "../../domain/ingestion/runs.ts";
+import { uploadCsv } from "../../domain/ingestion/upload.ts";
+import { cancelRun, getRunWithWorkflow, startWorkflowRun } from "../../domain/ingestion/workflow-runs.ts";
+import { liveProviders } from "../../domain/market-data/market-data.ts";
+import type { AppEnv } from "../../env.ts";
+import { validate } from "../../lib/validate.ts";
+import { clickHouseConnection } from "../../services.ts";
 
 /** Path of the CSV upload: it is exempt from the global 1 MiB body limit and enforces its own. */
 export const UPLOAD_PATH = "/api/admin/ingestion/upload";
 
 function connection(c: Context<AppEnv>) {
-  const { config } = c.get("services");
-  return {
-    url: config.CLICKHOUSE_URL,
-    username: config.CLICKHOUSE_USERNAME,
-    password: config.CLICKHOUSE_PASSWORD,
-    database: config.CLICKHOUSE_DB,
-  };
+  return clickHouseConnection(c.get("services").config);
 }
 
 function workflowDeps(c: Context<AppEnv>) {
-  return { db: c.get("services").db, workflow: c.env.INGESTION_WORKFLOW };
+  const { db, workflows } = c.get("services");
+  return { db, workflow: workflows.ingestion };
 }
 
 function accepted(c: Context<AppEnv>, run: Parameters<typeof serializeRun>[0]) {
@@ -104,13 +91,12 @@ export const ingestionRoutes = new Hono<AppEnv>()
     const q = c.req.valid("query");
     const symbol = normalizeSymbol(q.symbol);
     const { db } = c.get("services");
-    const [entry] = await db.select().from(marketSymbol).where(eq(marketSymbol.symbol, symbol));
     const length = c.req.header("content-length");
     const result = await uploadCsv(
       { db, connection: connection(c) },
       {
         symbol,
-        assetClass: q.assetClass ?? assetClassOf(symbol, entry),
+        assetClass: q.assetClass ?? (await registeredAssetClass(db, symbol)),
         timeframe: q.timeframe,
         requestedBy: requester(c.get("principal")),
         body: c.req.raw.body,
@@ -157,17 +143,7 @@ export const ingestionRoutes = new Hono<AppEnv>()
     return accepted(c, run);
   })
   .get("/runs/:id", validate("param", runIdParamSchema), async (c) => {
-    const found = await getRun(c.get("services").db, c.req.valid("param").id);
-    if (!found) throw new AppError("NOT_FOUND", "No such ingestion run.");
-    let workflow: { status: string; error?: unknown } | null = null;
-    if (found.run.workflowId) {
-      try {
-        const status = await (await c.env.INGESTION_WORKFLOW.get(found.run.workflowId)).status();
-        workflow = { status: status.status, ...(status.error ? { error: status.error } : {}) };
-      } catch {
-        workflow = null; // instance expired or unknown: the run record is authoritative
-      }
-    }
+    const { found, workflow } = await getRunWithWorkflow(workflowDeps(c), c.req.valid("param").id);
     return c.json(
       { run: serializeRun(found.run), symbols: found.symbols.map(serializeRunSymbol), workflow },
       200,
@@ -178,7 +154,7 @@ export const ingestionRoutes = new Hono<AppEnv>()
     return c.json({ run: serializeRun(run) }, 200);
   })
   .post("/schema/ensure", async (c) => {
-    const instance = await c.env.CLICKHOUSE_SCHEMA_WORKFLOW.create({ params: {} });
+    const instance = await c.get("services").workflows.clickhouseSchema.create({ params: {} });
     return c.json({ workflowId: instance.id }, 202);
   })
   .get("/events", validate("query", eventsQuerySchema), async (c) => {
@@ -189,14 +165,11 @@ export const ingestionRoutes = new Hono<AppEnv>()
     const maxMs = (q.maxSeconds ?? 300) * 1000;
     // An admin's streams count against the same per-user cap as their backtest streams (429 before the
     // stream opens). The ingestion secret is the deployment's own credential and is not capped.
-    const userId = c.get("principal")?.user?.id;
-    const lease = userId ? await acquireStreamLease(c.get("services").db, userId, maxMs + 60_000) : null;
-    const stream = eventStream(c.get("services").config, {
+    const stream = await followIngestionEvents(c.get("services"), c.get("principal")?.user?.id, {
       lastEventId: fromHeader ?? q.lastEventId,
       runId: q.runId,
       untilComplete: q.untilComplete !== undefined && q.runId !== undefined,
       maxMs,
-      ...(lease ? { onEnd: (db) => releaseStreamLease(db, lease) } : {}),
     });
     return new Response(stream, {
       status: 200,

@@ -6,11 +6,17 @@ import {
 } from "@quantago/contracts";
 import { TIMEFRAME_MS } from "@quantago/market-data";
 import { Hono } from "hono";
+import {
+  getColumns,
+  getSymbols,
+  getTicks,
+  liveProviders,
+  ticksBody,
+} from "../../domain/market-data/market-data.ts";
 import type { AppEnv } from "../../env.ts";
 import { validate } from "../../lib/validate.ts";
-import { getColumns, getSymbols, getTicks, liveProviders, ticksBody } from "./market-data.service.ts";
 
-/** Public market-data routes (api-compat §2): candles, the stored catalog, the timeframes. */
+/** Public market-data routes (docs/compatibility.md#market-data): candles, the stored catalog, the timeframes. */
 export const marketDataRoutes = new Hono<AppEnv>()
   .get("/ticks", validate("query", ticksQuerySchema), async (c) => {
     const { clickhouse, config } = c.get("services");

@@ -1,10 +1,15 @@
 import { type SessionListResponse, type SessionResponse, sessionIdParamSchema } from "@quantago/contracts";
 import { Hono } from "hono";
+import {
+  listOwnSessions,
+  revokeOwnSession,
+  toSessionInfo,
+  toSessionUser,
+} from "../../domain/users/session.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../lib/errors.ts";
 import { validate } from "../../lib/validate.ts";
 import { currentUser } from "../../middleware/session.ts";
-import { listOwnSessions, revokeOwnSession, toSessionInfo, toSessionUser } from "./session.service.ts";
 
 /** `GET /api/session`: the caller's session and user (401 envelope without one, by the access policy). */
 export const sessionRoutes = new Hono<AppEnv>().get("/", (c) => {

@@ -5,14 +5,18 @@ import {
   strategyVersionParamSchema,
 } from "@quantago/contracts";
 import { Hono } from "hono";
+import { getStrategy, listStrategies } from "../../domain/strategies/catalog.ts";
+import {
+  createStrategy,
+  createVersion,
+  listVersions,
+  readArtifact,
+} from "../../domain/strategies/registry.ts";
 import type { AppEnv } from "../../env.ts";
-import { AppError } from "../../lib/errors.ts";
 import { validate } from "../../lib/validate.ts";
 import { currentUser } from "../../middleware/session.ts";
-import { createStrategy, createVersion, findVisibleVersion, listVersions } from "./registry.service.ts";
-import { getStrategy, listStrategies } from "./strategies.service.ts";
 
-/** Strategy catalog and registry (api-compat §4); signed-in users only. */
+/** Strategy catalog and registry (docs/compatibility.md#strategy-catalog-and-registry); signed-in users only. */
 export const strategiesRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const { user } = currentUser(c);
@@ -22,7 +26,7 @@ export const strategiesRoutes = new Hono<AppEnv>()
     const { user } = currentUser(c);
     const created = await createStrategy(
       c.get("services").db,
-      c.env.STRATEGY_ARTIFACTS,
+      c.get("services").storage.artifacts,
       user.id,
       c.req.valid("json").strategy,
     );
@@ -48,7 +52,7 @@ export const strategiesRoutes = new Hono<AppEnv>()
       const { user } = currentUser(c);
       const version = await createVersion(
         c.get("services").db,
-        c.env.STRATEGY_ARTIFACTS,
+        c.get("services").storage.artifacts,
         user.id,
         c.req.valid("param").slug,
         c.req.valid("json").version,
@@ -59,12 +63,7 @@ export const strategiesRoutes = new Hono<AppEnv>()
   .get("/:slug/versions/:version/artifact", validate("param", strategyVersionParamSchema), async (c) => {
     const { user } = currentUser(c);
     const { slug, version } = c.req.valid("param");
-    const found = await findVisibleVersion(c.get("services").db, user.id, slug, version);
-    const row = found.version;
-    if (!row.artifactKey)
-      throw new AppError("NOT_FOUND", `Version ${JSON.stringify(version)} has no artifact.`);
-    const object = await c.env.STRATEGY_ARTIFACTS.get(row.artifactKey);
-    if (!object) throw new AppError("INTERNAL", "Artifact missing from storage.", { cause: row.artifactKey });
+    const { row, object } = await readArtifact(c.get("services"), user.id, slug, version);
     const fileName = (row.artifactFileName ?? "artifact").replace(/["\\\r\n]/g, "_");
     return new Response(object.body, {
       headers: {

@@ -1,6 +1,12 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import {
+  type BacktestFaults,
+  type BacktestOutcome,
+  executeBacktest,
+  failAfterRetries,
+} from "../../domain/backtests/execute.ts";
 import type { Env } from "../../env.ts";
-import { type BacktestFaults, type BacktestOutcome, executeBacktest, failAfterRetries } from "./execute.ts";
+import { withServices } from "../../services.ts";
 
 export interface BacktestWorkflowParams {
   backtestId: string;
@@ -10,7 +16,7 @@ export interface BacktestWorkflowParams {
 
 /**
  * Runs one stored backtest. The bars cannot travel between steps (a step's result is capped at
- * 1 MiB), so loading, running and persisting are one step; it is idempotent (see execute.ts), which
+ * 1 MiB), so loading, running and persisting are one step; it is idempotent (see domain/backtests/execute.ts), which
  * is what makes its retries safe, and a remote strategy's answers are checkpointed to R2 as they come,
  * so a retry resumes a long remote run where it stopped. A strategy's own failure is recorded at once
  * and not retried.
@@ -25,11 +31,14 @@ export class BacktestWorkflow extends WorkflowEntrypoint<Env, BacktestWorkflowPa
       return await step.do(
         "run backtest",
         { retries: { limit: 2, delay: "2 seconds", backoff: "exponential" }, timeout: "15 minutes" },
-        () => executeBacktest(this.env, backtestId, event.payload.faults),
+        () =>
+          withServices(this.env, (services) => executeBacktest(services, backtestId, event.payload.faults)),
       );
     } catch (e) {
       console.error(JSON.stringify({ msg: "backtest failed after retries", backtestId, error: String(e) }));
-      await step.do("record failure", () => failAfterRetries(this.env, backtestId));
+      await step.do("record failure", () =>
+        withServices(this.env, (services) => failAfterRetries(services, backtestId)),
+      );
       return { status: "failed", error: "internal" };
     }
   }

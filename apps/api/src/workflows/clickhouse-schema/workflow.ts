@@ -1,7 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { applyClickHouseMigrations, createClickHouse } from "@quantago/market-data";
 import { type Env, readConfig } from "../../env.ts";
-import { clickHouseConnection } from "../../lib/clickhouse.ts";
+import { clickHouseConnection } from "../../services.ts";
 
 export interface ClickHouseSchemaResult {
   database: string;

@@ -1,0 +1,353 @@
+/**
+ * Backtests (docs/compatibility.md#backtests): submit-time validation, the stored record, and the owner-only reads and
+ * actions. Every query on a backtest goes through `ownedBy`: another user's id is a 404.
+ */
+import type {
+  BacktestRecord,
+  BacktestTrade,
+  backtestEquityResponseSchema,
+  backtestListQuerySchema,
+  backtestTradesQuerySchema,
+  CreateBacktestRequest,
+} from "@quantago/contracts";
+import { backtest, backtestTrade, type Database, ownedBy, prefixedId } from "@quantago/db";
+import { EngineConfigError } from "@quantago/engine";
+import {
+  type AssetClass,
+  inferAssetClass,
+  readBarsColumnar,
+  TimeframeTooFineError,
+} from "@quantago/market-data";
+import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
+import type { z } from "zod";
+import { AppError } from "../../lib/errors.ts";
+import type { Services, Workflows } from "../../services.ts";
+import { resolveStrategy } from "../strategies/resolution.ts";
+import { r2Checkpoint } from "../strategies/runtimes/index.ts";
+import { checkpointPrefix, decodeEquity, downsampleIndices, equityKey } from "./equity.ts";
+import { executionConfigFor } from "./execution.ts";
+
+export type BacktestRow = typeof backtest.$inferSelect;
+type TradeRow = typeof backtestTrade.$inferSelect;
+
+const ACTIVE: BacktestRow["status"][] = ["pending", "running"];
+
+export function toRecord(row: BacktestRow): BacktestRecord {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    id: row.id,
+    status: row.status as BacktestRecord["status"],
+    symbol: row.symbol,
+    exchange: row.exchange as BacktestRecord["exchange"],
+    asset_class: row.assetClass as BacktestRecord["asset_class"],
+    timeframe: row.timeframe,
+    strategy: row.strategy,
+    strategy_source: row.strategySource as BacktestRecord["strategy_source"],
+    strategy_runtime: row.strategyRuntime as BacktestRecord["strategy_runtime"],
+    strategy_version: row.strategyVersion,
+    artifact_sha256: row.artifactSha256,
+    start_date: row.startDate.toISOString(),
+    end_date: row.endDate.toISOString(),
+    initial_balance: row.initialBalance,
+    parameters: row.parameters,
+    execution_config: row.executionConfig,
+    bars_total: row.barsTotal,
+    bars_done: row.barsDone,
+    progress: row.barsTotal ? Math.min(1, row.barsDone / row.barsTotal) : row.status === "completed" ? 1 : 0,
+    bars_hash: row.barsHash,
+    metrics: row.metrics,
+    final_equity: row.finalEquity,
+    trade_count: row.tradeCount,
+    error_message: row.errorMessage,
+    rerun_of: row.rerunOf,
+    created_at: row.createdAt.toISOString(),
+    started_at: iso(row.startedAt),
+    finished_at: iso(row.finishedAt),
+  };
+}
+
+function toTrade(row: TradeRow): BacktestTrade {
+  return {
+    seq: row.seq,
+    type: row.type as BacktestTrade["type"],
+    size: row.size,
+    entry_price: row.entryPrice,
+    entry_time: new Date(row.entryTime).toISOString(),
+    exit_price: row.exitPrice,
+    exit_time: new Date(row.exitTime).toISOString(),
+    fees: row.fees,
+    profit: row.profit,
+    return_pct: row.returnPct,
+    reason: row.reason,
+    metadata: row.metadata,
+  };
+}
+
+function invalid(path: string[], message: string): AppError {
+  return new AppError("VALIDATION_FAILED", message, { issues: [{ path: ["backtest", ...path], message }] });
+}
+
+/** Start and end instants of the request; a calendar date means UTC midnight. */
+function rangeOf(request: CreateBacktestRequest["backtest"]): { start: Date; end: Date } {
+  const start = new Date(request.start_date);
+  const end = new Date(request.end_date);
+  if (start.getTime() > Date.now()) throw invalid(["start_date"], "start_date is in the future");
+  return { start, end };
+}
+
+/** 400 unless the store has bars for the symbol in the range at the timeframe (never a live provider). */
+async function assertDataPresent(
+  services: Services,
+  symbol: string,
+  timeframe: CreateBacktestRequest["backtest"]["parameters"]["timeframe"],
+  start: Date,
+  end: Date,
+): Promise<void> {
+  try {
+    const probe = await readBarsColumnar(services.clickhouse, {
+      symbol,
+      timeframe,
+      from: start,
+      to: end,
+      limit: 1,
+      database: services.config.CLICKHOUSE_DB,
+    });
+    if (probe.count === 0) {
+      throw invalid(
+        ["symbol"],
+        `No ${timeframe} market data for ${symbol} between ${start.toISOString()} and ${end.toISOString()}; ingest it first.`,
+      );
+    }
+  } catch (e) {
+    if (e instanceof TimeframeTooFineError) throw invalid(["parameters", "timeframe"], e.message);
+    throw e;
+  }
+}
+
+/** Starts the workflow of a stored pending backtest; a failure to start marks it failed. */
+async function startWorkflow(db: Database, workflows: Workflows, row: BacktestRow): Promise<BacktestRow> {
+  try {
+    const instance = await workflows.backtest.create({ id: row.id, params: { backtestId: row.id } });
+    const [updated] = await db
+      .update(backtest)
+      .set({ workflowId: instance.id, updatedAt: new Date() })
+      .where(eq(backtest.id, row.id))
+      .returning();
+    return updated ?? row;
+  } catch (e) {
+    await db
+      .update(backtest)
+      .set({ status: "failed", errorMessage: "The backtest could not be started.", finishedAt: new Date() })
+      .where(eq(backtest.id, row.id));
+    throw new AppError("INTERNAL", "The backtest could not be started.", { cause: e });
+  }
+}
+
+/**
+ * `POST /api/backtests`: everything that can be checked is checked now (strategy, parameters,
+ * execution config, data present), then the backtest is stored `pending` and its workflow started.
+ */
+export async function submitBacktest(
+  services: Services,
+  userId: string,
+  request: CreateBacktestRequest["backtest"],
+): Promise<BacktestRecord> {
+  const { start, end } = rangeOf(request);
+  const parameters = request.parameters;
+  const assetClass: AssetClass = parameters.assetClass ?? inferAssetClass(request.symbol);
+  let config: ReturnType<typeof executionConfigFor>;
+  try {
+    config = executionConfigFor(parameters, {
+      exchange: request.exchange,
+      initialBalance: request.initial_balance,
+    });
+  } catch (e) {
+    if (e instanceof EngineConfigError) throw invalid(["parameters"], e.message);
+    throw e;
+  }
+  const strategy = await resolveStrategy(services.db, services.config, userId, request.strategy, parameters);
+  await assertDataPresent(services, request.symbol, parameters.timeframe, start, end);
+
+  const [row] = await services.db
+    .insert(backtest)
+    .values({
+      id: prefixedId("backtest"),
+      userId,
+      status: "pending",
+      symbol: request.symbol,
+      exchange: request.exchange,
+      assetClass,
+      timeframe: parameters.timeframe,
+      startDate: start,
+      endDate: end,
+      initialBalance: request.initial_balance,
+      strategy: strategy.name,
+      strategySource: strategy.source,
+      strategyRuntime: strategy.runtime,
+      strategyVersion: strategy.version,
+      strategyVersionId: strategy.versionId,
+      artifactSha256: strategy.artifactSha256,
+      parameters,
+      executionConfig: config as Record<string, unknown>,
+    })
+    .returning();
+  if (!row) throw new Error("insert returned no row");
+  return toRecord(await startWorkflow(services.db, services.workflows, row));
+}
+
+/** `POST /:id/rerun`: the same request with the same pinned strategy version, as a new backtest. */
+export async function rerunBacktest(services: Services, userId: string, id: string): Promise<BacktestRecord> {
+  const original = await getOwnBacktest(services.db, userId, id);
+  const [row] = await services.db
+    .insert(backtest)
+    .values({
+      ...original,
+      id: prefixedId("backtest"),
+      status: "pending",
+      workflowId: null,
+      barsTotal: null,
+      barsDone: 0,
+      barsHash: null,
+      metrics: null,
+      finalEquity: null,
+      tradeCount: null,
+      equityKey: null,
+      errorMessage: null,
+      rerunOf: original.id,
+      createdAt: new Date(),
+      startedAt: null,
+      finishedAt: null,
+      updatedAt: new Date(),
+    })
+    .returning();
+  if (!row) throw new Error("insert returned no row");
+  return toRecord(await startWorkflow(services.db, services.workflows, row));
+}
+
+export async function getOwnBacktest(db: Database, userId: string, id: string): Promise<BacktestRow> {
+  const [row] = await db
+    .select()
+    .from(backtest)
+    .where(ownedBy(backtest, userId, eq(backtest.id, id)));
+  if (!row) throw new AppError("NOT_FOUND", "No such backtest.");
+  return row;
+}
+
+/** `GET /api/backtests`: the caller's backtests, newest first, filtered and paged. */
+export async function listBacktests(
+  db: Database,
+  userId: string,
+  query: z.infer<typeof backtestListQuerySchema>,
+): Promise<{ backtests: BacktestRecord[]; total: number; limit: number; offset: number }> {
+  const filters: SQL[] = [];
+  if (query.status) filters.push(eq(backtest.status, query.status));
+  if (query.symbol) filters.push(eq(backtest.symbol, query.symbol));
+  if (query.strategy) filters.push(eq(backtest.strategy, query.strategy));
+  const where = ownedBy(backtest, userId, ...filters);
+  const [rows, totals] = await Promise.all([
+    db
+      .select()
+      .from(backtest)
+      .where(where)
+      .orderBy(desc(backtest.createdAt), desc(backtest.id))
+      .limit(query.limit)
+      .offset(query.offset),
+    db.select({ total: count() }).from(backtest).where(where),
+  ]);
+  return {
+    backtests: rows.map(toRecord),
+    total: totals[0]?.total ?? 0,
+    limit: query.limit,
+    offset: query.offset,
+  };
+}
+
+/** `GET /:id/trades`: closed trades in entry order, paged. */
+export async function listTrades(
+  db: Database,
+  userId: string,
+  id: string,
+  query: z.infer<typeof backtestTradesQuerySchema>,
+): Promise<{ trades: BacktestTrade[]; total: number; limit: number; offset: number }> {
+  const row = await getOwnBacktest(db, userId, id);
+  const rows = await db
+    .select()
+    .from(backtestTrade)
+    .where(eq(backtestTrade.backtestId, row.id))
+    .orderBy(backtestTrade.seq)
+    .limit(query.limit)
+    .offset(query.offset);
+  return { trades: rows.map(toTrade), total: row.tradeCount ?? 0, limit: query.limit, offset: query.offset };
+}
+
+async function terminate(workflows: Workflows, row: BacktestRow): Promise<void> {
+  if (!row.workflowId) return;
+  try {
+    const instance = await workflows.backtest.get(row.workflowId);
+    await instance.terminate();
+  } catch {
+    // Already finished or never started: the status row is what matters, and it says cancelled.
+  }
+}
+
+/** `POST /:id/cancel`: a pending or running backtest becomes `cancelled`; a finished one is a 409. */
+export async function cancelBacktest(
+  { db, workflows }: Services,
+  userId: string,
+  id: string,
+): Promise<BacktestRecord> {
+  const row = await getOwnBacktest(db, userId, id);
+  const [updated] = await db
+    .update(backtest)
+    .set({ status: "cancelled", finishedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(backtest.id, row.id), inArray(backtest.status, ACTIVE)))
+    .returning();
+  if (!updated) throw new AppError("CONFLICT", `The backtest is already ${row.status}.`);
+  await terminate(workflows, updated);
+  return toRecord(updated);
+}
+
+/** `DELETE /:id`: stops it if active, then removes the record, its trades and its equity curve. */
+export async function deleteBacktest(
+  { db, workflows, storage }: Services,
+  userId: string,
+  id: string,
+): Promise<void> {
+  const row = await getOwnBacktest(db, userId, id);
+  if (ACTIVE.includes(row.status)) {
+    await db.update(backtest).set({ status: "cancelled" }).where(eq(backtest.id, row.id));
+    await terminate(workflows, row);
+  }
+  await db.delete(backtest).where(eq(backtest.id, row.id));
+  await storage.results.delete(equityKey(row.id));
+  await r2Checkpoint(storage.results, checkpointPrefix(row.id)).clear();
+}
+
+/**
+ * `GET /:id/equity`: the stored curve of a completed backtest, downsampled to at most `points` with
+ * per-bucket min/max kept (see `downsampleIndices`).
+ */
+export async function readEquityCurve(
+  { db, storage }: Services,
+  userId: string,
+  id: string,
+  points: number,
+): Promise<z.infer<typeof backtestEquityResponseSchema>> {
+  const row = await getOwnBacktest(db, userId, id);
+  if (row.status !== "completed" || !row.equityKey) {
+    throw new AppError(
+      "CONFLICT",
+      `The backtest is ${row.status}; its equity curve exists once it has completed.`,
+    );
+  }
+  const object = await storage.results.get(row.equityKey);
+  if (!object) throw new AppError("INTERNAL", "Equity curve missing from storage.", { cause: row.equityKey });
+  const { time, equity } = decodeEquity(await object.arrayBuffer());
+  return {
+    total: equity.length,
+    points: downsampleIndices(equity, points).map((i) => ({
+      time: new Date(time[i] as number).toISOString(),
+      equity: equity[i] as number,
+    })),
+  };
+}

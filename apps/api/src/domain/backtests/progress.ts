@@ -1,0 +1,89 @@
+/**
+ * Following a backtest's progress (`GET /api/backtests/:id/events`): the row is polled every 500 ms and
+ * a `progress` event is produced whenever its status or bars done change, then the terminal event, and
+ * the stream ends. Transport-free: the route writes these events as SSE.
+ */
+import type { Database } from "@quantago/db";
+import { sleep } from "../../lib/sleep.ts";
+import type { Services } from "../../services.ts";
+import { acquireStreamLease, releaseStreamLease } from "../stream-leases.ts";
+import { getOwnBacktest, toRecord } from "./backtests.ts";
+
+/** How often the stream looks at the row, and how long one stream lives before the client reconnects. */
+const EVENTS_POLL_MS = 500;
+const EVENTS_MAX_MS = 10 * 60_000;
+const HEARTBEAT_MS = 15_000;
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+export interface ProgressEvent {
+  id?: string;
+  event: string;
+  data: string;
+}
+
+export interface ProgressFollow {
+  /** The events until the terminal one, the stream's maximum duration, or `signal` aborting. */
+  events(signal: AbortSignal): AsyncGenerator<ProgressEvent>;
+  /** Frees the stream's lease and closes its own database pool. */
+  close(): Promise<void>;
+}
+
+/** Sends a `progress` event whenever status or bars done change, then the terminal event, then ends. */
+async function* pollProgress(
+  db: Database,
+  userId: string,
+  id: string,
+  signal: AbortSignal,
+): AsyncGenerator<ProgressEvent> {
+  const started = Date.now();
+  let lastSent = "";
+  let lastBeat = Date.now();
+  let seq = 0;
+  while (!signal.aborted && Date.now() - started < EVENTS_MAX_MS) {
+    const record = toRecord(await getOwnBacktest(db, userId, id));
+    const state = `${record.status}:${record.bars_done}:${record.bars_total}`;
+    if (state !== lastSent) {
+      lastSent = state;
+      seq += 1;
+      yield {
+        id: String(seq),
+        event: TERMINAL.has(record.status) ? record.status : "progress",
+        data: JSON.stringify({
+          status: record.status,
+          bars_done: record.bars_done,
+          bars_total: record.bars_total,
+          progress: record.progress,
+          error_message: record.error_message,
+        }),
+      };
+      if (TERMINAL.has(record.status)) return;
+    } else if (Date.now() - lastBeat > HEARTBEAT_MS) {
+      lastBeat = Date.now();
+      yield { event: "heartbeat", data: "{}" };
+    }
+    await sleep(EVENTS_POLL_MS, signal);
+  }
+}
+
+/**
+ * Checks, before any stream opens, that the backtest is the user's (else 404) and that the user holds
+ * fewer than the most streams allowed (else 429). The stream polls on its own pool: the request's
+ * closes when the handler returns, long before the stream ends.
+ */
+export async function followBacktest(
+  services: Services,
+  userId: string,
+  id: string,
+): Promise<ProgressFollow> {
+  await getOwnBacktest(services.db, userId, id);
+  const lease = await acquireStreamLease(services.db, userId, EVENTS_MAX_MS + 60_000);
+  const detached = services.detach();
+  const { db } = detached.services;
+  return {
+    events: (signal) => pollProgress(db, userId, id, signal),
+    async close() {
+      await releaseStreamLease(db, lease).catch(() => {}); // else it expires on its own
+      await detached.close();
+    },
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * The one interface the backtest workflow runs strategies through, whatever their runtime:
+ * `native` (built-in TypeScript, fast path in this isolate), `remote` (the contract over HTTP, one
+ * call per candle) and `wasm` (the user's module in a Worker Loader sandbox, whole simulation there).
+ * Each returns the same {@link RuntimeResult}; failures a person can act on are {@link RuntimeError}s.
+ */
+import type { RemoteRuntimeConfig, WasmRuntimeConfig } from "@quantago/contracts";
+import {
+  type BacktestResult,
+  type ExecutionConfig,
+  type Metrics,
+  type OpenPosition,
+  runBacktest,
+  runBacktestAsync,
+  type TradeColumns,
+  type TradeNotes,
+  tradeNotes,
+} from "@quantago/engine";
+import {
+  adaptAsyncCandleStrategy,
+  type BarColumns,
+  type CandleStrategyIdentity,
+  ParameterValidationError,
+  preflightCandleStrategy,
+  type StrategyDefinition,
+  StrategyOutputError,
+} from "@quantago/strategies";
+import type { DecisionCheckpoint } from "./checkpoint.ts";
+import { RuntimeError } from "./errors.ts";
+import { remoteCaller } from "./remote.ts";
+import { runWasmBacktest, SandboxError } from "./wasm.ts";
+
+export { type DecisionCheckpoint, r2Checkpoint } from "./checkpoint.ts";
+export { RuntimeError } from "./errors.ts";
+
+/** A checkpoint is saved at least this often during a remote run. */
+const CHECKPOINT_EVERY_MS = 2_000;
+
+/** One run of a strategy over bars. */
+export interface RuntimeRequest {
+  bars: BarColumns;
+  config: ExecutionConfig;
+  /** The backtest's `parameters` as sent: the contract's `input.parameters`, and the strategy's own. */
+  parameters: Record<string, unknown>;
+  timeframe: string;
+  /** Called with the number of bars done (at most about once a second, and at the end). */
+  onProgress?: (barsDone: number) => Promise<void> | void;
+  /** Remote runtime: where answers are checkpointed so a retried run resumes (see checkpoint.ts). */
+  checkpoint?: DecisionCheckpoint;
+  /** Remote runtime: save a checkpoint after this many new answers (default 1,000) or 2 s. */
+  checkpointEveryCalls?: number;
+}
+
+/** What every runtime returns. */
+export interface RuntimeResult {
+  tradeColumns: TradeColumns;
+  /** Reason/metadata of each closed trade's entry and exit signal, when the runtime gives them. */
+  notes: TradeNotes | null;
+  equity: Float64Array;
+  metrics: Metrics;
+  finalCash: number;
+  evaluatedBars: number;
+  openPosition: OpenPosition | null;
+}
+
+export interface StrategyRuntime {
+  readonly kind: "native" | "remote" | "wasm";
+  run(request: RuntimeRequest): Promise<RuntimeResult>;
+}
+
+/** Identity and requirements of a registry or ad-hoc strategy (the contract's `context.strategy`). */
+export interface StrategyIdentity extends CandleStrategyIdentity {
+  minCandles: number;
+  lookbackCandles: number;
+}
+
+function fromEngine(result: BacktestResult): RuntimeResult {
+  return {
+    tradeColumns: result.tradeColumns,
+    notes: tradeNotes(result),
+    equity: result.equity,
+    metrics: result.metrics,
+    finalCash: result.finalCash,
+    evaluatedBars: result.evaluatedBars,
+    openPosition: result.openPosition,
+  };
+}
+
+/** Built-in strategies: the fast path, no per-candle objects. */
+export function nativeRuntime(definition: StrategyDefinition): StrategyRuntime {
+  return {
+    kind: "native",
+    async run(request) {
+      let strategy: ReturnType<StrategyDefinition["create"]>;
+      try {
+        strategy = definition.create(request.parameters);
+      } catch (e) {
+        if (e instanceof ParameterValidationError) throw new RuntimeError("strategy_parameters", e.message);
+        throw e;
+      }
+      const result = runBacktest(request.bars, strategy, request.config);
+      await request.onProgress?.(request.bars.time.length);
+      return fromEngine(result);
+    },
+  };
+}
+
+/** Throttles progress reports to about one a second. */
+function progressReporter(onProgress: RuntimeRequest["onProgress"]) {
+  let last = Date.now();
+  return async (done: number) => {
+    if (!onProgress || Date.now() - last < 1_000) return;
+    last = Date.now();
+    await onProgress(done);
+  };
+}
+
+/** Strategies served over HTTP: preflight on the first candles, then one call per candle. */
+export function remoteRuntime(
+  config: RemoteRuntimeConfig,
+  identity: StrategyIdentity,
+  options: { allowPrivate: boolean },
+): StrategyRuntime {
+  return {
+    kind: "remote",
+    async run(request) {
+      const call = remoteCaller(config, options);
+      const lookbackCandles = config.lookbackCandles ?? identity.lookbackCandles;
+      const candleOptions = {
+        slug: identity.name,
+        minCandles: identity.minCandles,
+        lookbackCandles: Math.max(lookbackCandles, identity.minCandles),
+        parameters: request.parameters,
+        timeframe: request.timeframe,
+        strategy: {
+          name: identity.name,
+          version: identity.version,
+          runtime: "remote",
+          language: identity.language,
+        },
+      };
+      const report = progressReporter(request.onProgress);
+      const checkpoint = request.checkpoint;
+      const recorded = checkpoint ? await checkpoint.load() : new Map<number, unknown>();
+      const everyCalls = request.checkpointEveryCalls ?? 1_000;
+      let pending: Array<[number, unknown]> = [];
+      let lastSave = Date.now();
+      // Answers already recorded by an earlier attempt are replayed; the others are asked for.
+      const decide = async (input: Parameters<typeof call>[0]) => {
+        const index = input.context.index;
+        if (recorded.has(index)) return recorded.get(index);
+        const output = await call(input);
+        if (checkpoint) {
+          pending.push([index, output]);
+          if (pending.length >= everyCalls || Date.now() - lastSave >= CHECKPOINT_EVERY_MS) {
+            const saving = pending;
+            pending = [];
+            lastSave = Date.now();
+            await checkpoint.save(saving);
+          }
+        }
+        await report(index + 1);
+        return output;
+      };
+      try {
+        // The preflight passed in the attempt that recorded answers; it is not repeated on resume.
+        if (recorded.size === 0) {
+          await preflightCandleStrategy(call, request.bars, {
+            ...candleOptions,
+            initialBalance: request.config.initialBalance ?? 10_000,
+          });
+        }
+        const strategy = adaptAsyncCandleStrategy(decide, candleOptions);
+        const result = await runBacktestAsync(request.bars, strategy, request.config);
+        await request.onProgress?.(request.bars.time.length);
+        return fromEngine(result);
+      } catch (e) {
+        if (e instanceof StrategyOutputError) throw new RuntimeError("strategy_output", e.message);
+        throw e;
+      }
+    },
+  };
+}
+
+/** CPU budget of a sandboxed run: generous per bar (the JSON ABI is the slow one), capped at 5 min. */
+export function sandboxCpuMs(bars: number): number {
+  return Math.min(300_000, 5_000 + Math.ceil(bars / 10));
+}
+
+/** WebAssembly modules (either ABI) in a Worker Loader sandbox; the whole simulation runs there. */
+export function wasmRuntime(
+  loader: WorkerLoader,
+  module: { bytes: Uint8Array; sha256: string },
+  config: WasmRuntimeConfig,
+  identity: StrategyIdentity,
+): StrategyRuntime {
+  return {
+    kind: "wasm",
+    async run(request) {
+      const names = {
+        ...(config.exportedFunction ? { exportedFunction: config.exportedFunction } : {}),
+        ...(config.resultLengthFunction ? { resultLengthFunction: config.resultLengthFunction } : {}),
+        ...(config.allocFunction ? { allocFunction: config.allocFunction } : {}),
+        ...(config.deallocFunction ? { deallocFunction: config.deallocFunction } : {}),
+      };
+      const lookbackCandles = config.lookbackCandles ?? identity.lookbackCandles;
+      try {
+        const result = await runWasmBacktest(loader, {
+          wasm: module.bytes,
+          id: module.sha256,
+          bars: request.bars,
+          parameters: request.parameters,
+          config: request.config,
+          cpuMs: sandboxCpuMs(request.bars.time.length),
+          ...(config.abi ? { abi: config.abi } : {}),
+          json: {
+            names,
+            minCandles: identity.minCandles,
+            lookbackCandles: Math.max(lookbackCandles, identity.minCandles),
+            timeframe: request.timeframe,
+            strategy: {
+              name: identity.name,
+              version: identity.version,
+              runtime: "wasm",
+              language: identity.language,
+            },
+          },
+        });
+        await request.onProgress?.(request.bars.time.length);
+        return {
+          tradeColumns: result.tradeColumns,
+          notes: result.notes,
+          equity: result.equity,
+          metrics: result.metrics,
+          finalCash: result.finalCash,
+          evaluatedBars: result.evaluatedBars,
+          openPosition: result.openPosition,
+        };
+      } catch (e) {
+        if (e instanceof SandboxError) throw new RuntimeError("wasm", e.message, { cause: e });
+        throw e;
+      }
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { AdminUser, AdminUsersQuery, AdminUsersResponse } from "@quantago/contracts";
+import { type Database, session, user } from "@quantago/db";
+import { count, desc, eq, ilike, or } from "drizzle-orm";
+import { toSessionUser } from "./session.ts";
+
+type UserRow = typeof user.$inferSelect;
+
+export function toAdminUser(row: UserRow): AdminUser {
+  return {
+    ...toSessionUser(row),
+    banReason: row.banReason ?? null,
+    banExpires: row.banExpires ? row.banExpires.toISOString() : null,
+  };
+}
+
+/** `%` and `_` in a search are literal characters, not wildcards. */
+function containsPattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, "\\$&")}%`;
+}
+
+/** Users matching `search` in email or name, newest first (id breaks ties so pages never overlap). */
+export async function listUsers(db: Database, query: AdminUsersQuery): Promise<AdminUsersResponse> {
+  const where = query.search
+    ? or(ilike(user.email, containsPattern(query.search)), ilike(user.name, containsPattern(query.search)))
+    : undefined;
+  const [rows, totals] = await Promise.all([
+    db
+      .select()
+      .from(user)
+      .where(where)
+      .orderBy(desc(user.createdAt), desc(user.id))
+      .limit(query.limit)
+      .offset(query.offset),
+    db.select({ total: count() }).from(user).where(where),
+  ]);
+  return {
+    items: rows.map(toAdminUser),
+    total: totals[0]?.total ?? 0,
+    limit: query.limit,
+    offset: query.offset,
+  };
+}
+
+export async function findUser(db: Database, id: string): Promise<AdminUser | undefined> {
+  const [row] = await db.select().from(user).where(eq(user.id, id));
+  return row ? toAdminUser(row) : undefined;
+}
+
+/** Ends every session of a user; returns how many there were. */
+export async function revokeUserSessions(db: Database, userId: string): Promise<number> {
+  const deleted = await db.delete(session).where(eq(session.userId, userId)).returning({ id: session.id });
+  return deleted.length;
+}
