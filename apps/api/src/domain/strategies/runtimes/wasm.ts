@@ -58,6 +58,12 @@ export interface WasmBacktestOptions {
   memoryCapBytes?: number;
   batchSize?: number;
   returnActions?: boolean;
+  /**
+   * Stops waiting for the sandbox once aborted (the run's backtest was cancelled): the call rejects
+   * with the signal's reason. The child keeps running until its own budget stops it; nothing
+   * it produces is used.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -84,6 +90,17 @@ function chunkOf(bars: BarColumns, start: number, end: number): BarColumns {
     close: bars.close.slice(start, end),
     volume: bars.volume.slice(start, end),
   };
+}
+
+/** Settles as `work` does, or rejects with the signal's reason as soon as it aborts. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 // Translates an RPC failure (the child was killed or crashed) into a reason a person understands.
@@ -149,6 +166,7 @@ export async function runWasmBacktest(
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     ...(options.json === undefined ? {} : { json: options.json }),
   };
+  const signal = options.signal;
   let rpcCalls = 0;
   let result: SandboxRunResult;
   try {
@@ -158,13 +176,14 @@ export async function runWasmBacktest(
       request.jobId = crypto.randomUUID();
       for (let start = 0; start < n; start += STAGE_CHUNK_BARS) {
         const end = Math.min(n, start + STAGE_CHUNK_BARS);
-        await host.stage(request.jobId, n, start, chunkOf(options.bars, start, end));
+        await unlessAborted(host.stage(request.jobId, n, start, chunkOf(options.bars, start, end)), signal);
         rpcCalls++;
       }
     }
-    result = await host.run(request);
+    result = await unlessAborted(host.run(request), signal);
     rpcCalls++;
   } catch (e) {
+    signal?.throwIfAborted();
     throw rpcFailure(e, cpuMs);
   }
   if (!result.ok) throw new SandboxError(result.code, result.reason);
