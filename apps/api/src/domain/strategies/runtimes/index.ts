@@ -238,6 +238,10 @@ export function wasmRuntime(
           parameters: request.parameters,
           config: request.config,
           cpuMs: sandboxCpuMs(request.bars.time.length),
+          // The same budget as wall time bounds a run in a local or self-hosted workerd, where the
+          // Loader's CPU limit is not enforced; deployed, the clock stands still without I/O and the
+          // fuel meter is what stops a module that spins (see wasm.ts).
+          wallTimeMs: sandboxCpuMs(request.bars.time.length),
           ...(config.abi ? { abi: config.abi } : {}),
           json: {
             names,
