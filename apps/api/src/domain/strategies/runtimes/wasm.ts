@@ -9,9 +9,9 @@
  * iteration, and every bulk memory operation by its length (`memory.fill`/`copy`), spends fuel the
  * host grants per call (10,000 iterations per bar by default) and traps when it runs out. In deployed
  * workerd the clock only advances on I/O, so no wall-time check can see a call that spins: the meter
- * is the real per-call bound there, with `cpuMs` behind it; memory through the module itself, whose memory section is rewritten to a
- * maximum of `memoryCapBytes` before it is loaded (so `memory.grow` fails there) and checked by the
- * host after every call; outputs are validated by the host.
+ * is the real per-call bound there, with `cpuMs` behind it. Memory through the module itself, whose
+ * memory section is rewritten to a maximum of `memoryCapBytes` before it is loaded (so `memory.grow`
+ * fails there) and checked by the host after every call; outputs are validated by the host.
  */
 
 import {
