@@ -18,7 +18,7 @@ import {
   readBarsColumnar,
   TimeframeTooFineError,
 } from "@quantago/market-data";
-import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { count, desc, eq, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { AppError } from "../../lib/errors.ts";
 import type { Services, Workflows } from "../../services.ts";
@@ -26,6 +26,7 @@ import { resolveStrategy } from "../strategies/resolution.ts";
 import { r2Checkpoint } from "../strategies/runtimes/index.ts";
 import { checkpointPrefix, decodeEquity, downsampleIndices, equityKey } from "./equity.ts";
 import { executionConfigFor } from "./execution.ts";
+import { finishBacktest } from "./finish.ts";
 
 export type BacktestRow = typeof backtest.$inferSelect;
 type TradeRow = typeof backtestTrade.$inferSelect;
@@ -280,43 +281,28 @@ export async function listTrades(
   return { trades: rows.map(toTrade), total: row.tradeCount ?? 0, limit: query.limit, offset: query.offset };
 }
 
-async function terminate(workflows: Workflows, row: BacktestRow): Promise<void> {
-  if (!row.workflowId) return;
-  try {
-    const instance = await workflows.backtest.get(row.workflowId);
-    await instance.terminate();
-  } catch {
-    // Already finished or never started: the status row is what matters, and it says cancelled.
-  }
-}
-
 /** `POST /:id/cancel`: a pending or running backtest becomes `cancelled`; a finished one is a 409. */
 export async function cancelBacktest(
-  { db, workflows }: Services,
+  services: Services,
   userId: string,
   id: string,
 ): Promise<BacktestRecord> {
-  const row = await getOwnBacktest(db, userId, id);
-  const [updated] = await db
-    .update(backtest)
-    .set({ status: "cancelled", finishedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(backtest.id, row.id), inArray(backtest.status, ACTIVE)))
-    .returning();
-  if (!updated) throw new AppError("CONFLICT", `The backtest is already ${row.status}.`);
-  await terminate(workflows, updated);
+  const row = await getOwnBacktest(services.db, userId, id);
+  // The run reads its row's status and stops within a second; terminating the instance is the backstop.
+  const { row: updated, status } = await finishBacktest(services, row.id, {
+    status: "cancelled",
+    workflowId: row.workflowId,
+  });
+  if (!updated) throw new AppError("CONFLICT", `The backtest is already ${status}.`);
   return toRecord(updated);
 }
 
 /** `DELETE /:id`: stops it if active, then removes the record, its trades and its equity curve. */
-export async function deleteBacktest(
-  { db, workflows, storage }: Services,
-  userId: string,
-  id: string,
-): Promise<void> {
+export async function deleteBacktest(services: Services, userId: string, id: string): Promise<void> {
+  const { db, storage } = services;
   const row = await getOwnBacktest(db, userId, id);
   if (ACTIVE.includes(row.status)) {
-    await db.update(backtest).set({ status: "cancelled" }).where(eq(backtest.id, row.id));
-    await terminate(workflows, row);
+    await finishBacktest(services, row.id, { status: "cancelled", workflowId: row.workflowId });
   }
   await db.delete(backtest).where(eq(backtest.id, row.id));
   await storage.results.delete(equityKey(row.id));
