@@ -48,12 +48,12 @@ export function MonthlyHeatmap({ months }: { months: readonly MonthReturn[] }) {
                       className="q-num q-mono q-small"
                       style={v === undefined ? undefined : cellStyle(v)}
                     >
-                      {v === undefined ? "" : formatFractionPct(v, 1)}
+                      {v === undefined ? "" : formatFractionPct(v, 2)}
                     </td>
                   );
                 })}
                 <td className="q-num q-mono q-small" style={{ ...cellStyle(year), fontWeight: 700 }}>
-                  {formatFractionPct(year, 1)}
+                  {formatFractionPct(year, 2)}
                 </td>
               </tr>
             );

@@ -106,8 +106,10 @@ export function configDiff(
 ): Array<{ label: string; values: string[]; differs: boolean }> {
   const maps = runs.map(configRows);
   const labels = [...new Set(maps.flatMap((m) => [...m.keys()]))];
-  return labels.map((label) => {
+  const rows = labels.map((label) => {
     const values = maps.map((m) => m.get(label) ?? "—");
     return { label, values, differs: new Set(values).size > 1 };
   });
+  // What differs first: it is what the comparison is about; the shared settings follow.
+  return [...rows.filter((r) => r.differs), ...rows.filter((r) => !r.differs)];
 }

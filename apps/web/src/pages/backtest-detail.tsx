@@ -411,12 +411,12 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
           {curve ? <DrawdownList episodes={curve.worst} /> : null}
         </section>
       </div>
-      <div className="q-grid q-grid-2" style={{ marginBottom: "1rem" }}>
-        <section className="q-card" aria-labelledby="months-title">
-          <h2 id="months-title">Monthly returns</h2>
-          {curve ? <MonthlyHeatmap months={curve.months} /> : <Skeleton height={160} />}
-        </section>
-        <section className="q-card" aria-labelledby="dist-title" style={{ marginTop: 0 }}>
+      <section className="q-card" aria-labelledby="months-title">
+        <h2 id="months-title">Monthly returns</h2>
+        {curve ? <MonthlyHeatmap months={curve.months} /> : <Skeleton height={160} />}
+      </section>
+      <div>
+        <section className="q-card" aria-labelledby="dist-title" style={{ maxWidth: 960 }}>
           <h2 id="dist-title">Distribution of trade returns</h2>
           {trades.data ? (
             trades.data.items.length === 0 ? (

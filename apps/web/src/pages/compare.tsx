@@ -260,7 +260,7 @@ function Comparison({
         <p className="q-hint">
           {differing === 0
             ? "These runs share every setting: any difference in results comes from the data or a rerun."
-            : "Settings that differ between the runs are highlighted and marked ≠."}
+            : "Settings that differ between the runs come first, highlighted and marked ≠; the shared ones follow."}
         </p>
         <div className="q-table-wrap">
           <table className="q-table">

@@ -38,8 +38,25 @@ function toErrors(issues: Array<{ path: string; message: string }>): Errors {
   for (const i of issues) out[i.path] ??= i.message;
   return out;
 }
-const zodIssues = (issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>) =>
-  issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+/** zod's issues with plain words for the common ones ("Too small: expected string to have >=3 characters"). */
+const zodIssues = (
+  issues: ReadonlyArray<{
+    path: PropertyKey[];
+    message: string;
+    code?: string;
+    minimum?: unknown;
+    origin?: unknown;
+  }>,
+) =>
+  issues.map((i) => ({
+    path: i.path.map(String).join("."),
+    message:
+      i.code === "too_small" && i.origin === "string"
+        ? Number(i.minimum) <= 1
+          ? "Required."
+          : `At least ${String(i.minimum)} characters.`
+        : i.message,
+  }));
 
 /** The first error whose path ends with one of `keys` (the body nests fields under `strategy.`). */
 const errorAt = (errors: Errors, ...keys: string[]) =>

@@ -233,7 +233,7 @@ describe("a trader, from sign-up to a result", () => {
     await expect.poll(() => page.getByLabel("Slug").getAttribute("aria-invalid")).toBe("true");
     await page.getByText("Drop the module to register.").waitFor();
     // Not a module at all: refused on the spot.
-    await page.getByLabel("WASM module").setInputFiles({
+    await page.getByLabel("WASM module", { exact: true }).setInputFiles({
       name: "notes.txt",
       mimeType: "text/plain",
       buffer: Buffer.from("hello"),
@@ -244,7 +244,7 @@ describe("a trader, from sign-up to a result", () => {
     await page.getByLabel("Name").fill("E2E WASM SMA");
     await page.getByLabel("Description").fill("The SDK's example SMA crossover, uploaded from the browser.");
     // A module without a strategy's exports: the API's validation names what is missing.
-    await page.getByLabel("WASM module").setInputFiles(join(wasmBuild, "smoke.wasm"));
+    await page.getByLabel("WASM module", { exact: true }).setInputFiles(join(wasmBuild, "smoke.wasm"));
     await page.getByText(/smoke\.wasm · [\d,]+ bytes, ready to upload/).waitFor();
     await page.getByRole("button", { name: "Register strategy" }).click();
     await page
