@@ -17,6 +17,11 @@ export function StrategiesPage() {
       <PageHeader
         title="Strategies"
         subtitle="Built-in strategies and the registry strategies you can use."
+        actions={
+          <Link to="/strategies/new" className="q-button">
+            Register a strategy
+          </Link>
+        }
       />
       <section className="q-card">
         <div className="q-toolbar">
@@ -68,7 +73,9 @@ export function StrategiesPage() {
                 {shown.map((s) => (
                   <tr key={s.slug}>
                     <td>
-                      <strong>{s.name}</strong>
+                      <Link to="/strategies/$slug" params={{ slug: s.slug }}>
+                        <strong>{s.name}</strong>
+                      </Link>
                       <div className="q-muted q-small q-mono">{s.slug}</div>
                     </td>
                     <td style={{ whiteSpace: "normal", maxWidth: 420 }}>{s.description}</td>
