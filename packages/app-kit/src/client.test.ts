@@ -3,6 +3,7 @@ import { toApiError } from "./api.ts";
 import { ApiError, createApiClient, unwrap } from "./client.ts";
 
 const envelope = {
+  message: "No such backtest.",
   error: { code: "NOT_FOUND", message: "No such backtest.", requestId: "req_1" },
 } as const;
 
