@@ -9,6 +9,7 @@ import { crossAction, Sma } from "@quantago/strategies";
  * across the sequential calls of a run and rebuilt from `history` whenever a call does not follow the
  * previous one (a new run, or the first call after the preflight). Misbehaving variants:
  * `/garbage` (an invalid action), `/error` (HTTP 500), `/slow` (HOLD after 250 ms), `/redirect` (302).
+ * `/sell-first` answers SELL at candle 5 and BUY at candle 8 (HOLD otherwise), with reasons.
  * `/signal?tag=x` counts its calls per tag; `GET /calls?tag=x` answers `{ calls, times, now }`.
  * `/counted?tag=x&delayMs=n` answers HOLD after `n` ms and records when each call arrived (`times`,
  * this server's clock, as is `now`), so a test can tell whether calls still come after a cancel.
@@ -78,6 +79,12 @@ export function startRemoteStrategyServer(): Promise<{ url: string; close: () =>
       switch (url.pathname) {
         case "/signal":
           return send(200, decide(input));
+        case "/sell-first":
+          if (input.context.index === 5)
+            return send(200, { action: "SELL", reason: "open short", metadata: { at: 5 } });
+          if (input.context.index === 8)
+            return send(200, { action: "BUY", reason: "cover", metadata: { at: 8 } });
+          return send(200, { action: "HOLD" });
         case "/garbage":
           return send(200, { action: "MAYBE" });
         case "/error":

@@ -11,7 +11,7 @@ export function StrategiesPage() {
   const { runtime } = useSearch({ from: "/app/strategies" });
   const navigate = useNavigate({ from: "/strategies" });
   const list = useQuery(strategiesQuery());
-  const shown = (list.data ?? []).filter((s) => !runtime || s.runtime === runtime);
+  const shown = (list.data ?? []).filter((s) => !runtime || s.runtimeType === runtime);
   return (
     <>
       <PageHeader
@@ -79,7 +79,7 @@ export function StrategiesPage() {
                       <div className="q-muted q-small q-mono">{s.slug}</div>
                     </td>
                     <td style={{ whiteSpace: "normal", maxWidth: 420 }}>{s.description}</td>
-                    <td>{s.runtime}</td>
+                    <td>{s.runtimeType}</td>
                     <td>{s.source}</td>
                     <td className="q-mono">{s.version}</td>
                     <td className="q-mono q-small" style={{ whiteSpace: "normal" }}>

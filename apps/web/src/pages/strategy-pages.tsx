@@ -132,7 +132,7 @@ function StrategyDetail({ s }: { s: Strategy }) {
         >
           <dt className="q-muted">Runtime</dt>
           <dd style={{ margin: 0 }}>
-            {s.runtime} · {s.language}
+            {s.runtimeType} · {s.language}
           </dd>
           <dt className="q-muted">Source</dt>
           <dd style={{ margin: 0 }}>
@@ -294,7 +294,7 @@ function PublishVersion({ s }: { s: Strategy }) {
       version: {
         version: version.trim(),
         runtime_config:
-          s.runtime === "remote"
+          s.runtimeType === "remote"
             ? { type: "remote", language: s.language, endpoint: endpoint.trim() }
             : { type: "wasm", language: s.language },
         ...(artifact ? { artifact: upload } : {}),
@@ -302,7 +302,7 @@ function PublishVersion({ s }: { s: Strategy }) {
     };
     const parsed = createVersionRequestSchema.safeParse(body);
     const local = parsed.success ? {} : toErrors(zodIssues(parsed.error.issues));
-    if (s.runtime === "wasm" && !artifact) local["version.artifact"] = "Drop the module of this version.";
+    if (s.runtimeType === "wasm" && !artifact) local["version.artifact"] = "Drop the module of this version.";
     setErrors(local);
     if (Object.keys(local).length === 0) publish.mutate(body);
   }
@@ -318,7 +318,7 @@ function PublishVersion({ s }: { s: Strategy }) {
           hint="Versions are immutable: a new string each time."
           error={errorAt(errors, "version.version")}
         />
-        {s.runtime === "remote" ? (
+        {s.runtimeType === "remote" ? (
           <InputField
             label="Endpoint"
             value={endpoint}
@@ -328,7 +328,7 @@ function PublishVersion({ s }: { s: Strategy }) {
           />
         ) : null}
       </div>
-      {s.runtime === "wasm" ? (
+      {s.runtimeType === "wasm" ? (
         <ArtifactDrop value={artifact} onChange={setArtifact} error={artifactError(publish.error, errors)} />
       ) : null}
       {publish.isError && !artifactError(publish.error, errors) ? (
