@@ -1,23 +1,44 @@
-import { healthQuery, mountApp } from "@quantago/app-kit";
-import { useQuery } from "@tanstack/react-query";
+import "@quantago/ui/styles.css";
+import { startThemeSync } from "@quantago/ui";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { RouterProvider } from "@tanstack/react-router";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { createAppRouter } from "./router.tsx";
 
-function ApiStatus() {
-  const health = useQuery(healthQuery());
-  if (health.isPending) return <p role="status">Connecting to the API…</p>;
-  if (health.isError) return <p role="alert">API unreachable: {health.error.message}</p>;
-  return <p role="status">API {health.data.ok ? "online" : "degraded"}</p>;
+startThemeSync();
+
+/** A 401 from any call means the session ended (expired, revoked, signed out elsewhere): sign in again, then come back. */
+function onApiError(err: unknown) {
+  if ((err as { status?: number }).status !== 401) return;
+  const here = router.state.location;
+  if (here.pathname === "/sign-in" || here.pathname === "/sign-up") return;
+  queryClient.setQueryData(["session"], null);
+  void router.navigate({ to: "/sign-in", search: { redirect: here.href } });
 }
 
-function App() {
-  return (
-    <main
-      style={{ fontFamily: "system-ui, sans-serif", maxWidth: 720, margin: "3rem auto", padding: "0 1rem" }}
-    >
-      <h1>Quantago</h1>
-      <p>Backtest trading strategies on real market data.</p>
-      <ApiStatus />
-    </main>
-  );
-}
+const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: onApiError }),
+  mutationCache: new MutationCache({ onError: onApiError }),
+  defaultOptions: {
+    queries: {
+      // 4xx answers are final (bad input, no access): retrying only delays the message.
+      retry: (count, err) => {
+        const status = (err as { status?: number }).status ?? 0;
+        return count < 1 && !(status >= 400 && status < 500);
+      },
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+const router = createAppRouter(queryClient);
 
-mountApp(App);
+const root = document.getElementById("root");
+if (!root) throw new Error("#root missing from index.html");
+createRoot(root).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,4 +1,4 @@
-import { type ErrorEnvelope, errorEnvelopeSchema } from "@quantago/contracts";
+import type { ErrorEnvelope } from "@quantago/contracts";
 
 /** Base URL of the API: `VITE_API_URL` at build time, or same origin (dev proxy, same-site deploys). */
 export const apiBase: string =
@@ -17,8 +17,7 @@ export class ApiError extends Error {
 
 /** The error of a non-2xx response: its body is the API's error envelope when it parses as one. */
 export function toApiError(status: number, body: unknown): ApiError {
-  const parsed = errorEnvelopeSchema.safeParse(body);
-  return new ApiError(status, parsed.success ? parsed.data : undefined);
+  return new ApiError(status, asErrorEnvelope(body));
 }
 
 /** GET/POST JSON with credentials; non-2xx responses become `ApiError`. */
@@ -31,4 +30,16 @@ export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> 
   const body: unknown = await res.json().catch(() => undefined);
   if (!res.ok) throw toApiError(res.status, body);
   return body as T;
+}
+
+/**
+ * The error envelope of a failed response, checked by shape rather than with the zod schema so that
+ * zod stays out of the apps' first-load bundle (the app shell has a 150 KB budget).
+ */
+export function asErrorEnvelope(body: unknown): ErrorEnvelope | undefined {
+  const error = (body as { error?: unknown } | null | undefined)?.error as
+    | Record<string, unknown>
+    | undefined;
+  if (!error || typeof error.code !== "string" || typeof error.message !== "string") return undefined;
+  return body as ErrorEnvelope;
 }

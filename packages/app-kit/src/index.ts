@@ -1,3 +1,3 @@
-export { ApiError, apiBase, apiFetch } from "./api.ts";
+export { ApiError, apiBase, apiFetch, asErrorEnvelope } from "./api.ts";
 export { mountApp } from "./mount.tsx";
 export { healthQuery } from "./queries.ts";

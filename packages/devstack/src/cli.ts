@@ -71,6 +71,13 @@ function apiVars(s: RunningServices): string[] {
     INGESTION_ADMIN_SECRET: process.env.INGESTION_ADMIN_SECRET ?? "dev-ingestion-secret-0123456789",
     // Dev strategy servers run on localhost; production refuses private endpoints (the default).
     REMOTE_STRATEGY_ALLOW_PRIVATE: process.env.REMOTE_STRATEGY_ALLOW_PRIVATE ?? "true",
+    // The apps are served, and printed, as http://127.0.0.1:<port>/ (Vite binds 127.0.0.1 only, so
+    // `localhost` may resolve to ::1 and miss it). The API must trust exactly those origins, or a
+    // sign-up from the printed URL is refused as a foreign Origin (403); one site for all three keeps
+    // the session cookie SameSite=Lax over plain http.
+    BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? `http://127.0.0.1:${DEV_PORTS.api}`,
+    FRONTEND_ORIGIN: process.env.FRONTEND_ORIGIN ?? `http://127.0.0.1:${DEV_PORTS.web}`,
+    ADMIN_ORIGIN: process.env.ADMIN_ORIGIN ?? `http://127.0.0.1:${DEV_PORTS.admin}`,
   };
   return Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
 }

@@ -4,8 +4,8 @@
  * ClickHouse engine (chdb behind a ClickHouse-compatible HTTP server). Used by `dev` and by the test
  * suite's global setup.
  */
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ClickHouseClient } from "@clickhouse/client-web";
 import { migratePostgres } from "@quantago/db/migrations";
 import {
@@ -43,8 +43,10 @@ export interface RunningServices {
   stop(): Promise<void>;
 }
 
-// The server runs as its own process: libchdb binds one data directory per process.
-const clickhouseMain = fileURLToPath(import.meta.resolve("@quantago/clickhouse-server/main"));
+// The server runs as its own process: libchdb binds one data directory per process. Resolved with
+// `require.resolve`, which also works where this module is loaded by Vite's module runner (the web
+// app's browser-test setup), which has no `import.meta.resolve`.
+const clickhouseMain = createRequire(import.meta.url).resolve("@quantago/clickhouse-server/main");
 
 async function startEmbeddedClickHouse(dataDir: string, port: number, quiet: boolean): Promise<ManagedChild> {
   const child = startChild(

@@ -1,0 +1,57 @@
+import { columnsBinaryLayout } from "@quantago/contracts";
+import { queryOptions } from "@tanstack/react-query";
+import { apiGetBytes } from "./http.ts";
+import { marketKeys, type Timeframe } from "./market.ts";
+
+/* Bars for charts. Kept apart from `market.ts` (which the app shell imports) because it needs the
+   contracts' layout constant, and with it zod: only the chart pages load this module. */
+
+/** Decoded `application/vnd.quantago.columns`: one Float64Array per column, no per-bar objects. */
+export interface Columns {
+  time: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
+/** Decodes the columnar body (docs/api.md): `QGC1`, uint32 N, six float64 arrays of N. */
+export function decodeColumns(buf: ArrayBuffer): Columns {
+  const view = new DataView(buf);
+  const magic = String.fromCharCode(view.getUint8(0), view.getUint8(1), view.getUint8(2), view.getUint8(3));
+  if (magic !== columnsBinaryLayout.magic) throw new Error(`Unexpected market data format (${magic})`);
+  const n = view.getUint32(4, true);
+  const at = (k: number) => new Float64Array(buf, columnsBinaryLayout.headerBytes + k * n * 8, n);
+  return { time: at(0), open: at(1), high: at(2), low: at(3), close: at(4), volume: at(5) };
+}
+
+export interface ColumnsParams {
+  symbol: string;
+  timeframe: Timeframe;
+  /** `YYYY-MM-DD`, inclusive start. */
+  from: string;
+  /** `YYYY-MM-DD`, exclusive end. */
+  to: string;
+}
+
+/**
+ * Stored bars as binary columns. Chosen over `/ticks` (JSON, at most 50,000 candles): a year of 1m
+ * bars (525,600) is one request, decoded without parsing.
+ */
+export function columnsQuery(p: ColumnsParams) {
+  const qs = new URLSearchParams({
+    symbol: p.symbol,
+    startDate: p.from,
+    endDate: p.to,
+    timeframe: p.timeframe,
+  });
+  return queryOptions({
+    queryKey: marketKeys.columns(p),
+    queryFn: async ({ signal }) =>
+      decodeColumns(
+        await apiGetBytes(`/api/market-data/columns?${qs}`, columnsBinaryLayout.contentType, signal),
+      ),
+    staleTime: 5 * 60_000,
+  });
+}

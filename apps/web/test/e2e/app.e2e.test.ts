@@ -1,0 +1,353 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+
+const shots = fileURLToPath(new URL("../../test-results/", import.meta.url));
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const base = inject("webUrl");
+/** The SDK's example modules, compiled at build time (built here when missing). */
+const wasmBuild = fileURLToPath(new URL("../../../../packages/wasm-sdk/build/", import.meta.url));
+if (!existsSync(join(wasmBuild, "sma-crossover.wasm")))
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: join(wasmBuild, ".."), stdio: "ignore" });
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** Figures measured along the way, written to test-results/timings.json. */
+const timings: Record<string, unknown> = {};
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/** Screenshot in light and dark (the theme follows the system by default) and run axe in both. */
+async function look(name: string): Promise<void> {
+  const problems: string[] = [];
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(shots, `${name}-${scheme}.png`), fullPage: true });
+    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
+    const violations = (await page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: { run: (ctx: Document, o: object) => Promise<{ violations: unknown[] }> };
+        }
+      ).axe;
+      return (await axe.run(document, { resultTypes: ["violations"] })).violations;
+    })) as AxeViolation[];
+    for (const v of violations)
+      if (v.impact === "serious" || v.impact === "critical")
+        problems.push(
+          `${scheme} ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+        );
+  }
+  expect(problems, `accessibility problems on ${name}`).toEqual([]);
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
+  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+  page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail")
+    await page.screenshot({
+      path: join(shots, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}.png`),
+    });
+});
+
+afterAll(async () => {
+  writeFileSync(join(shots, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
+  await browser?.close();
+});
+
+describe("a trader, from sign-up to a result", () => {
+  const email = `trader-${Date.now()}@example.com`;
+  let backtestUrl = "";
+
+  it("is sent to sign in, with the page asked for kept", async () => {
+    await page.goto("/backtests?status=completed");
+    await page.waitForURL(/\/sign-in\?redirect=/);
+    expect(decodeURIComponent(page.url())).toContain("redirect=/backtests?status=completed");
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await look("sign-in");
+  });
+
+  it("signs up, sees field errors first, then lands back on the page asked for", async () => {
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.getByRole("heading", { name: "Create your account" }).waitFor();
+    await page.getByLabel("Name").fill("E2E Trader");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("short");
+    await page.getByRole("button", { name: "Create your account" }).click();
+    await page.getByText("Use at least 8 characters.").waitFor();
+    await look("sign-up");
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Create your account" }).click();
+    await page.waitForURL(/\/backtests\?status=completed$/);
+    await page.getByRole("heading", { name: "Backtests" }).waitFor();
+  });
+
+  it("explores the market: a year of candles for the seeded symbol", async () => {
+    await page.getByRole("link", { name: "Market", exact: true }).click();
+    await page.getByRole("link", { name: "SYNTH-USD" }).click();
+    const chart = page.getByRole("figure", { name: /SYNTH-USD 1h candlestick chart/ });
+    await chart.waitFor();
+    expect(await chart.locator("canvas").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(/8,7\d\d candles/).count()).toBe(1);
+    await look("market");
+    // The whole year at 1m: 525,600 candles through the columnar route, conflated by the chart.
+    const t0 = Date.now();
+    await page.getByRole("button", { name: "1m", exact: true }).click();
+    await page
+      .getByRole("figure", { name: /SYNTH-USD 1m candlestick chart with volume, 525,600 candles/ })
+      .waitFor({ timeout: 60_000 });
+    timings.yearOf1mCandlesShownMs = Date.now() - t0;
+    expect(page.url()).toContain("tf=1m");
+    // The measurement behind the choice of route: the same year through both, in this browser.
+    Object.assign(
+      timings,
+      await page.evaluate(async () => {
+        const q = "symbol=SYNTH-USD&startDate=2025-01-01&endDate=2026-01-01";
+        const time = async (url: string, accept: string) => {
+          const t = performance.now();
+          const res = await fetch(url, { headers: { accept } });
+          const buf = await res.arrayBuffer();
+          // JSON has to be parsed into objects; the binary columns are used as they arrive.
+          if (accept.includes("json")) JSON.parse(new TextDecoder().decode(buf));
+          return { status: res.status, bytes: buf.byteLength, ms: Math.round(performance.now() - t) };
+        };
+        return {
+          columns1h: await time(
+            `/api/market-data/columns?${q}&timeframe=1h`,
+            "application/vnd.quantago.columns",
+          ),
+          ticks1h: await time(`/api/market-data/ticks?${q}&timeframe=1h`, "application/json"),
+          columns1m: await time(
+            `/api/market-data/columns?${q}&timeframe=1m`,
+            "application/vnd.quantago.columns",
+          ),
+          ticks1m: await time(`/api/market-data/ticks?${q}&timeframe=1m`, "application/json"),
+        };
+      }),
+    );
+  });
+
+  it("starts a backtest: a cross-field error on the right field, then a run that completes", async () => {
+    await page.keyboard.press("Escape");
+    await page.locator("body").click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press("n");
+    await page.waitForURL(/\/backtests\/new/);
+    await page.goto("/backtests/new?strategy=sma-crossover&symbol=SYNTH-USD");
+    await page.getByRole("heading", { name: "New backtest" }).waitFor();
+    await page.getByLabel(/Fast/).fill("30");
+    await page.getByLabel(/Slow/).fill("10");
+    await page.getByRole("button", { name: "Run backtest" }).click();
+    const fast = page.getByLabel(/Fast/);
+    await expect.poll(() => fast.getAttribute("aria-invalid")).toBe("true");
+    await page.getByText(/fast \(30\) must be less than slow \(10\)/).waitFor();
+    await look("new-backtest");
+    await page.getByLabel(/Fast/).fill("10");
+    await page.getByLabel(/Slow/).fill("30");
+    await page.getByRole("button", { name: "Run backtest" }).click();
+    await page.waitForURL((url) => /^\/backtests\/(?!new$)[^/]+$/.test(url.pathname));
+    backtestUrl = page.url();
+    await page.locator(".q-badge-completed").first().waitFor({ timeout: 120_000 });
+    await page.getByText("Net return").waitFor();
+    await page.getByRole("figure", { name: /Equity curve/ }).waitFor();
+    await page.getByRole("figure", { name: /trades marked/ }).waitFor();
+    await look("backtest-detail");
+    // Every trade exported, not just the ones on screen.
+    const [csv] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
+    const lines = readFileSync(await csv.path(), "utf8")
+      .trim()
+      .split("\n");
+    expect(lines[0]).toBe(
+      "seq,type,size,entry_time,entry_price,exit_time,exit_price,fees,profit,return_pct,reason,cumulative_profit,metadata",
+    );
+    const shown = await page.getByText(/of [\d,]+ shown/).textContent();
+    expect(lines.length - 1).toBe(Number(shown?.match(/of ([\d,]+) shown/)?.[1]?.replaceAll(",", "")));
+  });
+
+  it("lists the run on the dashboard and in the history, and shows the catalogs", async () => {
+    await page.goto("/");
+    await page.getByRole("heading", { name: "Recent backtests" }).waitFor();
+    await page.getByRole("link", { name: "sma-crossover" }).first().waitFor();
+    await look("dashboard");
+    await page.goto("/backtests");
+    await page.getByRole("cell", { name: "SYNTH-USD" }).first().waitFor();
+    await look("backtests");
+    await page.getByRole("button", { name: "Sharpe" }).click();
+    await page.waitForURL(/sort=sharpe&dir=desc/);
+    expect(await page.getByRole("columnheader", { name: "Sharpe" }).getAttribute("aria-sort")).toBe(
+      "descending",
+    );
+    await page.goto("/strategies");
+    await page
+      .getByRole("cell", { name: /SMA Crossover/ })
+      .first()
+      .waitFor();
+    await look("strategies");
+    await page.goto("/market");
+    await page.getByRole("cell", { name: "SYNTH-USD" }).waitFor();
+    await look("market-index");
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await look("shortcuts");
+    await page.keyboard.press("Escape");
+    // A pasted link lands on the same view.
+    await page.goto(backtestUrl);
+    await page.getByText("Configuration and reproducibility").waitFor();
+  });
+
+  it("reads a built-in's parameters, registers a WASM module and backtests it to completion", async () => {
+    await page.goto("/strategies");
+    await page.getByRole("link", { name: "SMA Crossover" }).first().click();
+    await page.waitForURL(/\/strategies\/sma-crossover$/);
+    await page.getByRole("rowheader", { name: /fast/ }).waitFor();
+    await look("strategy-builtin");
+
+    await page.goto("/strategies/new");
+    await page.getByRole("heading", { name: "Register a strategy" }).waitFor();
+    // Checked in the browser by the API's own schema before anything is sent.
+    await page.getByRole("button", { name: "Register strategy" }).click();
+    await expect.poll(() => page.getByLabel("Slug").getAttribute("aria-invalid")).toBe("true");
+    await page.getByText("Drop the module to register.").waitFor();
+    // Not a module at all: refused on the spot.
+    await page.getByLabel("WASM module", { exact: true }).setInputFiles({
+      name: "notes.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("hello"),
+    });
+    await page.getByText(/notes\.txt is not a WebAssembly module/).waitFor();
+    const slug = `e2e-wasm-${Date.now()}`;
+    await page.getByLabel("Slug").fill(slug);
+    await page.getByLabel("Name").fill("E2E WASM SMA");
+    await page.getByLabel("Description").fill("The SDK's example SMA crossover, uploaded from the browser.");
+    // A module without a strategy's exports: the API's validation names what is missing.
+    await page.getByLabel("WASM module", { exact: true }).setInputFiles(join(wasmBuild, "smoke.wasm"));
+    await page.getByText(/smoke\.wasm · [\d,]+ bytes, ready to upload/).waitFor();
+    await page.getByRole("button", { name: "Register strategy" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: /missing/i })
+      .waitFor();
+    await look("register-strategy");
+    // Dropped (a real drop event with a DataTransfer), the example module registers.
+    const bytes = readFileSync(join(wasmBuild, "sma-crossover.wasm")).toString("base64");
+    const drop = await page.evaluateHandle((b64) => {
+      const dt = new DataTransfer();
+      const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([raw], "sma-crossover.wasm", { type: "application/wasm" }));
+      return dt;
+    }, bytes);
+    await page.getByTestId("artifact-drop").dispatchEvent("drop", { dataTransfer: drop });
+    await page.getByText(/sma-crossover\.wasm · [\d,]+ bytes, ready to upload/).waitFor();
+    await page.getByRole("button", { name: "Register strategy" }).click();
+    await page.waitForURL(new RegExp(`/strategies/${slug}$`));
+    await page.getByRole("link", { name: "sma-crossover.wasm" }).waitFor();
+    await page.getByText("current", { exact: true }).waitFor();
+    await look("strategy-detail");
+
+    await page.goto(`/backtests/new?strategy=${slug}&symbol=SYNTH-USD`);
+    await page.getByRole("heading", { name: "New backtest" }).waitFor();
+    await page.getByRole("button", { name: "Run backtest" }).click();
+    await page.waitForURL((url) => /^\/backtests\/(?!new$)[^/]+$/.test(url.pathname));
+    await page.locator(".q-badge-completed").first().waitFor({ timeout: 120_000 });
+    await page.getByText("Net return").waitFor();
+  });
+
+  it("compares two runs picked in the list: best values, equity from one start, what differs", async () => {
+    // A second run: the same request with a slower slow average, through the API.
+    const firstId = new URL(backtestUrl).pathname.split("/").pop() as string;
+    const secondId = await page.evaluate(async (id) => {
+      const b = await (await fetch(`/api/backtests/${id}`)).json();
+      const res = await fetch("/api/backtests", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          backtest: {
+            symbol: b.symbol,
+            exchange: b.exchange,
+            strategy: b.strategy,
+            start_date: b.start_date,
+            end_date: b.end_date,
+            initial_balance: b.initial_balance,
+            parameters: { ...b.parameters, slow: 50 },
+          },
+        }),
+      });
+      return (await res.json()).id as string;
+    }, firstId);
+    expect(secondId).toBeTruthy();
+    await expect
+      .poll(
+        () =>
+          page.evaluate(async (id) => (await (await fetch(`/api/backtests/${id}`)).json()).status, secondId),
+        { timeout: 120_000, interval: 1000 },
+      )
+      .toBe("completed");
+    await page.goto("/backtests");
+    await page.getByRole("cell", { name: "SYNTH-USD" }).first().waitFor();
+    const boxes = page.getByRole("checkbox", { name: /^Compare sma-crossover/ });
+    await boxes.nth(0).check();
+    await page.getByText("Tick one more run to compare").waitFor();
+    await boxes.nth(1).check();
+    await page.getByRole("link", { name: "Compare 2 runs" }).click();
+    await page.waitForURL(/\/compare\?ids=[\w-]+(,|%2C)[\w-]+$/);
+    await page.getByRole("heading", { name: "Metrics" }).waitFor();
+    expect(await page.getByText("Best:", { exact: false }).count()).toBeGreaterThan(0);
+    await page.getByRole("rowheader", { name: "Differs: Parameter · slow" }).waitFor();
+    await page
+      .getByRole("figure", { name: /Equity curves of 2 runs/ })
+      .locator("canvas")
+      .waitFor();
+    await look("compare");
+    // A pasted link with one id explains what to do instead of a blank table.
+    await page.goto(`/compare?ids=${firstId}`);
+    await page.getByText("Pick at least two runs to compare").waitFor();
+    await look("compare-empty");
+  });
+
+  it("an ended session sends the trader to sign in and back; sign out", async () => {
+    await page.goto("/backtests");
+    await page.getByRole("heading", { name: "Backtests" }).waitFor();
+    // The session ends behind the app's back (expired, revoked elsewhere): the next call answers 401.
+    await page.evaluate(() =>
+      fetch("/api/auth/sign-out", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      }),
+    );
+    await page.getByRole("link", { name: "Dashboard" }).click();
+    await page.waitForURL(/\/sign-in\?redirect=/);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.goto("/");
+    await page.waitForURL(/\/sign-in\?redirect=/);
+  });
+});

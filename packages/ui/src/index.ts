@@ -1,0 +1,22 @@
+export * from "./format.ts";
+export { AppShell, MetricCard, PageHeader, ThemeSwitch } from "./shell.tsx";
+export { type Shortcut, ShortcutsDialog, useShortcuts } from "./shortcuts.tsx";
+export {
+  EmptyState,
+  type ErrorLike,
+  ErrorState,
+  LoadingBlock,
+  ProgressBar,
+  Skeleton,
+  StatusBadge,
+} from "./states.tsx";
+export {
+  applyTheme,
+  type ResolvedTheme,
+  readThemePreference,
+  resolveTheme,
+  setThemePreference,
+  startThemeSync,
+  type ThemePreference,
+  useTheme,
+} from "./theme.ts";
