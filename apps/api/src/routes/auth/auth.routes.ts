@@ -27,7 +27,7 @@ const storableBody = createMiddleware<AppEnv>(async (c, next) => {
 /**
  * Better Auth's error answers in our envelope as well as its own shape: its status is kept, its JSON
  * fields (`message`, `code`, which its client reads) stay at the top level, and `error` carries our
- * `{ code, message, requestId }`. An error without a JSON body (its 404s) gets the envelope alone; a
+ * `{ code, message, requestId }`, whose message is also the top-level one. An error without a JSON body (its 404s) gets the envelope alone; a
  * 5xx never passes on Better Auth's message.
  */
 async function inOurEnvelope(c: Context<AppEnv>, res: Response): Promise<Response> {
@@ -54,7 +54,12 @@ async function inOurEnvelope(c: Context<AppEnv>, res: Response): Promise<Respons
   headers.set("Content-Type", "application/json");
   headers.delete("Content-Length");
   const error = { code, message: message || "Request refused.", requestId: c.get("requestId") ?? "unknown" };
-  return new Response(JSON.stringify({ ...original, error }), { status: res.status, headers });
+  // The top-level `message` is every error body's (published clients read it); it is Better Auth's own
+  // message except for a 5xx, whose text never leaves the Worker.
+  return new Response(JSON.stringify({ ...original, message: error.message, error }), {
+    status: res.status,
+    headers,
+  });
 }
 
 const handle = async (c: Context<AppEnv>) =>
