@@ -40,7 +40,7 @@ export function OverviewPage() {
           hint="newest bar older than two of its timeframe"
         />
       </div>
-      <section aria-labelledby="ov-failing">
+      <section className="q-card" aria-labelledby="ov-failing">
         <h2 id="ov-failing">Failing or partial runs</h2>
         {failed.isError ? (
           <ErrorState error={describeError(failed.error)} />
@@ -55,7 +55,7 @@ export function OverviewPage() {
           All failed runs
         </Link>
       </section>
-      <section aria-labelledby="ov-stale">
+      <section className="q-card" aria-labelledby="ov-stale">
         <h2 id="ov-stale">Stale symbols</h2>
         {stale.length === 0 ? (
           <p className="q-muted">None: every synced series is current.</p>
@@ -71,7 +71,7 @@ export function OverviewPage() {
           </ul>
         )}
       </section>
-      <section aria-labelledby="ov-health">
+      <section className="q-card" aria-labelledby="ov-health">
         <h2 id="ov-health">Dependencies</h2>
         <HealthTable />
       </section>

@@ -79,7 +79,7 @@ describe("an operator", () => {
     await page.getByRole("heading", { name: "Users" }).waitFor();
     await page.goto("/");
     await page.getByRole("heading", { name: "Overview" }).waitFor();
-    await page.getByRole("cell", { name: "clickhouse" }).waitFor();
+    await page.getByRole("rowheader", { name: "clickhouse" }).waitFor();
     await look("overview");
   });
 
@@ -122,10 +122,11 @@ describe("an operator", () => {
 
   it("starts an ingestion and watches its events to completion across a forced reconnect", async () => {
     await page.goto("/ingestion");
-    await page.getByLabel("Kind").selectOption("backfill");
-    await page.getByLabel("Symbol", { exact: true }).fill(SYMBOL);
-    await page.getByLabel("From").fill(day(-20));
-    await page.getByRole("button", { name: "Start" }).click();
+    const start = page.getByRole("form", { name: "Start an ingestion" });
+    await start.getByLabel("Kind").selectOption("backfill");
+    await start.getByLabel("Symbol", { exact: true }).fill(SYMBOL);
+    await start.getByLabel("From").fill(day(-20));
+    await start.getByRole("button", { name: "Start" }).click();
     await page.waitForURL(/\/ingestion\/runs\//);
     await page.getByText(/connected|run finished/).waitFor();
     const reconnect = page.getByRole("button", { name: "Reconnect now" });
@@ -156,12 +157,13 @@ describe("an operator", () => {
 
   it("refuses a plain user, promotes them, and the promotion takes effect in their session", async () => {
     const email = `user-${Date.now()}@example.com`;
-    const res = await page.request.post("/api/auth/sign-up/email", {
+    // Signed up in its own browser context: the session cookie must not replace the admin's.
+    const other = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+    const res = await other.request.post("/api/auth/sign-up/email", {
       data: { email, password: "plain-user-password", name: "Plain User" },
       headers: { origin: base },
     });
     expect(res.ok()).toBe(true);
-    const other = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
     const user = await other.newPage();
     await signIn(user, email, "plain-user-password");
     await user.getByText("This console is for administrators").waitFor();
