@@ -124,7 +124,7 @@ export function RunPage() {
       <PageHeader
         title={
           <>
-            Run <span className="q-mono">{r.id.slice(0, 8)}</span> <StatusBadge status={r.status} />
+            Run <span className="q-mono">{r.id}</span> <StatusBadge status={r.status} />
           </>
         }
         subtitle={<Link to="/ingestion">← All runs</Link>}
@@ -144,23 +144,33 @@ export function RunPage() {
         <p role="status">Cancelled.</p>
       ) : null}
       <dl className="q-dl">
-        <dt>Kind</dt>
-        <dd>{r.kind}</dd>
-        <dt>Timeframe</dt>
-        <dd>{r.timeframe ?? "–"}</dd>
-        <dt>Range</dt>
-        <dd>
-          {formatDateTime(r.rangeStart)} → {formatDateTime(r.rangeEnd)}
-        </dd>
-        <dt>Rows written</dt>
-        <dd>{formatInteger(r.rowsWritten ?? 0)}</dd>
-        <dt>Duration</dt>
-        <dd>{runDuration(r)}</dd>
+        <div>
+          <dt>Kind</dt>
+          <dd>{r.kind}</dd>
+        </div>
+        <div>
+          <dt>Timeframe</dt>
+          <dd>{r.timeframe ?? "–"}</dd>
+        </div>
+        <div>
+          <dt>Range</dt>
+          <dd>
+            {formatDateTime(r.rangeStart)} → {formatDateTime(r.rangeEnd)}
+          </dd>
+        </div>
+        <div>
+          <dt>Rows written</dt>
+          <dd>{formatInteger(r.rowsWritten ?? 0)}</dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>{runDuration(r)}</dd>
+        </div>
         {r.error ? (
-          <>
+          <div>
             <dt>Error</dt>
             <dd className="q-tone-negative">{r.error}</dd>
-          </>
+          </div>
         ) : null}
       </dl>
       <h2>Symbols</h2>
@@ -229,8 +239,9 @@ export function RunPage() {
           Reconnect now
         </button>
       ) : null}
-      <ol
+      <ul
         className="q-card q-feed"
+        style={{ listStyle: "none", paddingLeft: "1rem" }}
         aria-label="Event feed"
         data-event-ids={feed.events.map((e) => e.id).join(",")}
       >
@@ -245,7 +256,7 @@ export function RunPage() {
             {e.payload ? ` ${JSON.stringify(e.payload)}` : ""}
           </li>
         ))}
-      </ol>
+      </ul>
       <ConfirmDialog
         open={confirming}
         title="Cancel this run?"

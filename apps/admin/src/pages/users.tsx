@@ -268,18 +268,28 @@ export function UserPage() {
     <>
       <PageHeader title={u.email} subtitle={<Link to="/users">← All users</Link>} />
       <dl className="q-dl">
-        <dt>Name</dt>
-        <dd>{u.name}</dd>
-        <dt>Role</dt>
-        <dd>{u.role ?? "user"}</dd>
-        <dt>Status</dt>
-        <dd>
-          <Status user={u} />
-        </dd>
-        <dt>Created</dt>
-        <dd>{formatDateTime(u.createdAt)}</dd>
-        <dt>Id</dt>
-        <dd className="q-mono">{u.id}</dd>
+        <div>
+          <dt>Name</dt>
+          <dd>{u.name}</dd>
+        </div>
+        <div>
+          <dt>Role</dt>
+          <dd>{u.role ?? "user"}</dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <Status user={u} />
+          </dd>
+        </div>
+        <div>
+          <dt>Created</dt>
+          <dd>{formatDateTime(u.createdAt)}</dd>
+        </div>
+        <div>
+          <dt>Id</dt>
+          <dd className="q-mono">{u.id}</dd>
+        </div>
       </dl>
       <UserActions user={u} />
     </>
