@@ -82,7 +82,8 @@ async function settle(
 async function allTrades(who: TestUser, id: string) {
   const res = await as(who, `/api/backtests/${id}/trades?limit=1000`);
   expect(res.status).toBe(200);
-  return backtestTradesResponseSchema.parse(await res.json());
+  const total = Number(res.headers.get("X-Total-Count"));
+  return { trades: backtestTradesResponseSchema.parse(await res.json()), total };
 }
 
 /** The decisions of a run, as (side, entry time, exit time, reason) — equal across runtimes. */
@@ -226,7 +227,7 @@ describe("backtests", () => {
     const page = backtestTradesResponseSchema.parse(
       await (await as(trader, `/api/backtests/${record.id}/trades?limit=5&offset=5`)).json(),
     );
-    expect(page.trades.map((t) => t.seq)).toEqual([5, 6, 7, 8, 9]);
+    expect(page.map((t) => t.seq)).toEqual([5, 6, 7, 8, 9]);
     const curve = backtestEquityResponseSchema.parse(
       await (await as(trader, `/api/backtests/${record.id}/equity?points=200`)).json(),
     );
@@ -238,7 +239,7 @@ describe("backtests", () => {
     const list = backtestListResponseSchema.parse(
       await (await as(trader, `/api/backtests?status=completed&symbol=${SYMBOL}`)).json(),
     );
-    expect(list.backtests.map((b) => b.id)).toContain(record.id);
+    expect(list.map((b) => b.id)).toContain(record.id);
     for (const path of ["", "/trades", "/equity", "/events"]) {
       await expectError(await as(stranger, `/api/backtests/${record.id}${path}`), 404, "NOT_FOUND");
     }
@@ -255,7 +256,7 @@ describe("backtests", () => {
     const strangerList = backtestListResponseSchema.parse(
       await (await as(stranger, "/api/backtests")).json(),
     );
-    expect(strangerList.backtests.map((b) => b.id)).not.toContain(record.id);
+    expect(strangerList.map((b) => b.id)).not.toContain(record.id);
 
     // A rerun on unchanged data reproduces every trade and metric exactly.
     const rerun = await accepted(await as(trader, `/api/backtests/${record.id}/rerun`, { method: "POST" }));
@@ -264,7 +265,9 @@ describe("backtests", () => {
     expect(again.status).toBe("completed");
     expect(again.bars_hash).toBe(done.bars_hash);
     expect(again.metrics).toEqual(done.metrics);
-    expect((await allTrades(trader, rerun.id)).trades).toEqual(trades);
+    // Every trade field but the ids, which name the backtest.
+    const withoutIds = (list: typeof trades) => list.map(({ id: _id, backtest_id: _bt, ...t }) => t);
+    expect(withoutIds((await allTrades(trader, rerun.id)).trades)).toEqual(withoutIds(trades));
   });
 
   it("reproduces the published SMAX-1m reference (N = 100,000) through POST /api/backtests", async () => {
@@ -300,7 +303,7 @@ describe("backtests", () => {
     const page2 = backtestTradesResponseSchema.parse(
       await (await as(trader, `/api/backtests/${record.id}/trades?limit=1000&offset=1000`)).json(),
     );
-    const lines = [...trades, ...page2.trades]
+    const lines = [...trades, ...page2]
       .map(
         (t) =>
           `${t.entry_time.slice(0, 19).replace("T", " ")},${t.exit_time.slice(0, 19).replace("T", " ")}\n`,
@@ -314,7 +317,16 @@ describe("backtests", () => {
     const tag = Date.now().toString(36);
     await registerWasm(trader, `bt-columnar-${tag}`, "sma-crossover.wasm", "columnar");
     await registerWasm(trader, `bt-json-${tag}`, "json-sma-crossover.wasm", "json");
-    const parameters = { timeframe: CROSS.timeframe, fast: CROSS.fast, slow: CROSS.slow };
+    // The exit settings are explicit: an ad-hoc remote strategy's defaults (1 % / 0.5 %, daily) are
+    // not a built-in's, and the four runs must run the same rules.
+    const parameters = {
+      timeframe: CROSS.timeframe,
+      fast: CROSS.fast,
+      slow: CROSS.slow,
+      entryFrequency: "scalping",
+      takeProfitLevel: 1,
+      stopLossLevel: 0.5,
+    };
     const submitted = await Promise.all([
       submit(trader, { strategy: "sma-crossover", parameters }).then(accepted),
       submit(trader, { strategy: `bt-columnar-${tag}`, parameters }).then(accepted),
@@ -346,7 +358,10 @@ describe("backtests", () => {
   it("stores the reason and metadata a published-ABI WASM module answers with on its trades", async () => {
     const slug = `bt-notes-${Date.now().toString(36)}`;
     await registerWasm(trader, slug, "json-notes.wasm", "json");
-    const record = await accepted(await submit(trader, { strategy: slug, parameters: { timeframe: "15m" } }));
+    // Long only: the module's SELL closes its long (by default a SELL would reverse into a short).
+    const record = await accepted(
+      await submit(trader, { strategy: slug, parameters: { timeframe: "15m", direction: "long_only" } }),
+    );
     const done = await settle(trader, record.id);
     expect(done.status, done.error_message ?? "").toBe("completed");
     const { trades } = await allTrades(trader, record.id);
@@ -357,6 +372,11 @@ describe("backtests", () => {
         entryMetadata: { call: expect.any(Number) },
         exitReason: "scheduled exit",
         exitMetadata: null,
+      });
+      // The same, as the published `signals` of the trade.
+      expect(trade.signals).toEqual({
+        entry: { action: "BUY", reason: "scheduled entry", metadata: { call: expect.any(Number) } },
+        exit: { action: "SELL", trigger: "signal", reason: "scheduled exit", metadata: null },
       });
     }
   });
@@ -583,8 +603,9 @@ describe("backtests", () => {
         /start_date must be before/,
       ],
       [{ strategy: "sma-crossover", start_date: "2999-01-01", end_date: "2999-02-01" }, /future/],
-      [{ strategy: "sma-crossover", start_date: "2020-01-01", end_date: "2020-02-01" }, /No 1h market data/],
-      [{ strategy: "sma-crossover", symbol: "NOPE-USD" }, /No 1h market data for NOPE-USD/],
+      // Without a timeframe the platform default applies: 1d, as published.
+      [{ strategy: "sma-crossover", start_date: "2020-01-01", end_date: "2020-02-01" }, /No 1d market data/],
+      [{ strategy: "sma-crossover", symbol: "NOPE-USD" }, /No 1d market data for NOPE-USD/],
       [
         { strategy: "sma-crossover", parameters: { fast: 50, slow: 10 } },
         /fast \(50\) must be less than slow/,
@@ -607,7 +628,8 @@ describe("backtests", () => {
         message,
       );
     }
-    const none = backtestListResponseSchema.parse(await (await as(stranger, "/api/backtests")).json());
-    expect(none.total).toBe(0);
+    const noneRes = await as(stranger, "/api/backtests");
+    expect(noneRes.headers.get("X-Total-Count")).toBe("0");
+    expect(backtestListResponseSchema.parse(await noneRes.json())).toEqual([]);
   });
 });

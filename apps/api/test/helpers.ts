@@ -16,6 +16,8 @@ export async function expectError(res: Response, status: number, code: string): 
   const body = errorEnvelopeSchema.parse(await res.json());
   expect(body.error.code).toBe(code);
   expect(body.error.requestId).toBe(res.headers.get("X-Request-Id"));
+  // The published clients read the top-level message.
+  expect(body.message).toBe(body.error.message);
   return body;
 }
 

@@ -9,7 +9,10 @@ import { crossAction, Sma } from "@quantago/strategies";
  * across the sequential calls of a run and rebuilt from `history` whenever a call does not follow the
  * previous one (a new run, or the first call after the preflight). Misbehaving variants:
  * `/garbage` (an invalid action), `/error` (HTTP 500), `/slow` (HOLD after 250 ms), `/redirect` (302).
- * `/signal?tag=x` counts its calls per tag; `GET /calls?tag=x` answers `{ calls }`.
+ * `/sell-first` answers SELL at candle 5 and BUY at candle 8 (HOLD otherwise), with reasons.
+ * `/signal?tag=x` counts its calls per tag; `GET /calls?tag=x` answers `{ calls, times, now }`.
+ * `/counted?tag=x&delayMs=n` answers HOLD after `n` ms and records when each call arrived (`times`,
+ * this server's clock, as is `now`), so a test can tell whether calls still come after a cancel.
  */
 export function startRemoteStrategyServer(): Promise<{ url: string; close: () => Promise<void> }> {
   let fast = new Sma(1);
@@ -17,6 +20,7 @@ export function startRemoteStrategyServer(): Promise<{ url: string; close: () =>
   let prev = { fast: Number.NaN, slow: Number.NaN };
   let lastIndex = -2;
   const calls = new Map<string, number>();
+  const times = new Map<string, number[]>();
 
   type Candle = { close: number };
   type Input = {
@@ -60,19 +64,36 @@ export function startRemoteStrategyServer(): Promise<{ url: string; close: () =>
       const url = new URL(req.url ?? "/", "http://localhost");
       const tag = url.searchParams.get("tag") ?? "";
       if (req.method === "GET" && url.pathname === "/health") return send(200, { status: "ok" });
-      if (req.method === "GET" && url.pathname === "/calls") return send(200, { calls: calls.get(tag) ?? 0 });
+      if (req.method === "GET" && url.pathname === "/calls")
+        return send(200, { calls: calls.get(tag) ?? 0, times: times.get(tag) ?? [], now: Date.now() });
       if (req.method !== "POST") return send(405, { error: "method not allowed" });
       const input = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Input;
-      if (url.pathname === "/signal") calls.set(tag, (calls.get(tag) ?? 0) + 1);
+      if (url.pathname === "/signal" || url.pathname === "/counted") {
+        calls.set(tag, (calls.get(tag) ?? 0) + 1);
+      }
+      if (url.pathname === "/counted") {
+        const seen = times.get(tag) ?? [];
+        seen.push(Date.now());
+        times.set(tag, seen);
+      }
       switch (url.pathname) {
         case "/signal":
           return send(200, decide(input));
+        case "/sell-first":
+          if (input.context.index === 5)
+            return send(200, { action: "SELL", reason: "open short", metadata: { at: 5 } });
+          if (input.context.index === 8)
+            return send(200, { action: "BUY", reason: "cover", metadata: { at: 8 } });
+          return send(200, { action: "HOLD" });
         case "/garbage":
           return send(200, { action: "MAYBE" });
         case "/error":
           return send(500, { error: "strategy crashed" });
         case "/redirect":
           return send(302, {}, { location: "http://169.254.169.254/latest/meta-data" });
+        case "/counted":
+          setTimeout(() => send(200, { action: "HOLD" }), Number(url.searchParams.get("delayMs") ?? 0));
+          return;
         case "/slow":
           setTimeout(() => send(200, { action: "HOLD" }), 250);
           return;

@@ -1,5 +1,5 @@
 import { strategyListResponseSchema, strategyResponseSchema } from "@quantago/contracts";
-import { builtinStrategies, smaCrossover } from "@quantago/strategies";
+import { builtinStrategies, publishedStrategies, smaCrossover } from "@quantago/strategies";
 import { beforeAll, describe, expect, it } from "vitest";
 import { newUser, type TestUser } from "./auth-helpers.ts";
 import { api, expectError } from "./helpers.ts";
@@ -14,7 +14,9 @@ describe("strategy catalog: built-ins", () => {
   it("lists every built-in with source builtin, its parameter schema and requirements", async () => {
     const res = await api("/api/strategies", asTrader());
     expect(res.status).toBe(200);
-    const { strategies } = strategyListResponseSchema.parse(await res.json());
+    // A bare array, as published, with its count in X-Total-Count.
+    const strategies = strategyListResponseSchema.parse(await res.json());
+    expect(res.headers.get("X-Total-Count")).toBe(String(strategies.length));
     // Built-ins first, in catalog order; registry strategies other tests created may follow.
     const builtins = strategies.filter((s) => s.source === "builtin");
     expect(builtins.map((s) => s.slug)).toEqual(builtinStrategies.map((s) => s.slug));
@@ -29,6 +31,30 @@ describe("strategy catalog: built-ins", () => {
     });
     expect(sma?.parameterSchema.properties.fast?.default).toBe(10);
     expect(sma?.parameterSchema.properties.slow?.default).toBe(30);
+  });
+
+  it("lists the 13 published built-ins with their definition's cadence and default config", async () => {
+    const strategies = strategyListResponseSchema.parse(
+      await (await api("/api/strategies", asTrader())).json(),
+    );
+    expect(publishedStrategies).toHaveLength(13);
+    for (const definition of publishedStrategies) {
+      expect(strategies.find((s) => s.slug === definition.slug)).toMatchObject({
+        name: definition.name,
+        version: "1.0.0",
+        runtime: "native",
+        runtimeType: "native",
+        defaultFrequency: definition.defaultFrequency,
+        defaultConfig: { ...definition.defaultConfig },
+        source: "builtin",
+      });
+    }
+    const momentum = strategies.find((s) => s.name === "Momentum Strategy");
+    expect(momentum).toMatchObject({
+      slug: "momentum-strategy",
+      defaultFrequency: "scalping",
+      defaultConfig: { takeProfitLevel: 1, stopLossLevel: 0.4, timeframe: "5m" },
+    });
   });
 
   it("gets one built-in by slug and answers 404 for an unknown one", async () => {

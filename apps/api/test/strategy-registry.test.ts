@@ -103,13 +103,25 @@ describe("strategy registry", () => {
     expect(body.definition).toMatchObject({
       slug,
       source: "registry",
-      runtime: "wasm",
+      // As published: the stored runtime config, with the artifact's key for a WASM module.
+      runtime: { type: "wasm", language: "assemblyscript", artifactKey: artifactKey(sha) },
+      runtimeType: "wasm",
       version: "1.0.0",
       defaultFrequency: "daily",
       isPublic: false,
       owned: true,
     });
-    expect(body.version).toMatchObject({ version: "1.0.0", current: true, artifact: { sha256: sha } });
+    expect(body.version).toMatchObject({
+      version: "1.0.0",
+      current: true,
+      artifact: { sha256: sha },
+      // The published snake_case row beside ours.
+      runtime_config: { type: "wasm", language: "assemblyscript" },
+      artifact_key: artifactKey(sha),
+      artifact_content_type: "application/wasm",
+      created_at: body.version.createdAt,
+    });
+    expect(body.version.strategy_id).toMatch(/./);
     const stored = await env.STRATEGY_ARTIFACTS.get(artifactKey(sha));
     expect(stored && new Uint8Array(await stored.arrayBuffer())).toEqual(fromBase64(smaWasm()));
   });
@@ -122,7 +134,7 @@ describe("strategy registry", () => {
 
     const ownList = strategyListResponseSchema.parse(await (await as(owner, "/api/strategies")).json());
     const otherList = strategyListResponseSchema.parse(await (await as(other, "/api/strategies")).json());
-    const slugs = (list: typeof ownList) => list.strategies.map((s) => s.slug);
+    const slugs = (list: typeof ownList) => list.map((s) => s.slug);
     expect(slugs(ownList)).toEqual(expect.arrayContaining([privateSlug, publicSlug, "sma-crossover"]));
     expect(slugs(otherList)).toContain(publicSlug);
     expect(slugs(otherList)).not.toContain(privateSlug);
@@ -165,25 +177,30 @@ describe("strategy registry", () => {
       });
     const second = await as(owner, `/api/strategies/${slug}/versions`, version("0.2.0"));
     expect(second.status, await second.clone().text()).toBe(201);
-    expect(createVersionResponseSchema.parse(await second.json()).version).toMatchObject({ current: true });
+    // The bare version row, as published.
+    expect(createVersionResponseSchema.parse(await second.json())).toMatchObject({
+      current: true,
+      version: "0.2.0",
+      runtime_config: { endpoint: "https://strategies.example/0.2.0" },
+    });
     const third = await as(
       owner,
       `/api/strategies/${slug}/versions`,
       version("0.3.0-rc1", { make_current: false }),
     );
-    expect(createVersionResponseSchema.parse(await third.json()).version.current).toBe(false);
+    expect(createVersionResponseSchema.parse(await third.json()).current).toBe(false);
 
     // The same version string again, even with another endpoint, changes nothing.
     await expectError(await as(owner, `/api/strategies/${slug}/versions`, version("0.2.0")), 409, "CONFLICT");
-    const listed = strategyVersionListResponseSchema.parse(
-      await (await as(other, `/api/strategies/${slug}/versions`)).json(),
-    );
-    expect(listed.versions.map((v) => [v.version, v.current]).filter(([v]) => v !== "0.4.0")).toEqual([
+    const listedRes = await as(other, `/api/strategies/${slug}/versions`);
+    expect(listedRes.headers.get("X-Total-Count")).toBe("3");
+    const listed = strategyVersionListResponseSchema.parse(await listedRes.json());
+    expect(listed.map((v) => [v.version, v.current]).filter(([v]) => v !== "0.4.0")).toEqual([
       ["0.3.0-rc1", false],
       ["0.2.0", true],
       ["0.1.0", false],
     ]);
-    const v2 = listed.versions.find((v) => v.version === "0.2.0");
+    const v2 = listed.find((v) => v.version === "0.2.0");
     expect(v2?.runtimeConfig).toMatchObject({ endpoint: "https://strategies.example/0.2.0" });
 
     // A remote version's header values are credentials: the owner sees them, other users only the names.
@@ -191,10 +208,13 @@ describe("strategy registry", () => {
     const body = JSON.parse(keyed.body as string);
     body.version.runtime_config.headers = { "x-api-key": "secret-123" };
     expect((await as(owner, `/api/strategies/${slug}/versions`, json(body))).status).toBe(201);
-    const headersOf = async (who: TestUser) =>
-      strategyVersionListResponseSchema
+    const headersOf = async (who: TestUser) => {
+      const row = strategyVersionListResponseSchema
         .parse(await (await as(who, `/api/strategies/${slug}/versions`)).json())
-        .versions.find((v) => v.version === "0.4.0")?.runtimeConfig;
+        .find((v) => v.version === "0.4.0");
+      expect(row?.runtime_config).toEqual(row?.runtimeConfig);
+      return row?.runtimeConfig;
+    };
     expect(await headersOf(owner)).toMatchObject({ headers: { "x-api-key": "secret-123" } });
     expect(await headersOf(other)).toMatchObject({ headers: { "x-api-key": "(hidden)" } });
     const current = strategyResponseSchema.parse(await (await as(other, `/api/strategies/${slug}`)).json());
@@ -293,7 +313,7 @@ describe("strategy registry", () => {
 
     // Nothing of the refused uploads was created.
     const list = strategyListResponseSchema.parse(await (await as(owner, "/api/strategies")).json());
-    expect(list.strategies.some((s) => /^(bad|imports|renamed|none|b64)-/.test(s.slug))).toBe(false);
+    expect(list.some((s) => /^(bad|imports|renamed|none|b64)-/.test(s.slug))).toBe(false);
   });
 
   it("accepts the artifact at the top of the strategy body too (published tolerance)", async () => {

@@ -10,6 +10,7 @@ const NAV = [
   { to: "/market", label: "Market", exact: false },
   { to: "/strategies", label: "Strategies", exact: false },
   { to: "/backtests", label: "Backtests", exact: false },
+  { to: "/compare", label: "Compare", exact: false },
 ] as const;
 
 /** Symbol search in the header (`/` focuses it unless the page has its own search). */

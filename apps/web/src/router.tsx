@@ -152,6 +152,39 @@ const strategiesRoute = createRoute({
   component: lazyRouteComponent(() => import("./pages/strategies.tsx"), "StrategiesPage"),
 });
 
+const strategyNewRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/strategies/new",
+  component: lazyRouteComponent(() => import("./pages/strategy-pages.tsx"), "RegisterStrategyPage"),
+});
+const strategyRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/strategies/$slug",
+  component: lazyRouteComponent(() => import("./pages/strategy-pages.tsx"), "StrategyDetailPage"),
+});
+
+export interface CompareSearch {
+  /** Comma-separated run ids, kept a string so the URL reads `?ids=a,b,c`. */
+  ids?: string | undefined;
+}
+/** At most six distinct ids, in the order given (an array is accepted too). */
+export const idList = (v: unknown): string[] => {
+  const raw = Array.isArray(v)
+    ? v.map(String)
+    : typeof v === "string" || typeof v === "number"
+      ? String(v).split(",")
+      : [];
+  return [...new Set(raw.map((s) => s.trim()).filter((s) => /^[\w-]{1,64}$/.test(s)))].slice(0, 6);
+};
+const compareRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/compare",
+  validateSearch: (s: Record<string, unknown>): CompareSearch => ({
+    ids: idList(s.ids).join(",") || undefined,
+  }),
+  component: lazyRouteComponent(() => import("./pages/compare.tsx"), "ComparePage"),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
@@ -163,6 +196,9 @@ const routeTree = rootRoute.addChildren([
     backtestRoute,
     backtestsRoute,
     strategiesRoute,
+    strategyNewRoute,
+    strategyRoute,
+    compareRoute,
   ]),
 ]);
 

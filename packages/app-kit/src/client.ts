@@ -57,4 +57,50 @@ export async function unwrap<R extends ClientResponse<unknown, number, string>>(
   return body as SuccessBody<R>;
 }
 
+/** One page of a list route: its items, the total across pages, and where the next page starts. */
+export interface Page<T> {
+  items: T[];
+  /** `X-Total-Count`; the page's length when the header is absent. */
+  total: number;
+  /** `offset` of the next page, from `Link: <…>; rel="next"`; null on the last page. */
+  nextOffset: number | null;
+  /** The next page's URL as the API gave it (path and query); null on the last page. */
+  next: string | null;
+}
+
+/** The `rel="next"` target of a `Link` header, or null. */
+export function nextLink(link: string | null): string | null {
+  if (!link) return null;
+  for (const part of link.split(",")) {
+    const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+    if (m && /(^|;)\s*rel="?([^";]*\s)?next(\s[^";]*)?"?\s*(;|$)/i.test(m[2] ?? "")) return m[1] ?? null;
+  }
+  return null;
+}
+
+type ElementOf<T> = T extends ReadonlyArray<infer E> ? E : never;
+
+/**
+ * Like {@link unwrap} for the list routes, which answer bare arrays: returns the items with the
+ * paging headers read (`X-Total-Count`, `Link` rel="next").
+ *
+ * @example
+ * const { items, total, nextOffset } = await unwrapPage(api.api.backtests.$get({ query: { limit: "50" } }));
+ */
+export async function unwrapPage<R extends ClientResponse<unknown, number, string>>(
+  call: Promise<R> | R,
+): Promise<Page<ElementOf<SuccessBody<R>>>> {
+  const res = await call;
+  const items = (await unwrap(res)) as unknown as Array<ElementOf<SuccessBody<R>>>;
+  const header = res.headers.get("X-Total-Count");
+  const next = nextLink(res.headers.get("Link"));
+  const offset = next === null ? null : new URL(next, "http://x").searchParams.get("offset");
+  return {
+    items,
+    total: header === null ? items.length : Number(header),
+    nextOffset: offset === null ? null : Number(offset),
+    next,
+  };
+}
+
 export { ApiError };

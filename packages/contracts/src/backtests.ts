@@ -23,13 +23,25 @@ const dateInput = z
 
 const finiteNumber = z.coerce.number().refine(Number.isFinite, "must be a finite number");
 
+/** Bar timeframe of a backtest that sets none and whose strategy has none of its own, as published. */
+export const DEFAULT_BACKTEST_TIMEFRAME = "1d";
+
+/**
+ * An ad-hoc remote strategy's runtime (`parameters.strategyRuntime`): the registry's remote runtime
+ * config, with `language` defaulting to `python` as published.
+ */
+export const adhocRuntimeConfigSchema = remoteRuntimeConfigSchema.extend({
+  language: z.string().min(1).max(40).default("python"),
+});
+
 /**
  * The platform keys of `parameters` (docs/compatibility.md#backtests), plus ours for the execution model. Everything
  * else is the strategy's own and passes through untouched. Numeric strings are accepted as numbers,
- * as the published clients send form values.
+ * as the published clients send form values. Keys left out take the strategy's defaults at submit
+ * time (timeframe, entry frequency, take-profit, stop-loss), then the platform's.
  */
 export const backtestParametersSchema = z.looseObject({
-  timeframe: marketTimeframeSchema.default("1h"),
+  timeframe: marketTimeframeSchema.optional(),
   riskPerTrade: finiteNumber.pipe(z.number().positive().max(100)).optional(),
   maxTradeTime: finiteNumber.pipe(z.number().positive()).optional(),
   takeProfitLevel: finiteNumber.pipe(z.number().positive()).optional(),
@@ -42,7 +54,7 @@ export const backtestParametersSchema = z.looseObject({
   provider: z.literal("clickhouse").optional(),
   assetClass: assetClassSchema.optional(),
   strategyVersion: z.string().min(1).max(64).optional(),
-  strategyRuntime: remoteRuntimeConfigSchema.optional(),
+  strategyRuntime: adhocRuntimeConfigSchema.optional(),
   strategyDescription: z.string().max(500).optional(),
   strategyMinCandles: z.number().int().positive().max(1_000_000).optional(),
   strategyLookbackCandles: z.number().int().positive().max(1_000_000).optional(),
@@ -69,7 +81,7 @@ export const createBacktestRequestSchema = z.object({
       start_date: dateInput,
       end_date: dateInput,
       initial_balance: finiteNumber.pipe(z.number().positive().max(1e12)).default(10_000),
-      parameters: backtestParametersSchema.default({ timeframe: "1h" }),
+      parameters: backtestParametersSchema.default({}),
     })
     .refine((b) => Date.parse(b.start_date) < Date.parse(b.end_date), {
       message: "start_date must be before end_date",
@@ -78,9 +90,14 @@ export const createBacktestRequestSchema = z.object({
 });
 export type CreateBacktestRequest = z.infer<typeof createBacktestRequestSchema>;
 
-/** A backtest as the API returns it (snake_case like the published record). */
+/**
+ * A backtest as the API returns it (snake_case like the published record): the published columns
+ * (`user_id`, `final_balance`, `win_rate`, `profit_factor`, `max_drawdown`, `workflow_instance_id`,
+ * `updated_at`) and ours beside them.
+ */
 export const backtestRecordSchema = z.object({
   id: z.string(),
+  user_id: z.string(),
   status: backtestStatusSchema,
   symbol: z.string(),
   exchange: exchangeSchema,
@@ -103,12 +120,22 @@ export const backtestRecordSchema = z.object({
   bars_hash: z.string().nullable(),
   metrics: z.record(z.string(), z.unknown()).nullable(),
   final_equity: z.number().nullable(),
+  /** Published name of `final_equity`. */
+  final_balance: z.number().nullable(),
+  /** Winning closed trades / closed trades, 0..1 (`metrics.winRate`). */
+  win_rate: z.number().nullable(),
+  /** Gross profit / |gross loss|; null without a losing trade (`metrics.profitFactor`). */
+  profit_factor: z.number().nullable(),
+  /** Largest peak-to-trough fall of equity, 0..1 of the peak (`metrics.maxDrawdown`). */
+  max_drawdown: z.number().nullable(),
   trade_count: z.number().int().nullable(),
   error_message: z.string().nullable(),
   rerun_of: z.string().nullable(),
+  workflow_instance_id: z.string().nullable(),
   created_at: z.string(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
+  updated_at: z.string(),
 });
 export type BacktestRecord = z.infer<typeof backtestRecordSchema>;
 
@@ -122,16 +149,39 @@ export const backtestListQuerySchema = z.object({
   limit: pageLimit(200, 50),
   offset: pageOffset,
 });
-export const backtestListResponseSchema = z.object({
-  backtests: z.array(backtestRecordSchema),
-  total: z.number().int(),
-  limit: z.number().int(),
-  offset: z.number().int(),
-});
+/**
+ * `GET /api/backtests` answers a bare array, as published; the total is in `X-Total-Count` and the
+ * next page, when there is one, in `Link: <…>; rel="next"`.
+ */
+export const backtestListResponseSchema = z.array(backtestRecordSchema);
 
 export const backtestIdParamSchema = z.object({ id: z.string().min(1).max(64) });
 
+/** What the strategy reported with one decision (null: nothing). */
+export const tradeSignalSchema = z.object({
+  reason: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+});
+
+/**
+ * What the strategy reported at a trade's entry and exit. `entry.action` is the decision that opened
+ * the trade (`BUY` long, `SELL` short). `exit.trigger` is what closed it (`signal`, `take_profit`,
+ * `stop_loss`, `max_time`, `end_of_data`); `exit.action` is the closing decision when a signal closed
+ * it, else null, and `exit.reason`/`exit.metadata` are that signal's (null for a platform exit).
+ */
+export const tradeSignalsSchema = z.object({
+  entry: tradeSignalSchema.extend({ action: z.enum(["BUY", "SELL"]) }),
+  exit: tradeSignalSchema.extend({
+    action: z.enum(["BUY", "SELL"]).nullable(),
+    trigger: z.string(),
+  }),
+});
+export type TradeSignals = z.infer<typeof tradeSignalsSchema>;
+
 export const backtestTradeSchema = z.object({
+  /** `<backtest id>-<seq>`: stable, unique across backtests. */
+  id: z.string(),
+  backtest_id: z.string(),
   seq: z.number().int(),
   type: z.enum(["BUY", "SELL"]),
   size: z.number(),
@@ -144,16 +194,13 @@ export const backtestTradeSchema = z.object({
   return_pct: z.number(),
   reason: z.string(),
   metadata: z.record(z.string(), z.unknown()).nullable(),
+  signals: tradeSignalsSchema,
 });
 export type BacktestTrade = z.infer<typeof backtestTradeSchema>;
 
 export const backtestTradesQuerySchema = z.object({ limit: pageLimit(1000, 100), offset: pageOffset });
-export const backtestTradesResponseSchema = z.object({
-  trades: z.array(backtestTradeSchema),
-  total: z.number().int(),
-  limit: z.number().int(),
-  offset: z.number().int(),
-});
+/** `GET /:id/trades` answers a bare array, paged like the backtest list (headers). */
+export const backtestTradesResponseSchema = z.array(backtestTradeSchema);
 
 /** Most points `GET /:id/equity` returns; the full curve is downsampled to this. */
 export const MAX_EQUITY_POINTS = 10_000;

@@ -34,8 +34,12 @@ export const validationIssueSchema = z.object({
 });
 export type ValidationIssue = z.infer<typeof validationIssueSchema>;
 
-/** Body of every non-2xx response. */
+/**
+ * Body of every non-2xx response: our `error` object, and beside it the top-level `message` that the
+ * published clients read (the same text as `error.message`).
+ */
 export const errorEnvelopeSchema = z.object({
+  message: z.string(),
   error: z.object({
     code: z.enum(errorCodes),
     message: z.string(),

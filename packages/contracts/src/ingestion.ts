@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { assetClassSchema, instantSchema, marketTimeframeSchema } from "./market-data.ts";
+import {
+  assetClassSchema,
+  instantSchema,
+  marketTimeframeSchema,
+  representableInstantSchema,
+} from "./market-data.ts";
 
 /** Where a registered symbol's bars come from. */
 export const ingestionSources = ["yahoo", "binance", "csv", "synthetic"] as const;
@@ -136,3 +141,29 @@ export const eventsQuerySchema = z.object({
   /** Close the stream after this many seconds (clients reconnect with Last-Event-ID). Default 300. */
   maxSeconds: z.coerce.number().int().min(1).max(3600).optional(),
 });
+
+/** `DELETE /api/admin/ingestion/symbols/:symbol/bars`: the symbol, as every ingestion route takes it. */
+export const symbolParamSchema = z.object({ symbol: symbolText });
+
+/**
+ * `DELETE /api/admin/ingestion/symbols/:symbol/bars`: the bars with open time in `[from, to)`, of one
+ * stored timeframe or (without `timeframe`) of every one; both ends must be storable times.
+ */
+export const deleteBarsQuerySchema = z
+  .object({
+    timeframe: marketTimeframeSchema.optional(),
+    from: representableInstantSchema,
+    to: representableInstantSchema,
+  })
+  .refine((q) => q.from < q.to, { message: "from must be before to", path: ["to"] });
+
+/** What the deletion removed, per stored timeframe of the symbol it touched. */
+export const deleteBarsResponseSchema = z.object({
+  symbol: z.string(),
+  from: z.string(),
+  to: z.string(),
+  series: z.array(
+    z.object({ timeframe: z.string(), deletedBars: z.number().int(), seriesRemoved: z.boolean() }),
+  ),
+});
+export type DeleteBarsResponse = z.infer<typeof deleteBarsResponseSchema>;

@@ -18,15 +18,27 @@ export const parameterSchemaSchema = z.object({
 });
 
 /**
+ * `runtime` of a catalog entry: `"native"` for a built-in; for a registry strategy the stored runtime
+ * config of its current version, as published (`type`, `language`, and the rest of the config;
+ * `artifactKey` for a WASM module; header values hidden from non-owners).
+ */
+export const catalogRuntimeSchema = z.union([
+  z.literal("native"),
+  z.looseObject({ type: z.enum(["remote", "wasm"]), language: z.string() }),
+]);
+
+/**
  * A catalog entry of `GET /api/strategies` (docs/compatibility.md#strategy-catalog-and-registry). `defaultConfig` levels are percent;
- * null means "none" (built-ins set no take-profit or stop-loss of their own).
+ * null means "none".
  */
 export const strategyCatalogEntrySchema = z.object({
   slug: z.string(),
   name: z.string(),
   description: z.string(),
   version: z.string(),
-  runtime: z.enum(["native", "remote", "wasm"]),
+  runtime: catalogRuntimeSchema,
+  /** Ours: `native`, `remote` or `wasm`, the kind `runtime` describes. */
+  runtimeType: z.enum(["native", "remote", "wasm"]),
   language: z.string(),
   defaultFrequency: z.string(),
   minCandles: z.number().int(),
@@ -169,10 +181,19 @@ export const createVersionRequestSchema = z.object({
 });
 export type CreateVersionRequest = z.infer<typeof createVersionRequestSchema>;
 
-/** A stored version as the API returns it (the artifact's bytes are at the artifact route). */
+/**
+ * A stored version as the API returns it (the artifact's bytes are at the artifact route): the
+ * published snake_case row (`strategy_id`, `runtime_config`, `artifact_key`, `artifact_content_type`,
+ * `created_at`) and ours beside it (`runtimeConfig`, `artifact`, `current`, `createdAt`).
+ */
 export const strategyVersionSchema = z.object({
   id: z.string(),
+  strategy_id: z.string(),
   version: z.string(),
+  runtime_config: runtimeConfigSchema,
+  artifact_key: z.string().nullable(),
+  artifact_content_type: z.string().nullable(),
+  created_at: z.string(),
   runtimeConfig: runtimeConfigSchema,
   artifact: z
     .object({
@@ -199,8 +220,10 @@ export const createStrategyResponseSchema = z.object({
   definition: strategyDefinitionSchema,
   version: strategyVersionSchema,
 });
-export const createVersionResponseSchema = z.object({ version: strategyVersionSchema });
-export const strategyVersionListResponseSchema = z.object({ versions: z.array(strategyVersionSchema) });
+/** `POST /:slug/versions` answers the bare version row, as published. */
+export const createVersionResponseSchema = strategyVersionSchema;
+/** `GET /:slug/versions` answers a bare array, newest first (`X-Total-Count` carries the count). */
+export const strategyVersionListResponseSchema = z.array(strategyVersionSchema);
 export const strategyVersionParamSchema = strategySlugParamSchema.extend({
   version: strategyVersionStringSchema,
 });
@@ -208,5 +231,6 @@ export const strategyVersionParamSchema = strategySlugParamSchema.extend({
 /** A catalog item: built-ins carry the documented fields; registry strategies add visibility. */
 export const strategyListItemSchema = z.union([strategyDefinitionSchema, strategyCatalogEntrySchema]);
 export type StrategyListItem = z.infer<typeof strategyListItemSchema>;
-export const strategyListResponseSchema = z.object({ strategies: z.array(strategyListItemSchema) });
+/** `GET /api/strategies` answers a bare array, as published (`X-Total-Count` carries the count). */
+export const strategyListResponseSchema = z.array(strategyListItemSchema);
 export const strategyResponseSchema = z.object({ strategy: strategyListItemSchema });

@@ -20,7 +20,13 @@ const STAIRS = barsOf([
   [16, 17, 16, 17],
   [18, 19, 18, 19],
 ]);
-const BASE: ExecutionConfig = { initialBalance: 1000, sizing: "fixed_units", units: 1 };
+/** Long-only round trips (the engine's default is long_short). */
+const BASE: ExecutionConfig = {
+  initialBalance: 1000,
+  sizing: "fixed_units",
+  units: 1,
+  direction: "long_only",
+};
 
 /** A JSON-contract strategy: buy on the 2nd candle, sell on the 4th, with reasons and metadata. */
 function scripted(input: CandleStrategyInput) {

@@ -13,7 +13,7 @@ describe("resolveExecutionConfig", () => {
     expect(resolveExecutionConfig({}, Float64Array.of(0, 60_000, 120_000))).toEqual({
       initialBalance: 10_000,
       fill: "next_open",
-      direction: "long_only",
+      direction: "long_short",
       sizing: "risk_per_trade",
       units: 1,
       fraction: 1,

@@ -45,11 +45,11 @@ export interface ExecutionConfig {
    */
   fill?: FillModel;
   /**
-   * `long_only` (default): BUY opens a long, SELL closes it and never opens a short.
-   * `long_short`: BUY goes long and SELL goes short; a BUY while short (SELL while long) is a
-   * reversal: the position is closed and the opposite one opened at the same fill, as two fills,
+   * `long_short` (default, as published: a SELL from flat opens a short): BUY goes long and SELL
+   * goes short; a BUY while short (SELL while long) is a reversal: the position is closed and the opposite one opened at the same fill, as two fills,
    * each paying fees and slippage. A signal in the direction already held is ignored (one position
    * at a time, no pyramiding).
+   * `long_only`: BUY opens a long, SELL closes it and never opens a short.
    */
   direction?: Direction;
   /**
@@ -280,7 +280,7 @@ export function resolveWithInferredTimeframe(
   const issues: string[] = [];
   const initialBalance = num("initialBalance", config.initialBalance, 10_000, issues, { positive: true });
   const fill = pick("fill", config.fill, FILLS, "next_open", issues);
-  const direction = pick("direction", config.direction, DIRECTIONS, "long_only", issues);
+  const direction = pick("direction", config.direction, DIRECTIONS, "long_short", issues);
   const sizing = pick("sizing", config.sizing, SIZINGS, "risk_per_trade", issues);
   const units = num("units", config.units, 1, issues, { positive: true });
   const fraction = num("fraction", config.fraction, 1, issues, { positive: true });

@@ -15,7 +15,13 @@ const STAIRS = barsOf([
   [18, 19, 18, 19],
 ]);
 
-const BASE: ExecutionConfig = { initialBalance: 1000, sizing: "fixed_units", units: 1 };
+/** Long-only round trips unless a test asks otherwise (the engine's default is long_short). */
+const BASE: ExecutionConfig = {
+  initialBalance: 1000,
+  sizing: "fixed_units",
+  units: 1,
+  direction: "long_only",
+};
 
 function run(
   config: ExecutionConfig,
@@ -84,7 +90,7 @@ describe("fills", () => {
   });
 
   it("ignores a BUY while long and a SELL while flat in long_only", () => {
-    const r = run({}, { 0: BUY, 1: BUY, 2: SELL, 3: SELL });
+    const r = run({ direction: "long_only" }, { 0: BUY, 1: BUY, 2: SELL, 3: SELL });
     expect(r.trades).toHaveLength(1);
     expect(r.trades[0]).toMatchObject({ entryIndex: 1, exitIndex: 3 });
   });
@@ -225,6 +231,21 @@ describe("shorting and reversal", () => {
       ["long", 1, 3],
       ["short", 3, 4],
     ]);
+  });
+
+  it("opens a short on a SELL from flat by default (long_short), as published", () => {
+    const r = runBacktest(STAIRS, signals(STAIRS.time.length, { 0: SELL, 2: BUY }), {
+      initialBalance: 1000,
+      sizing: "fixed_units",
+      units: 1,
+    });
+    expect(r.trades[0]).toMatchObject({
+      side: "short",
+      size: 1,
+      entryIndex: 1,
+      exitIndex: 3,
+      reason: "signal",
+    });
   });
 
   it("long_only never opens a short", () => {

@@ -161,7 +161,10 @@ describe("metrics edge cases", () => {
       [14, 15, 14, 15],
       [16, 17, 16, 17],
     ]);
-    const r = runBacktest(bars, signals(4, { 0: 1, 2: 2 }), { sizing: "fixed_units" });
+    const r = runBacktest(bars, signals(4, { 0: 1, 2: 2 }), {
+      sizing: "fixed_units",
+      direction: "long_only",
+    });
     expect(r.metrics.buyAndHoldReturn).toBeCloseTo(17 / 10 - 1, 15);
     expect(r.metrics.exposure).toBe(0.5);
     expect(r.metrics.numberOfTrades).toBe(1);

@@ -27,6 +27,7 @@ export class AppError extends Error {
 
   toEnvelope(requestId: string): ErrorEnvelope {
     return {
+      message: this.message,
       error: {
         code: this.code,
         message: this.message,

@@ -21,7 +21,8 @@ export const corsAllowList = createMiddleware<AppEnv>((c, next) => {
       "x-ingestion-admin-secret",
     ],
     allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    exposeHeaders: ["X-Request-Id", "Retry-After"],
+    // The paging headers of the list routes (lib/paging.ts) are part of their answer.
+    exposeHeaders: ["X-Request-Id", "Retry-After", "X-Total-Count", "Link"],
     maxAge: 600,
   })(c, next);
 });

@@ -24,6 +24,8 @@ import { LineChart } from "@quantago/ui/line-chart";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { useEffect, useMemo, useState } from "react";
+import { histogram, monthlyReturns, worstDrawdowns } from "../components/analytics.ts";
+import { DrawdownList, MonthlyHeatmap, ReturnHistogram } from "../components/analytics-views.tsx";
 import { metric } from "../components/backtest-bits.tsx";
 import { download, tradesToCsv } from "../components/export.ts";
 import {
@@ -320,7 +322,7 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
       return peak > 0 ? (v / peak - 1) * 100 : 0;
     });
     const hold = buyAndHold(bars.data, x, b.initial_balance);
-    return { x, eq, dd, hold };
+    return { x, eq, dd, hold, months: monthlyReturns(x, eq), worst: worstDrawdowns(x, eq, 3) };
   }, [equity.data, bars.data, b.initial_balance]);
 
   const markers = useMemo<TradeMarker[]>(
@@ -336,6 +338,14 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
     [trades.data],
   );
 
+  const returnBins = useMemo(
+    () =>
+      histogram(
+        (trades.data?.items ?? []).map((t) => t.return_pct),
+        24,
+      ),
+    [trades.data],
+  );
   const equitySeries = useMemo(
     () =>
       curve
@@ -397,6 +407,25 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
             />
           ) : (
             <Skeleton height={320} />
+          )}
+          {curve ? <DrawdownList episodes={curve.worst} /> : null}
+        </section>
+      </div>
+      <section className="q-card" aria-labelledby="months-title">
+        <h2 id="months-title">Monthly returns</h2>
+        {curve ? <MonthlyHeatmap months={curve.months} /> : <Skeleton height={160} />}
+      </section>
+      <div>
+        <section className="q-card" aria-labelledby="dist-title" style={{ maxWidth: 960 }}>
+          <h2 id="dist-title">Distribution of trade returns</h2>
+          {trades.data ? (
+            trades.data.items.length === 0 ? (
+              <EmptyState title="No trades" />
+            ) : (
+              <ReturnHistogram bins={returnBins} total={trades.data.total} shown={trades.data.items.length} />
+            )
+          ) : (
+            <Skeleton height={180} />
           )}
         </section>
       </div>

@@ -12,7 +12,7 @@ import {
 } from "@quantago/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { Headline, metric, StatusBadge } from "../components/backtest-bits.tsx";
 import { BACKTEST_STATUSES, type BacktestRecord, backtestListQuery } from "../queries/backtests.ts";
 import { describeError } from "../queries/http.ts";
@@ -28,6 +28,10 @@ export function BacktestsPage() {
     placeholderData: keepPreviousData,
   });
   const rows = useMemo(() => sortRows(list.data?.items ?? [], sort, dir), [list.data, sort, dir]);
+  // Runs ticked for comparison, in the order they were ticked (at most six).
+  const [picked, setPicked] = useState<string[]>([]);
+  const toggle = (id: string) =>
+    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : p.length >= 6 ? p : [...p, id]));
   const header = (key: BacktestSort, label: string, num = true) => (
     <th
       scope="col"
@@ -69,9 +73,25 @@ export function BacktestsPage() {
             : " "
         }
         actions={
-          <Link to="/backtests/new" search={{}} className="q-button q-button-primary">
-            New backtest
-          </Link>
+          <>
+            {picked.length > 0 ? (
+              <button type="button" className="q-button" onClick={() => setPicked([])}>
+                Clear selection
+              </button>
+            ) : null}
+            {picked.length >= 2 ? (
+              <Link to="/compare" search={{ ids: picked.join(",") }} className="q-button q-button-primary">
+                Compare {picked.length} runs
+              </Link>
+            ) : (
+              <span className="q-hint" style={{ margin: 0 }} role="status">
+                {picked.length === 1 ? "Tick one more run to compare" : "Tick runs to compare them"}
+              </span>
+            )}
+            <Link to="/backtests/new" search={{}} className="q-button">
+              New backtest
+            </Link>
+          </>
         }
       />
       <section className="q-card">
@@ -151,6 +171,9 @@ export function BacktestsPage() {
             <table className="q-table">
               <thead>
                 <tr>
+                  <th scope="col">
+                    <span className="q-visually-hidden">Compare</span>
+                  </th>
                   <th scope="col">Strategy</th>
                   <th scope="col">Symbol</th>
                   <th scope="col">Range</th>
@@ -167,6 +190,15 @@ export function BacktestsPage() {
                   const dd = metric(b, "maxDrawdown");
                   return (
                     <tr key={b.id}>
+                      <td>
+                        <input
+                          type="checkbox"
+                          checked={picked.includes(b.id)}
+                          disabled={!picked.includes(b.id) && picked.length >= 6}
+                          onChange={() => toggle(b.id)}
+                          aria-label={`Compare ${b.strategy} on ${b.symbol}, created ${formatDateTime(b.created_at)}`}
+                        />
+                      </td>
                       <td>
                         <Link to="/backtests/$id" params={{ id: b.id }}>
                           {b.strategy}

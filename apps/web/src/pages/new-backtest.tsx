@@ -284,7 +284,7 @@ function NewBacktestForm({
                 onChange={setSlug}
                 options={strategies.map((s) => ({
                   value: s.slug,
-                  label: `${s.name} (${s.runtime}, v${s.version})`,
+                  label: `${s.name} (${s.runtimeType}, v${s.version})`,
                 }))}
                 hint={strategy?.description}
                 error={errors.strategy}

@@ -11,12 +11,17 @@ export function StrategiesPage() {
   const { runtime } = useSearch({ from: "/app/strategies" });
   const navigate = useNavigate({ from: "/strategies" });
   const list = useQuery(strategiesQuery());
-  const shown = (list.data ?? []).filter((s) => !runtime || s.runtime === runtime);
+  const shown = (list.data ?? []).filter((s) => !runtime || s.runtimeType === runtime);
   return (
     <>
       <PageHeader
         title="Strategies"
         subtitle="Built-in strategies and the registry strategies you can use."
+        actions={
+          <Link to="/strategies/new" className="q-button">
+            Register a strategy
+          </Link>
+        }
       />
       <section className="q-card">
         <div className="q-toolbar">
@@ -68,11 +73,13 @@ export function StrategiesPage() {
                 {shown.map((s) => (
                   <tr key={s.slug}>
                     <td>
-                      <strong>{s.name}</strong>
+                      <Link to="/strategies/$slug" params={{ slug: s.slug }}>
+                        <strong>{s.name}</strong>
+                      </Link>
                       <div className="q-muted q-small q-mono">{s.slug}</div>
                     </td>
                     <td style={{ whiteSpace: "normal", maxWidth: 420 }}>{s.description}</td>
-                    <td>{s.runtime}</td>
+                    <td>{s.runtimeType}</td>
                     <td>{s.source}</td>
                     <td className="q-mono">{s.version}</td>
                     <td className="q-mono q-small" style={{ whiteSpace: "normal" }}>

@@ -6,7 +6,7 @@ import type {
   CreateBacktestRequest,
 } from "@quantago/contracts";
 import { queryOptions } from "@tanstack/react-query";
-import { apiGetWithHeaders, apiSend } from "./http.ts";
+import { apiSend, listPage, type Page } from "./http.ts";
 
 export type { BacktestRecord, BacktestTrade };
 
@@ -18,10 +18,7 @@ export interface BacktestFilters {
   offset?: number;
 }
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
+export type { Page };
 
 export const backtestKeys = {
   all: ["backtests"] as const,
@@ -42,20 +39,6 @@ export const BACKTEST_STATUSES = [
 ] as const satisfies readonly BacktestStatus[];
 
 export const isActive = (s: BacktestStatus) => s === "pending" || s === "running";
-
-/**
- * A list route answer as `{ items, total }`: today `{ <name>: [...], total }`, soon a bare array with
- * `X-Total-Count`. Only this function knows.
- */
-async function listPage<T>(path: string, name: string): Promise<Page<T>> {
-  const { body, headers } = await apiGetWithHeaders<T[] | Record<string, unknown>>(path);
-  if (Array.isArray(body)) {
-    const total = Number(headers.get("x-total-count"));
-    return { items: body, total: Number.isFinite(total) && total >= 0 ? total : body.length };
-  }
-  const items = (body[name] ?? []) as T[];
-  return { items, total: typeof body.total === "number" ? body.total : items.length };
-}
 
 export function backtestListQuery(f: BacktestFilters) {
   const qs = new URLSearchParams();

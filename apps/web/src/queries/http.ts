@@ -19,6 +19,25 @@ export async function apiGetWithHeaders<T>(path: string): Promise<{ body: T; hea
   return { body: (await res.json()) as T, headers: res.headers };
 }
 
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/**
+ * A list route answer as `{ items, total }`: today `{ <name>: [...], total }`, soon a bare array with
+ * `X-Total-Count`. Only this function knows; every list call of the app goes through it.
+ */
+export async function listPage<T>(path: string, name: string): Promise<Page<T>> {
+  const { body, headers } = await apiGetWithHeaders<T[] | Record<string, unknown>>(path);
+  if (Array.isArray(body)) {
+    const total = Number(headers.get("x-total-count"));
+    return { items: body, total: Number.isFinite(total) && total >= 0 ? total : body.length };
+  }
+  const items = (body[name] ?? []) as T[];
+  return { items, total: typeof body.total === "number" ? body.total : items.length };
+}
+
 /** POST/DELETE with a JSON body; 204 answers `undefined`. */
 export async function apiSend<T>(
   method: "POST" | "DELETE" | "PATCH",

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 const shots = fileURLToPath(new URL("../../test-results/", import.meta.url));
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const base = inject("webUrl");
+/** The SDK's example modules, compiled at build time (built here when missing). */
+const wasmBuild = fileURLToPath(new URL("../../../../packages/wasm-sdk/build/", import.meta.url));
+if (!existsSync(join(wasmBuild, "sma-crossover.wasm")))
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: join(wasmBuild, ".."), stdio: "ignore" });
 
 let browser: Browser;
 let context: BrowserContext;
@@ -212,6 +217,115 @@ describe("a trader, from sign-up to a result", () => {
     // A pasted link lands on the same view.
     await page.goto(backtestUrl);
     await page.getByText("Configuration and reproducibility").waitFor();
+  });
+
+  it("reads a built-in's parameters, registers a WASM module and backtests it to completion", async () => {
+    await page.goto("/strategies");
+    await page.getByRole("link", { name: "SMA Crossover" }).first().click();
+    await page.waitForURL(/\/strategies\/sma-crossover$/);
+    await page.getByRole("rowheader", { name: /fast/ }).waitFor();
+    await look("strategy-builtin");
+
+    await page.goto("/strategies/new");
+    await page.getByRole("heading", { name: "Register a strategy" }).waitFor();
+    // Checked in the browser by the API's own schema before anything is sent.
+    await page.getByRole("button", { name: "Register strategy" }).click();
+    await expect.poll(() => page.getByLabel("Slug").getAttribute("aria-invalid")).toBe("true");
+    await page.getByText("Drop the module to register.").waitFor();
+    // Not a module at all: refused on the spot.
+    await page.getByLabel("WASM module", { exact: true }).setInputFiles({
+      name: "notes.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("hello"),
+    });
+    await page.getByText(/notes\.txt is not a WebAssembly module/).waitFor();
+    const slug = `e2e-wasm-${Date.now()}`;
+    await page.getByLabel("Slug").fill(slug);
+    await page.getByLabel("Name").fill("E2E WASM SMA");
+    await page.getByLabel("Description").fill("The SDK's example SMA crossover, uploaded from the browser.");
+    // A module without a strategy's exports: the API's validation names what is missing.
+    await page.getByLabel("WASM module", { exact: true }).setInputFiles(join(wasmBuild, "smoke.wasm"));
+    await page.getByText(/smoke\.wasm · [\d,]+ bytes, ready to upload/).waitFor();
+    await page.getByRole("button", { name: "Register strategy" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: /missing/i })
+      .waitFor();
+    await look("register-strategy");
+    // Dropped (a real drop event with a DataTransfer), the example module registers.
+    const bytes = readFileSync(join(wasmBuild, "sma-crossover.wasm")).toString("base64");
+    const drop = await page.evaluateHandle((b64) => {
+      const dt = new DataTransfer();
+      const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([raw], "sma-crossover.wasm", { type: "application/wasm" }));
+      return dt;
+    }, bytes);
+    await page.getByTestId("artifact-drop").dispatchEvent("drop", { dataTransfer: drop });
+    await page.getByText(/sma-crossover\.wasm · [\d,]+ bytes, ready to upload/).waitFor();
+    await page.getByRole("button", { name: "Register strategy" }).click();
+    await page.waitForURL(new RegExp(`/strategies/${slug}$`));
+    await page.getByRole("link", { name: "sma-crossover.wasm" }).waitFor();
+    await page.getByText("current", { exact: true }).waitFor();
+    await look("strategy-detail");
+
+    await page.goto(`/backtests/new?strategy=${slug}&symbol=SYNTH-USD`);
+    await page.getByRole("heading", { name: "New backtest" }).waitFor();
+    await page.getByRole("button", { name: "Run backtest" }).click();
+    await page.waitForURL((url) => /^\/backtests\/(?!new$)[^/]+$/.test(url.pathname));
+    await page.locator(".q-badge-completed").first().waitFor({ timeout: 120_000 });
+    await page.getByText("Net return").waitFor();
+  });
+
+  it("compares two runs picked in the list: best values, equity from one start, what differs", async () => {
+    // A second run: the same request with a slower slow average, through the API.
+    const firstId = new URL(backtestUrl).pathname.split("/").pop() as string;
+    const secondId = await page.evaluate(async (id) => {
+      const b = await (await fetch(`/api/backtests/${id}`)).json();
+      const res = await fetch("/api/backtests", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          backtest: {
+            symbol: b.symbol,
+            exchange: b.exchange,
+            strategy: b.strategy,
+            start_date: b.start_date,
+            end_date: b.end_date,
+            initial_balance: b.initial_balance,
+            parameters: { ...b.parameters, slow: 50 },
+          },
+        }),
+      });
+      return (await res.json()).id as string;
+    }, firstId);
+    expect(secondId).toBeTruthy();
+    await expect
+      .poll(
+        () =>
+          page.evaluate(async (id) => (await (await fetch(`/api/backtests/${id}`)).json()).status, secondId),
+        { timeout: 120_000, interval: 1000 },
+      )
+      .toBe("completed");
+    await page.goto("/backtests");
+    await page.getByRole("cell", { name: "SYNTH-USD" }).first().waitFor();
+    const boxes = page.getByRole("checkbox", { name: /^Compare sma-crossover/ });
+    await boxes.nth(0).check();
+    await page.getByText("Tick one more run to compare").waitFor();
+    await boxes.nth(1).check();
+    await page.getByRole("link", { name: "Compare 2 runs" }).click();
+    await page.waitForURL(/\/compare\?ids=[\w-]+(,|%2C)[\w-]+$/);
+    await page.getByRole("heading", { name: "Metrics" }).waitFor();
+    expect(await page.getByText("Best:", { exact: false }).count()).toBeGreaterThan(0);
+    await page.getByRole("rowheader", { name: "Differs: Parameter · slow" }).waitFor();
+    await page
+      .getByRole("figure", { name: /Equity curves of 2 runs/ })
+      .locator("canvas")
+      .waitFor();
+    await look("compare");
+    // A pasted link with one id explains what to do instead of a blank table.
+    await page.goto(`/compare?ids=${firstId}`);
+    await page.getByText("Pick at least two runs to compare").waitFor();
+    await look("compare-empty");
   });
 
   it("an ended session sends the trader to sign in and back; sign out", async () => {

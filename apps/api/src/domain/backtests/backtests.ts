@@ -3,13 +3,16 @@
  * actions. Every query on a backtest goes through `ownedBy`: another user's id is a 404.
  */
 import type {
+  BacktestParameters,
   BacktestRecord,
   BacktestTrade,
   backtestEquityResponseSchema,
   backtestListQuerySchema,
   backtestTradesQuerySchema,
   CreateBacktestRequest,
+  TradeSignals,
 } from "@quantago/contracts";
+import { DEFAULT_BACKTEST_TIMEFRAME, marketTimeframeSchema } from "@quantago/contracts";
 import { backtest, backtestTrade, type Database, ownedBy, prefixedId } from "@quantago/db";
 import { EngineConfigError } from "@quantago/engine";
 import {
@@ -18,24 +21,32 @@ import {
   readBarsColumnar,
   TimeframeTooFineError,
 } from "@quantago/market-data";
-import { and, count, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { count, desc, eq, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { AppError } from "../../lib/errors.ts";
 import type { Services, Workflows } from "../../services.ts";
-import { resolveStrategy } from "../strategies/resolution.ts";
+import { resolveStrategy, type StrategyDefaults } from "../strategies/resolution.ts";
 import { r2Checkpoint } from "../strategies/runtimes/index.ts";
 import { checkpointPrefix, decodeEquity, downsampleIndices, equityKey } from "./equity.ts";
 import { executionConfigFor } from "./execution.ts";
+import { finishBacktest } from "./finish.ts";
 
 export type BacktestRow = typeof backtest.$inferSelect;
+type MarketTimeframe = z.infer<typeof marketTimeframeSchema>;
 type TradeRow = typeof backtestTrade.$inferSelect;
 
 const ACTIVE: BacktestRow["status"][] = ["pending", "running"];
 
 export function toRecord(row: BacktestRow): BacktestRecord {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  const metric = (key: string) => {
+    const value = row.metrics?.[key];
+    return typeof value === "number" && Number.isFinite(value) ? value : null;
+  };
+  const percent = (value: number | null) => (value === null ? null : value * 100);
   return {
     id: row.id,
+    user_id: row.userId,
     status: row.status as BacktestRecord["status"],
     symbol: row.symbol,
     exchange: row.exchange as BacktestRecord["exchange"],
@@ -57,17 +68,53 @@ export function toRecord(row: BacktestRow): BacktestRecord {
     bars_hash: row.barsHash,
     metrics: row.metrics,
     final_equity: row.finalEquity,
+    final_balance: row.finalEquity,
+    // The published columns are percentages (our metrics keep fractions).
+    win_rate: percent(metric("winRate")),
+    profit_factor: metric("profitFactor"),
+    max_drawdown: percent(metric("maxDrawdown")),
     trade_count: row.tradeCount,
     error_message: row.errorMessage,
     rerun_of: row.rerunOf,
+    workflow_instance_id: row.workflowId,
     created_at: row.createdAt.toISOString(),
     started_at: iso(row.startedAt),
     finished_at: iso(row.finishedAt),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+/** The strategy's notes of a trade as stored in `metadata` by the workflow (null: none reported). */
+interface StoredNotes {
+  entryReason?: string | null;
+  entryMetadata?: Record<string, unknown> | null;
+  exitReason?: string | null;
+  exitMetadata?: Record<string, unknown> | null;
+}
+
+/** `signals` of a trade: the decisions that opened and closed it, with what the strategy said. */
+function tradeSignals(row: TradeRow): TradeSignals {
+  const notes = (row.metadata ?? {}) as StoredNotes;
+  const entryAction = row.type as "BUY" | "SELL";
+  return {
+    entry: {
+      action: entryAction,
+      reason: notes.entryReason ?? null,
+      metadata: notes.entryMetadata ?? null,
+    },
+    exit: {
+      action: row.reason === "signal" ? (entryAction === "BUY" ? "SELL" : "BUY") : null,
+      trigger: row.reason,
+      reason: notes.exitReason ?? null,
+      metadata: notes.exitMetadata ?? null,
+    },
   };
 }
 
 function toTrade(row: TradeRow): BacktestTrade {
   return {
+    id: `${row.backtestId}-${row.seq}`,
+    backtest_id: row.backtestId,
     seq: row.seq,
     type: row.type as BacktestTrade["type"],
     size: row.size,
@@ -80,6 +127,7 @@ function toTrade(row: TradeRow): BacktestTrade {
     return_pct: row.returnPct,
     reason: row.reason,
     metadata: row.metadata,
+    signals: tradeSignals(row),
   };
 }
 
@@ -99,7 +147,7 @@ function rangeOf(request: CreateBacktestRequest["backtest"]): { start: Date; end
 async function assertDataPresent(
   services: Services,
   symbol: string,
-  timeframe: CreateBacktestRequest["backtest"]["parameters"]["timeframe"],
+  timeframe: MarketTimeframe,
   start: Date,
   end: Date,
 ): Promise<void> {
@@ -144,6 +192,29 @@ async function startWorkflow(db: Database, workflows: Workflows, row: BacktestRo
 }
 
 /**
+ * The parameters a backtest runs with: the request's, then for each platform key it left out the
+ * strategy's default (timeframe, entry frequency, take-profit, stop-loss), then the platform's
+ * timeframe. What is stored on the record and shown back is this, so a reader sees what ran.
+ */
+function withDefaults(
+  parameters: BacktestParameters,
+  defaults: StrategyDefaults,
+): BacktestParameters & { timeframe: MarketTimeframe } {
+  const timeframe = marketTimeframeSchema.safeParse(defaults.timeframe);
+  return {
+    ...(defaults.entryFrequency === undefined
+      ? {}
+      : { entryFrequency: defaults.entryFrequency as BacktestParameters["entryFrequency"] }),
+    ...(defaults.takeProfitLevel === undefined ? {} : { takeProfitLevel: defaults.takeProfitLevel }),
+    ...(defaults.stopLossLevel === undefined ? {} : { stopLossLevel: defaults.stopLossLevel }),
+    ...parameters,
+    timeframe:
+      parameters.timeframe ??
+      (timeframe.success ? timeframe.data : (DEFAULT_BACKTEST_TIMEFRAME as MarketTimeframe)),
+  };
+}
+
+/**
  * `POST /api/backtests`: everything that can be checked is checked now (strategy, parameters,
  * execution config, data present), then the backtest is stored `pending` and its workflow started.
  */
@@ -153,7 +224,14 @@ export async function submitBacktest(
   request: CreateBacktestRequest["backtest"],
 ): Promise<BacktestRecord> {
   const { start, end } = rangeOf(request);
-  const parameters = request.parameters;
+  const strategy = await resolveStrategy(
+    services.db,
+    services.config,
+    userId,
+    request.strategy,
+    request.parameters,
+  );
+  const parameters = withDefaults(request.parameters, strategy.defaults);
   const assetClass: AssetClass = parameters.assetClass ?? inferAssetClass(request.symbol);
   let config: ReturnType<typeof executionConfigFor>;
   try {
@@ -165,7 +243,6 @@ export async function submitBacktest(
     if (e instanceof EngineConfigError) throw invalid(["parameters"], e.message);
     throw e;
   }
-  const strategy = await resolveStrategy(services.db, services.config, userId, request.strategy, parameters);
   await assertDataPresent(services, request.symbol, parameters.timeframe, start, end);
 
   const [row] = await services.db
@@ -233,12 +310,12 @@ export async function getOwnBacktest(db: Database, userId: string, id: string): 
   return row;
 }
 
-/** `GET /api/backtests`: the caller's backtests, newest first, filtered and paged. */
+/** `GET /api/backtests`: a page of the caller's backtests, newest first, filtered, and their total. */
 export async function listBacktests(
   db: Database,
   userId: string,
   query: z.infer<typeof backtestListQuerySchema>,
-): Promise<{ backtests: BacktestRecord[]; total: number; limit: number; offset: number }> {
+): Promise<{ items: BacktestRecord[]; total: number }> {
   const filters: SQL[] = [];
   if (query.status) filters.push(eq(backtest.status, query.status));
   if (query.symbol) filters.push(eq(backtest.symbol, query.symbol));
@@ -254,21 +331,16 @@ export async function listBacktests(
       .offset(query.offset),
     db.select({ total: count() }).from(backtest).where(where),
   ]);
-  return {
-    backtests: rows.map(toRecord),
-    total: totals[0]?.total ?? 0,
-    limit: query.limit,
-    offset: query.offset,
-  };
+  return { items: rows.map(toRecord), total: totals[0]?.total ?? 0 };
 }
 
-/** `GET /:id/trades`: closed trades in entry order, paged. */
+/** `GET /:id/trades`: a page of closed trades in entry order, and their total. */
 export async function listTrades(
   db: Database,
   userId: string,
   id: string,
   query: z.infer<typeof backtestTradesQuerySchema>,
-): Promise<{ trades: BacktestTrade[]; total: number; limit: number; offset: number }> {
+): Promise<{ items: BacktestTrade[]; total: number }> {
   const row = await getOwnBacktest(db, userId, id);
   const rows = await db
     .select()
@@ -277,46 +349,31 @@ export async function listTrades(
     .orderBy(backtestTrade.seq)
     .limit(query.limit)
     .offset(query.offset);
-  return { trades: rows.map(toTrade), total: row.tradeCount ?? 0, limit: query.limit, offset: query.offset };
-}
-
-async function terminate(workflows: Workflows, row: BacktestRow): Promise<void> {
-  if (!row.workflowId) return;
-  try {
-    const instance = await workflows.backtest.get(row.workflowId);
-    await instance.terminate();
-  } catch {
-    // Already finished or never started: the status row is what matters, and it says cancelled.
-  }
+  return { items: rows.map(toTrade), total: row.tradeCount ?? 0 };
 }
 
 /** `POST /:id/cancel`: a pending or running backtest becomes `cancelled`; a finished one is a 409. */
 export async function cancelBacktest(
-  { db, workflows }: Services,
+  services: Services,
   userId: string,
   id: string,
 ): Promise<BacktestRecord> {
-  const row = await getOwnBacktest(db, userId, id);
-  const [updated] = await db
-    .update(backtest)
-    .set({ status: "cancelled", finishedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(backtest.id, row.id), inArray(backtest.status, ACTIVE)))
-    .returning();
-  if (!updated) throw new AppError("CONFLICT", `The backtest is already ${row.status}.`);
-  await terminate(workflows, updated);
+  const row = await getOwnBacktest(services.db, userId, id);
+  // The run reads its row's status and stops within a second; terminating the instance is the backstop.
+  const { row: updated, status } = await finishBacktest(services, row.id, {
+    status: "cancelled",
+    workflowId: row.workflowId,
+  });
+  if (!updated) throw new AppError("CONFLICT", `The backtest is already ${status}.`);
   return toRecord(updated);
 }
 
 /** `DELETE /:id`: stops it if active, then removes the record, its trades and its equity curve. */
-export async function deleteBacktest(
-  { db, workflows, storage }: Services,
-  userId: string,
-  id: string,
-): Promise<void> {
+export async function deleteBacktest(services: Services, userId: string, id: string): Promise<void> {
+  const { db, storage } = services;
   const row = await getOwnBacktest(db, userId, id);
   if (ACTIVE.includes(row.status)) {
-    await db.update(backtest).set({ status: "cancelled" }).where(eq(backtest.id, row.id));
-    await terminate(workflows, row);
+    await finishBacktest(services, row.id, { status: "cancelled", workflowId: row.workflowId });
   }
   await db.delete(backtest).where(eq(backtest.id, row.id));
   await storage.results.delete(equityKey(row.id));

@@ -24,6 +24,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Services } from "../../services.ts";
 import { runtimeFor } from "../strategies/resolution.ts";
 import {
+  type Cancellation,
   type DecisionCheckpoint,
   RuntimeError,
   type RuntimeResult,
@@ -31,6 +32,7 @@ import {
 } from "../strategies/runtimes/index.ts";
 import { checkpointPrefix, encodeEquity, equityKey } from "./equity.ts";
 import { hashBars } from "./execution.ts";
+import { type Finished, finishBacktest } from "./finish.ts";
 
 /**
  * Test-only fault injection (the HTTP routes never set it; only a test creating the workflow instance
@@ -81,8 +83,6 @@ export interface BacktestOutcome {
 
 /** Rows per INSERT; each statement carries one array per column, whatever the row count. */
 const TRADE_BATCH = 50_000;
-
-class Cancelled extends Error {}
 
 /**
  * Concurrent slices of a long bar read (ranges under 100,000 buckets a slice are read in fewer). The
@@ -188,13 +188,6 @@ async function insertTrades(tx: Transaction, id: string, c: TradeRowColumns): Pr
   }
 }
 
-async function markFailed(db: Database, id: string, message: string): Promise<void> {
-  await db
-    .update(backtest)
-    .set({ status: "failed", errorMessage: message, finishedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(backtest.id, id), inArray(backtest.status, ["pending", "running"])));
-}
-
 /** A failure the submitter can act on (bad strategy output, missing data...) rather than our bug. */
 function userFacing(e: unknown): string | null {
   if (e instanceof RuntimeError) return e.message;
@@ -234,6 +227,7 @@ async function runStrategy(
   bars: BarColumns,
   faults: BacktestFaults,
   phase: (name: string) => void,
+  cancellation: Cancellation,
 ): Promise<{ result: RuntimeResult; checkpoint: DecisionCheckpoint }> {
   const { db, storage } = services;
   const id = row.id;
@@ -247,6 +241,7 @@ async function runStrategy(
           storage.results.put(faultMarkerKey(id), "fired"),
         );
   const result = await runtime.run({
+    cancellation,
     checkpoint,
     ...(faults.checkpointEveryCalls === undefined
       ? {}
@@ -266,16 +261,17 @@ async function runStrategy(
 }
 
 /**
- * Stores the equity curve (R2) and, in one transaction, the trades and the summary. The row turns
- * `completed` only while it is still `running`: a cancel that landed mid-run wins, and nothing of the
- * run stays visible.
+ * Stores the equity curve (R2) and, through {@link finishBacktest}, the trades and the summary in one
+ * transaction. The row turns `completed` only while it is still `running`: a cancel that landed
+ * mid-run wins, and nothing of the run stays visible.
  */
 async function storeResult(
-  { db, storage }: Services,
+  services: Services,
   row: BacktestRow,
   bars: ColumnarResult,
   result: RuntimeResult,
 ): Promise<BacktestOutcome> {
+  const { storage } = services;
   const id = row.id;
   const key = equityKey(id);
   // The curve goes to R2 while the trades go to Postgres; the row turns `completed` only once both
@@ -284,42 +280,82 @@ async function storeResult(
   storingEquity.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
   const trades = tradeRowColumns(bars, result);
   const resolved = resolveExecutionConfig((row.executionConfig ?? {}) as ExecutionConfig, bars.time);
+  let finished: Finished;
   try {
-    await db.transaction(async (tx) => {
-      await tx.delete(backtestTrade).where(eq(backtestTrade.backtestId, id));
-      await insertTrades(tx, id, trades);
-      await storingEquity;
-      const [done] = await tx
-        .update(backtest)
-        .set({
-          status: "completed",
-          barsDone: bars.count,
-          metrics: {
-            ...result.metrics,
-            evaluatedBars: result.evaluatedBars,
-            finalCash: result.finalCash,
-            openPosition: result.openPosition,
-          },
-          executionConfig: resolved as unknown as Record<string, unknown>,
-          finalEquity: result.metrics.finalEquity,
-          tradeCount: trades.seq.length,
-          equityKey: key,
-          finishedAt: new Date(),
-          updatedAt: new Date(),
-        })
-        .where(and(eq(backtest.id, id), eq(backtest.status, "running")))
-        .returning({ id: backtest.id });
-      if (!done) throw new Cancelled();
+    finished = await finishBacktest(services, id, {
+      status: "completed",
+      fields: {
+        barsDone: bars.count,
+        metrics: {
+          ...result.metrics,
+          evaluatedBars: result.evaluatedBars,
+          finalCash: result.finalCash,
+          openPosition: result.openPosition,
+        },
+        executionConfig: resolved as unknown as Record<string, unknown>,
+        finalEquity: result.metrics.finalEquity,
+        tradeCount: trades.seq.length,
+        equityKey: key,
+      },
+      write: async (tx) => {
+        await tx.delete(backtestTrade).where(eq(backtestTrade.backtestId, id));
+        await insertTrades(tx, id, trades);
+        await storingEquity;
+      },
     });
-  } catch (e) {
+  } finally {
     await storingEquity.catch(() => {});
-    if (e instanceof Cancelled) {
-      await storage.results.delete(key);
-      return { status: "cancelled" };
-    }
-    throw e;
   }
+  if (!finished.row) return { status: "cancelled" };
   return { status: "completed", trades: trades.seq.length };
+}
+
+/** How often a run asks whether its backtest was cancelled or deleted. */
+export const CANCELLATION_CHECK_MS = 250;
+
+/** Why a run stopped early: its backtest is no longer `running` (cancelled, deleted). */
+class BacktestStopped extends Error {
+  override name = "BacktestStopped";
+}
+
+/**
+ * The run's {@link Cancellation}, read from the row: `check()` reads the status at most every
+ * {@link CANCELLATION_CHECK_MS} (the remote runtime calls it per candle), and a timer reads it as often
+ * while a call is in flight, so a hung strategy is aborted too. Once the row is not `running` (or is
+ * gone) the signal aborts with a {@link BacktestStopped}. The timer may not outlive the step: `stop()`.
+ */
+function watchCancellation(db: Database, id: string): Cancellation & { stop(): void } {
+  const controller = new AbortController();
+  let lastRead = Date.now();
+  let reading: Promise<void> | null = null;
+  const read = () => {
+    reading ??= db
+      .select({ status: backtest.status })
+      .from(backtest)
+      .where(eq(backtest.id, id))
+      .then(([row]) => {
+        if (row?.status !== "running") {
+          controller.abort(new BacktestStopped(`backtest ${id} is ${row?.status ?? "deleted"}`));
+        }
+      })
+      .finally(() => {
+        lastRead = Date.now();
+        reading = null;
+      });
+    return reading;
+  };
+  const timer = setInterval(() => {
+    read().catch(() => {}); // the next check() reads again and reports a failure
+  }, CANCELLATION_CHECK_MS);
+  return {
+    signal: controller.signal,
+    async check() {
+      controller.signal.throwIfAborted();
+      if (Date.now() - lastRead >= CANCELLATION_CHECK_MS) await read();
+      controller.signal.throwIfAborted();
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 export async function executeBacktest(
@@ -327,7 +363,7 @@ export async function executeBacktest(
   id: string,
   faults: BacktestFaults = {},
 ): Promise<BacktestOutcome> {
-  const { db, storage } = services;
+  const { db } = services;
   const [row] = await db
     .update(backtest)
     .set({ status: "running", startedAt: new Date(), barsDone: 0, updatedAt: new Date() })
@@ -343,18 +379,20 @@ export async function executeBacktest(
     phases[name] = now - mark;
     mark = now;
   };
+  const cancellation = watchCancellation(db, id);
   try {
     const bars = await loadBars(services, row);
     phase("loadBars");
     const barsHash = await hashBars(bars);
     phase("hashBars");
     await db.update(backtest).set({ barsTotal: bars.count, barsHash }).where(eq(backtest.id, id));
-    const { result, checkpoint } = await runStrategy(services, row, bars, faults, phase);
+    await cancellation.check();
+    const { result } = await runStrategy(services, row, bars, faults, phase, cancellation);
     phase("run");
+    cancellation.stop();
     const outcome = await storeResult(services, row, bars, result);
     if (outcome.status !== "completed") return outcome;
     phase("store");
-    await checkpoint.clear();
     console.log(
       JSON.stringify({
         msg: "backtest completed",
@@ -366,15 +404,25 @@ export async function executeBacktest(
     );
     return outcome;
   } catch (e) {
+    if (e instanceof BacktestStopped) {
+      // Cancelled or deleted mid-run: the run stops here and leaves nothing behind.
+      await finishBacktest(services, id, { status: "cancelled" });
+      console.log(JSON.stringify({ msg: "backtest stopped", backtestId: id, reason: e.message, phases }));
+      return { status: "cancelled" };
+    }
     const message = userFacing(e);
     if (message === null) throw e; // ours: let the step retry
-    await markFailed(db, id, message);
-    await r2Checkpoint(storage.results, checkpointPrefix(id)).clear();
+    await finishBacktest(services, id, { status: "failed", message });
     return { status: "failed", error: message };
+  } finally {
+    cancellation.stop();
   }
 }
 
 /** After the step gave up: record a generic reason (the details are in the Worker's logs). */
-export async function failAfterRetries({ db }: Services, id: string): Promise<void> {
-  await markFailed(db, id, "The backtest failed because of an internal error; try again later.");
+export async function failAfterRetries(services: Services, id: string): Promise<void> {
+  await finishBacktest(services, id, {
+    status: "failed",
+    message: "The backtest failed because of an internal error; try again later.",
+  });
 }

@@ -12,11 +12,12 @@ export function builtinEntry(definition: StrategyDefinition): StrategyCatalogEnt
     description: definition.description,
     version: definition.version,
     runtime: definition.runtime,
+    runtimeType: definition.runtime,
     language: definition.language,
     defaultFrequency: definition.defaultFrequency,
     minCandles: definition.minCandles,
     lookbackCandles: definition.lookbackCandles,
-    defaultConfig: { takeProfitLevel: null, stopLossLevel: null },
+    defaultConfig: { ...definition.defaultConfig },
     // The schema's defaults are the definition's defaults, so the two cannot disagree.
     parameterSchema: definition.parameterSchema as StrategyCatalogEntry["parameterSchema"],
     source: "builtin",

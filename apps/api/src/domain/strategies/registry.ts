@@ -47,10 +47,16 @@ export function toVersionInfo(
   currentVersionId: string | null,
   owned: boolean,
 ): StrategyVersionInfo {
+  const runtimeConfig = visibleRuntimeConfig(row.runtimeConfig as RuntimeConfig, owned);
   return {
     id: row.id,
+    strategy_id: row.strategyId,
     version: row.version,
-    runtimeConfig: visibleRuntimeConfig(row.runtimeConfig as RuntimeConfig, owned),
+    runtime_config: runtimeConfig,
+    artifact_key: row.artifactKey,
+    artifact_content_type: row.artifactContentType,
+    created_at: row.createdAt.toISOString(),
+    runtimeConfig,
     artifact:
       row.artifactSha256 === null
         ? null
@@ -71,12 +77,23 @@ export function toDefinitionInfo(
   userId: string,
 ): StrategyDefinitionInfo {
   const config = row.defaultConfig as StrategyCatalogEntry["defaultConfig"];
+  const owned = row.ownerId === userId;
+  const type = row.runtimeType as "remote" | "wasm";
+  const stored = current ? visibleRuntimeConfig(current.runtimeConfig as RuntimeConfig, owned) : null;
   return {
     slug: row.slug,
     name: row.name,
     description: row.description,
     version: current?.version ?? "",
-    runtime: row.runtimeType as "remote" | "wasm",
+    // As published: the current version's stored runtime config, with the definition's type and
+    // language, and the artifact's key for a WASM module.
+    runtime: {
+      ...stored,
+      type,
+      language: row.language,
+      ...(type === "wasm" && current?.artifactKey ? { artifactKey: current.artifactKey } : {}),
+    },
+    runtimeType: type,
     language: row.language,
     defaultFrequency: row.defaultFrequency,
     minCandles: row.minCandles,
@@ -89,7 +106,7 @@ export function toDefinitionInfo(
     parameterSchema: row.parameterSchema as StrategyCatalogEntry["parameterSchema"],
     source: "registry",
     isPublic: row.isPublic,
-    owned: row.ownerId === userId,
+    owned,
     createdAt: row.createdAt.toISOString(),
   };
 }

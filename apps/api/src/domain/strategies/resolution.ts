@@ -29,6 +29,36 @@ import {
   wasmRuntime,
 } from "./runtimes/index.ts";
 
+/** Platform parameters a strategy supplies when the request leaves them out (levels in percent). */
+export interface StrategyDefaults {
+  timeframe?: string;
+  entryFrequency?: string;
+  takeProfitLevel?: number;
+  stopLossLevel?: number;
+}
+
+/** Defaults of an ad-hoc remote strategy, as published. */
+export const ADHOC_DEFAULTS = {
+  version: "1.0.0",
+  timeframe: "1d",
+  entryFrequency: "daily",
+  takeProfitLevel: 1,
+  stopLossLevel: 0.5,
+} as const;
+
+/** A definition's frequency and default config as {@link StrategyDefaults} (null levels: none). */
+function definitionDefaults(
+  frequency: string,
+  config: { takeProfitLevel?: number | null; stopLossLevel?: number | null; timeframe?: string },
+): StrategyDefaults {
+  return {
+    entryFrequency: frequency,
+    ...(config.timeframe ? { timeframe: config.timeframe } : {}),
+    ...(typeof config.takeProfitLevel === "number" ? { takeProfitLevel: config.takeProfitLevel } : {}),
+    ...(typeof config.stopLossLevel === "number" ? { stopLossLevel: config.stopLossLevel } : {}),
+  };
+}
+
 export interface ResolvedStrategy {
   source: "builtin" | "registry" | "adhoc";
   /** Canonical slug (built-ins, registry) or the name the caller gave (ad hoc). */
@@ -37,6 +67,8 @@ export interface ResolvedStrategy {
   version: string | null;
   versionId: string | null;
   artifactSha256: string | null;
+  /** What the strategy supplies for the platform parameters the request left out. */
+  defaults: StrategyDefaults;
 }
 
 function invalidStrategy(message: string): AppError {
@@ -64,9 +96,15 @@ export async function resolveStrategy(
       source: "adhoc",
       name,
       runtime: "remote",
-      version: parameters.strategyVersion ?? null,
+      version: parameters.strategyVersion ?? ADHOC_DEFAULTS.version,
       versionId: null,
       artifactSha256: null,
+      defaults: {
+        timeframe: ADHOC_DEFAULTS.timeframe,
+        entryFrequency: ADHOC_DEFAULTS.entryFrequency,
+        takeProfitLevel: ADHOC_DEFAULTS.takeProfitLevel,
+        stopLossLevel: ADHOC_DEFAULTS.stopLossLevel,
+      },
     };
   }
   const builtin = getBuiltinStrategy(name);
@@ -88,6 +126,7 @@ export async function resolveStrategy(
       version: builtin.version,
       versionId: null,
       artifactSha256: null,
+      defaults: definitionDefaults(builtin.defaultFrequency, builtin.defaultConfig),
     };
   }
   let found: Awaited<ReturnType<typeof findVisibleVersion>>;
@@ -107,6 +146,10 @@ export async function resolveStrategy(
     version: found.version.version,
     versionId: found.version.id,
     artifactSha256: found.version.artifactSha256,
+    defaults: definitionDefaults(
+      found.definition.defaultFrequency,
+      found.definition.defaultConfig as Parameters<typeof definitionDefaults>[1],
+    ),
   };
 }
 
@@ -131,7 +174,7 @@ export async function runtimeFor(row: BacktestRow, deps: RuntimeDeps): Promise<S
     const minCandles = parameters.strategyMinCandles ?? 1;
     const identity: StrategyIdentity = {
       name: row.strategy,
-      version: row.strategyVersion ?? "adhoc",
+      version: row.strategyVersion ?? ADHOC_DEFAULTS.version,
       runtime: "remote",
       language: runtime.language,
       minCandles,

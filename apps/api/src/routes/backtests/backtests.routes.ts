@@ -20,14 +20,26 @@ import {
 } from "../../domain/backtests/backtests.ts";
 import { followBacktest } from "../../domain/backtests/progress.ts";
 import type { AppEnv } from "../../env.ts";
+import { setPageHeaders } from "../../lib/paging.ts";
 import { validate } from "../../lib/validate.ts";
 import { currentUser } from "../../middleware/session.ts";
 
-/** Backtests (docs/compatibility.md#backtests): session users, owner only everywhere. */
+/**
+ * Backtests (docs/compatibility.md#backtests): session users, owner only everywhere. The lists answer
+ * bare arrays with paging headers (lib/paging.ts), as published.
+ */
 export const backtestsRoutes = new Hono<AppEnv>()
   .get("/", validate("query", backtestListQuerySchema), async (c) => {
     const { user } = currentUser(c);
-    return c.json(await listBacktests(c.get("services").db, user.id, c.req.valid("query")), 200);
+    const query = c.req.valid("query");
+    const page = await listBacktests(c.get("services").db, user.id, query);
+    setPageHeaders(c, {
+      total: page.total,
+      limit: query.limit,
+      offset: query.offset,
+      count: page.items.length,
+    });
+    return c.json(page.items, 200);
   })
   .post("/", validate("json", createBacktestRequestSchema), async (c) => {
     const { user } = currentUser(c);
@@ -47,13 +59,15 @@ export const backtestsRoutes = new Hono<AppEnv>()
     validate("query", backtestTradesQuerySchema),
     async (c) => {
       const { user } = currentUser(c);
-      const page = await listTrades(
-        c.get("services").db,
-        user.id,
-        c.req.valid("param").id,
-        c.req.valid("query"),
-      );
-      return c.json(page, 200);
+      const query = c.req.valid("query");
+      const page = await listTrades(c.get("services").db, user.id, c.req.valid("param").id, query);
+      setPageHeaders(c, {
+        total: page.total,
+        limit: query.limit,
+        offset: query.offset,
+        count: page.items.length,
+      });
+      return c.json(page.items, 200);
     },
   )
   .get(

@@ -1,15 +1,18 @@
 import {
   backfillWorkflowBodySchema,
   bulkWorkflowBodySchema,
+  deleteBarsQuerySchema,
   eventsQuerySchema,
   incrementalWorkflowBodySchema,
   ingestionLogsQuerySchema,
   runIdParamSchema,
   runOnceBodySchema,
+  symbolParamSchema,
   symbolsQuerySchema,
   symbolsUpsertBodySchema,
   uploadQuerySchema,
 } from "@quantago/contracts";
+import { deleteBars } from "@quantago/market-data";
 import { type Context, Hono } from "hono";
 import { followIngestionEvents } from "../../domain/ingestion/events.ts";
 import {
@@ -58,6 +61,27 @@ export const ingestionRoutes = new Hono<AppEnv>()
     });
     return c.json({ symbols: rows.map(serializeSymbol) }, 200);
   })
+  .delete(
+    "/symbols/:symbol/bars",
+    validate("param", symbolParamSchema),
+    validate("query", deleteBarsQuerySchema),
+    async (c) => {
+      const symbol = normalizeSymbol(c.req.valid("param").symbol);
+      const q = c.req.valid("query");
+      const { clickhouse, config } = c.get("services");
+      // Rollups and the series catalog are brought in line: reads afterwards equal aggregating the
+      // remaining bars.
+      const { series } = await deleteBars(
+        clickhouse,
+        { symbol, fromMs: q.from, toMs: q.to, ...(q.timeframe ? { timeframe: q.timeframe } : {}) },
+        config.CLICKHOUSE_DB,
+      );
+      return c.json(
+        { symbol, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), series },
+        200,
+      );
+    },
+  )
   .post("/symbols", validate("json", symbolsUpsertBodySchema), async (c) => {
     const rows = await upsertSymbols(c.get("services").db, c.req.valid("json").symbols);
     return c.json({ symbols: rows.map(serializeSymbol) }, 200);

@@ -13,14 +13,20 @@ import {
   readArtifact,
 } from "../../domain/strategies/registry.ts";
 import type { AppEnv } from "../../env.ts";
+import { setTotalHeader } from "../../lib/paging.ts";
 import { validate } from "../../lib/validate.ts";
 import { currentUser } from "../../middleware/session.ts";
 
-/** Strategy catalog and registry (docs/compatibility.md#strategy-catalog-and-registry); signed-in users only. */
+/**
+ * Strategy catalog and registry (docs/compatibility.md#strategy-catalog-and-registry); signed-in users
+ * only. The lists answer bare arrays with `X-Total-Count`, the new version its bare row, as published.
+ */
 export const strategiesRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const { user } = currentUser(c);
-    return c.json({ strategies: await listStrategies(c.get("services").db, user.id) }, 200);
+    const strategies = await listStrategies(c.get("services").db, user.id);
+    setTotalHeader(c, strategies.length);
+    return c.json(strategies, 200);
   })
   .post("/", validate("json", createStrategyRequestSchema), async (c) => {
     const { user } = currentUser(c);
@@ -42,7 +48,8 @@ export const strategiesRoutes = new Hono<AppEnv>()
   .get("/:slug/versions", validate("param", strategySlugParamSchema), async (c) => {
     const { user } = currentUser(c);
     const versions = await listVersions(c.get("services").db, user.id, c.req.valid("param").slug);
-    return c.json({ versions }, 200);
+    setTotalHeader(c, versions.length);
+    return c.json(versions, 200);
   })
   .post(
     "/:slug/versions",
@@ -57,7 +64,7 @@ export const strategiesRoutes = new Hono<AppEnv>()
         c.req.valid("param").slug,
         c.req.valid("json").version,
       );
-      return c.json({ version }, 201);
+      return c.json(version, 201);
     },
   )
   .get("/:slug/versions/:version/artifact", validate("param", strategyVersionParamSchema), async (c) => {

@@ -36,6 +36,17 @@ export { RuntimeError } from "./errors.ts";
 /** A checkpoint is saved at least this often during a remote run. */
 const CHECKPOINT_EVERY_MS = 2_000;
 
+/**
+ * How a run learns that it should stop (its backtest was cancelled or deleted). `signal` aborts when
+ * it is known; `check()` asks (at most every so often, so it is cheap to call per candle) and throws
+ * the signal's reason once aborted. Every runtime calls `check()` before it starts and the remote one
+ * per candle, and aborts what is in flight with `signal`.
+ */
+export interface Cancellation {
+  readonly signal: AbortSignal;
+  check(): Promise<void>;
+}
+
 /** One run of a strategy over bars. */
 export interface RuntimeRequest {
   bars: BarColumns;
@@ -49,6 +60,8 @@ export interface RuntimeRequest {
   checkpoint?: DecisionCheckpoint;
   /** Remote runtime: save a checkpoint after this many new answers (default 1,000) or 2 s. */
   checkpointEveryCalls?: number;
+  /** Stops the run when its backtest is cancelled or deleted (see {@link Cancellation}). */
+  cancellation?: Cancellation;
 }
 
 /** What every runtime returns. */
@@ -98,7 +111,11 @@ export function nativeRuntime(definition: StrategyDefinition): StrategyRuntime {
         if (e instanceof ParameterValidationError) throw new RuntimeError("strategy_parameters", e.message);
         throw e;
       }
+      // One synchronous pass (no I/O to interrupt, milliseconds even for 10^5 bars): checked before
+      // it starts and once it is done, so a cancelled run stores nothing.
+      await request.cancellation?.check();
       const result = runBacktest(request.bars, strategy, request.config);
+      await request.cancellation?.check();
       await request.onProgress?.(request.bars.time.length);
       return fromEngine(result);
     },
@@ -124,7 +141,11 @@ export function remoteRuntime(
   return {
     kind: "remote",
     async run(request) {
-      const call = remoteCaller(config, options);
+      const cancellation = request.cancellation;
+      const call = remoteCaller(config, {
+        ...options,
+        ...(cancellation ? { signal: cancellation.signal } : {}),
+      });
       const lookbackCandles = config.lookbackCandles ?? identity.lookbackCandles;
       const candleOptions = {
         slug: identity.name,
@@ -147,6 +168,8 @@ export function remoteRuntime(
       let lastSave = Date.now();
       // Answers already recorded by an earlier attempt are replayed; the others are asked for.
       const decide = async (input: Parameters<typeof call>[0]) => {
+        // Per candle, so a cancelled run stops between two calls (the call in flight is aborted).
+        await cancellation?.check();
         const index = input.context.index;
         if (recorded.has(index)) return recorded.get(index);
         const output = await call(input);
@@ -164,6 +187,7 @@ export function remoteRuntime(
       };
       try {
         // The preflight passed in the attempt that recorded answers; it is not repeated on resume.
+        await cancellation?.check();
         if (recorded.size === 0) {
           await preflightCandleStrategy(call, request.bars, {
             ...candleOptions,
@@ -204,14 +228,20 @@ export function wasmRuntime(
         ...(config.deallocFunction ? { deallocFunction: config.deallocFunction } : {}),
       };
       const lookbackCandles = config.lookbackCandles ?? identity.lookbackCandles;
+      await request.cancellation?.check();
       try {
         const result = await runWasmBacktest(loader, {
+          ...(request.cancellation ? { signal: request.cancellation.signal } : {}),
           wasm: module.bytes,
           id: module.sha256,
           bars: request.bars,
           parameters: request.parameters,
           config: request.config,
           cpuMs: sandboxCpuMs(request.bars.time.length),
+          // The same budget as wall time bounds a run in a local or self-hosted workerd, where the
+          // Loader's CPU limit is not enforced; deployed, the clock stands still without I/O and the
+          // fuel meter is what stops a module that spins (see wasm.ts).
+          wallTimeMs: sandboxCpuMs(request.bars.time.length),
           ...(config.abi ? { abi: config.abi } : {}),
           json: {
             names,
@@ -226,6 +256,7 @@ export function wasmRuntime(
             },
           },
         });
+        await request.cancellation?.check();
         await request.onProgress?.(request.bars.time.length);
         return {
           tradeColumns: result.tradeColumns,

@@ -19,6 +19,11 @@ export interface RemoteCallerOptions {
   allowPrivate: boolean;
   /** For tests and special deployments; default the global fetch. */
   fetcher?: typeof fetch;
+  /**
+   * The run's cancellation: aborting it aborts the call in flight, and the call rejects with the
+   * signal's reason (not a timeout), so whoever aborted it can tell its own reason apart.
+   */
+  signal?: AbortSignal;
 }
 
 async function readLimited(res: Response, limit: number): Promise<string> {
@@ -70,8 +75,11 @@ export function remoteCaller(
   const timeoutMs = config.timeoutMs ?? DEFAULT_REMOTE_TIMEOUT_MS;
   const fetcher = options.fetcher ?? fetch;
   const headers = { ...config.headers, "content-type": "application/json", accept: "application/json" };
+  const cancelled = options.signal;
   return async (input) => {
     const index = input.context.index;
+    cancelled?.throwIfAborted();
+    const timeout = AbortSignal.timeout(timeoutMs);
     let res: Response;
     try {
       res = await fetcher(config.endpoint, {
@@ -80,9 +88,10 @@ export function remoteCaller(
         body: JSON.stringify(input),
         // A redirect could lead to an address the endpoint policy refuses: never follow one.
         redirect: "manual",
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: cancelled ? AbortSignal.any([cancelled, timeout]) : timeout,
       });
     } catch (e) {
+      cancelled?.throwIfAborted();
       const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
       throw new RuntimeError(
         timedOut ? "remote_timeout" : "remote_unreachable",
@@ -103,6 +112,7 @@ export function remoteCaller(
       }
       text = await readLimited(res, MAX_REMOTE_RESPONSE_BYTES);
     } catch (e) {
+      cancelled?.throwIfAborted();
       if (e instanceof RuntimeError) throw e;
       throw new RuntimeError(
         "remote_response",

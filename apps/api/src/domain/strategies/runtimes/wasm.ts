@@ -6,10 +6,12 @@
  *
  * Budgets: CPU through the Loader's `limits.cpuMs` (enforced by the Workers runtime, not by the
  * local workerd) and, everywhere, through fuel metering: the module is rewritten so every loop
- * iteration spends fuel the host grants per call (10,000 iterations per bar by default) and traps
- * when it runs out; memory through the module itself, whose memory section is rewritten to a
- * maximum of `memoryCapBytes` before it is loaded (so `memory.grow` fails there) and checked by the
- * host after every call; outputs are validated by the host.
+ * iteration, and every bulk memory operation by its length (`memory.fill`/`copy`), spends fuel the
+ * host grants per call (10,000 iterations per bar by default) and traps when it runs out. In deployed
+ * workerd the clock only advances on I/O, so no wall-time check can see a call that spins: the meter
+ * is the real per-call bound there, with `cpuMs` behind it. Memory through the module itself, whose
+ * memory section is rewritten to a maximum of `memoryCapBytes` before it is loaded (so `memory.grow`
+ * fails there) and checked by the host after every call; outputs are validated by the host.
  */
 
 import {
@@ -25,6 +27,7 @@ import { SANDBOX_HOST_MODULE } from "@quantago/sandbox/host-module";
 import { meterWasm } from "@quantago/wasm-sdk/meter";
 import {
   capWasmMemory,
+  DEFAULT_MEMORY_LIMIT_BYTES,
   type JsonAbiNames,
   validateWasmModule,
   WASM_PAGE_BYTES,
@@ -36,8 +39,6 @@ export { SandboxError };
 export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
 /** Default CPU budget of one call into the sandbox. */
 export const DEFAULT_SANDBOX_CPU_MS = 5_000;
-/** Default memory cap of a strategy module (its linear memory). */
-export const DEFAULT_SANDBOX_MEMORY_BYTES = 256 * 1024 * 1024;
 /** Bars per staging call when the bars exceed one RPC argument: 6 columns × 8 B × 500k = 24 MB < 32 MiB. */
 export const STAGE_CHUNK_BARS = 500_000;
 
@@ -55,9 +56,23 @@ export interface WasmBacktestOptions {
   /** JSON ABI: export names, history length and context. */
   json?: SandboxRunRequest["json"] & { names?: JsonAbiNames };
   cpuMs?: number;
+  /**
+   * Wall time the module's calls may take in all (the host checks it between calls; default the
+   * host's). Only a local or self-hosted workerd advances its clock during a call without I/O; in
+   * deployed Workers the clock stands still there, so this never fires and the fuel meter (per call)
+   * and `cpuMs` are the real bounds.
+   */
+  wallTimeMs?: number;
+  /** Largest linear memory of the module; default DEFAULT_MEMORY_LIMIT_BYTES of @quantago/wasm-sdk. */
   memoryCapBytes?: number;
   batchSize?: number;
   returnActions?: boolean;
+  /**
+   * Stops waiting for the sandbox once aborted (the run's backtest was cancelled): the call rejects
+   * with the signal's reason. The child keeps running until its own budget stops it; nothing
+   * it produces is used.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -84,6 +99,17 @@ function chunkOf(bars: BarColumns, start: number, end: number): BarColumns {
     close: bars.close.slice(start, end),
     volume: bars.volume.slice(start, end),
   };
+}
+
+/** Settles as `work` does, or rejects with the signal's reason as soon as it aborts. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 // Translates an RPC failure (the child was killed or crashed) into a reason a person understands.
@@ -120,7 +146,8 @@ export async function runWasmBacktest(
     throw new SandboxError("invalid_module", `invalid strategy module: ${validation.errors.join("; ")}`);
   }
   const abi = validation.abi;
-  const cap = options.memoryCapBytes ?? DEFAULT_SANDBOX_MEMORY_BYTES;
+  // The same limit upload validation applies to a module's initial memory.
+  const cap = options.memoryCapBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
   const cpuMs = options.cpuMs ?? DEFAULT_SANDBOX_CPU_MS;
   let capped: Uint8Array;
   try {
@@ -146,9 +173,11 @@ export async function runWasmBacktest(
     config: options.config,
     memoryCapBytes: cap,
     returnActions: options.returnActions === true,
+    ...(options.wallTimeMs === undefined ? {} : { wallTimeMs: options.wallTimeMs }),
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     ...(options.json === undefined ? {} : { json: options.json }),
   };
+  const signal = options.signal;
   let rpcCalls = 0;
   let result: SandboxRunResult;
   try {
@@ -158,13 +187,14 @@ export async function runWasmBacktest(
       request.jobId = crypto.randomUUID();
       for (let start = 0; start < n; start += STAGE_CHUNK_BARS) {
         const end = Math.min(n, start + STAGE_CHUNK_BARS);
-        await host.stage(request.jobId, n, start, chunkOf(options.bars, start, end));
+        await unlessAborted(host.stage(request.jobId, n, start, chunkOf(options.bars, start, end)), signal);
         rpcCalls++;
       }
     }
-    result = await host.run(request);
+    result = await unlessAborted(host.run(request), signal);
     rpcCalls++;
   } catch (e) {
+    signal?.throwIfAborted();
     throw rpcFailure(e, cpuMs);
   }
   if (!result.ok) throw new SandboxError(result.code, result.reason);

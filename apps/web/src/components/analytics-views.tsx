@@ -1,0 +1,162 @@
+import { formatDate, formatFractionPct, formatInteger } from "@quantago/ui";
+import type { Bin, Drawdown, MonthReturn } from "./analytics.ts";
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Cell colour: green for gains, red for losses, stronger with size (5 % or more is full strength). */
+function cellStyle(v: number) {
+  const strength = Math.min(1, Math.abs(v) / 0.05);
+  const pct = Math.round(12 + strength * 45);
+  return {
+    background: `color-mix(in srgb, var(${v >= 0 ? "--positive" : "--negative"}) ${pct}%, var(--surface))`,
+    color: "var(--text)",
+  };
+}
+
+/** Years down, months across, each cell the month's return; the last column the year's. */
+export function MonthlyHeatmap({ months }: { months: readonly MonthReturn[] }) {
+  const years = [...new Set(months.map((m) => m.year))];
+  const at = new Map(months.map((m) => [m.year * 12 + m.month, m.value]));
+  return (
+    <div className="q-table-wrap">
+      <table className="q-table" style={{ tableLayout: "fixed" }}>
+        <thead>
+          <tr>
+            <th scope="col">Year</th>
+            {MONTHS.map((m) => (
+              <th key={m} scope="col" className="q-num">
+                {m}
+              </th>
+            ))}
+            <th scope="col" className="q-num">
+              Year
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {years.map((y) => {
+            const own = months.filter((m) => m.year === y);
+            const year = own.reduce((p, m) => p * (1 + m.value), 1) - 1;
+            return (
+              <tr key={y}>
+                <th scope="row">{y}</th>
+                {MONTHS.map((name, i) => {
+                  const v = at.get(y * 12 + i);
+                  return (
+                    <td
+                      key={name}
+                      className="q-num q-mono q-small"
+                      style={v === undefined ? undefined : cellStyle(v)}
+                    >
+                      {v === undefined ? "" : formatFractionPct(v, 2)}
+                    </td>
+                  );
+                })}
+                <td className="q-num q-mono q-small" style={{ ...cellStyle(year), fontWeight: 700 }}>
+                  {formatFractionPct(year, 2)}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Bars of trade counts per return bucket, losses red and gains green, with a readable summary. */
+export function ReturnHistogram({
+  bins,
+  total,
+  shown,
+}: {
+  bins: readonly Bin[];
+  total: number;
+  shown: number;
+}) {
+  const max = Math.max(1, ...bins.map((b) => b.count));
+  const w = 640;
+  const h = 180;
+  const bw = w / Math.max(1, bins.length);
+  const wins = bins.filter((b) => b.from >= 0).reduce((s, b) => s + b.count, 0);
+  const first = bins[0];
+  const last = bins[bins.length - 1];
+  return (
+    <figure style={{ margin: 0 }}>
+      <svg
+        viewBox={`0 0 ${w} ${h + 24}`}
+        width="100%"
+        role="img"
+        aria-label={`Histogram of ${formatInteger(shown)} trade returns: ${formatInteger(wins)} at or above zero, ${formatInteger(shown - wins)} below`}
+      >
+        {bins.map((b) => {
+          const bh = (b.count / max) * h;
+          const i = bins.indexOf(b);
+          return (
+            <rect
+              key={b.from}
+              x={i * bw + 1}
+              y={h - bh}
+              width={Math.max(1, bw - 2)}
+              height={bh}
+              fill={b.from >= 0 ? "var(--positive)" : "var(--negative)"}
+            >
+              <title>
+                {formatFractionPct(b.from, 2)} to {formatFractionPct(b.to, 2)}: {formatInteger(b.count)}{" "}
+                trades
+              </title>
+            </rect>
+          );
+        })}
+        <line x1={0} x2={w} y1={h} y2={h} stroke="var(--border)" />
+        <text x={0} y={h + 18} fontSize={12} fill="var(--muted)">
+          {first ? formatFractionPct(first.from, 1) : ""}
+        </text>
+        <text x={w} y={h + 18} fontSize={12} fill="var(--muted)" textAnchor="end">
+          {last ? formatFractionPct(last.to, 1) : ""}
+        </text>
+      </svg>
+      <figcaption className="q-hint">
+        Return of each trade, in buckets; red below zero, green at or above. {formatInteger(wins)} winning,{" "}
+        {formatInteger(shown - wins)} losing
+        {shown < total ? ` (the first ${formatInteger(shown)} of ${formatInteger(total)} trades)` : ""}.
+      </figcaption>
+    </figure>
+  );
+}
+
+/** The deepest drawdowns, numbered like the marks on the underwater chart. */
+export function DrawdownList({ episodes }: { episodes: readonly Drawdown[] }) {
+  if (episodes.length === 0) return null;
+  return (
+    <table className="q-table" style={{ marginTop: "0.5rem" }}>
+      <caption className="q-hint" style={{ textAlign: "left", captionSide: "top" }}>
+        Worst drawdowns
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col" className="q-num">
+            Depth
+          </th>
+          <th scope="col">Peak</th>
+          <th scope="col">Trough</th>
+          <th scope="col">Recovered</th>
+        </tr>
+      </thead>
+      <tbody>
+        {episodes.map((e, i) => (
+          <tr key={e.peak}>
+            <td>{i + 1}</td>
+            <td className="q-num q-mono q-tone-negative">{formatFractionPct(-e.depth, 1)}</td>
+            <td className="q-mono q-small">{formatDate(e.peak * 1000)}</td>
+            <td className="q-mono q-small">{formatDate(e.trough * 1000)}</td>
+            <td className="q-mono q-small">
+              {e.recovered === undefined ? "not yet" : formatDate(e.recovered * 1000)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
