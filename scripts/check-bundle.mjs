@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Bundle budget of the trader app (apps/web): builds it, then measures gzipped JavaScript from Vite's
- * manifest.
+ * Bundle budget of an app (`--app web`, the default, or `--app admin`): builds it, then measures gzipped
+ * JavaScript from Vite's manifest. Both apps share one budget.
  *   app shell   = the entry chunk and every chunk it imports statically (what the first page needs)
  *   route chunk = a lazily loaded page and the static imports it adds on top of the shell
  * Fails when the shell exceeds 150 KB or any route exceeds 140 KB. `--no-build` measures the last build.
@@ -14,13 +14,17 @@ import { gzipSync } from "node:zlib";
 
 const SHELL_BUDGET = 150 * 1024;
 const ROUTE_BUDGET = 140 * 1024;
-const app = fileURLToPath(new URL("../apps/web/", import.meta.url));
+const appArg = process.argv.indexOf("--app");
+const appName = appArg > 0 ? process.argv[appArg + 1] : "web";
+if (appName !== "web" && appName !== "admin") throw new Error(`--app must be web or admin, not ${appName}`);
+const app = fileURLToPath(new URL(`../apps/${appName}/`, import.meta.url));
 const dist = join(app, "dist");
 
 if (!process.argv.includes("--no-build") || !existsSync(join(dist, ".vite/manifest.json"))) {
   execFileSync(join(app, "node_modules/.bin/vite"), ["build", "--logLevel", "error"], {
     cwd: app,
     stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production" },
   });
 }
 const manifest = JSON.parse(readFileSync(join(dist, ".vite/manifest.json"), "utf8"));
@@ -46,6 +50,7 @@ const shellKeys = closure(entry);
 const shell = sum(js(shellKeys));
 const routes = new Set(Object.values(manifest).flatMap((c) => c.dynamicImports ?? []));
 const failures = [];
+console.log(`apps/${appName}`);
 console.log(
   `app shell  ${kb(shell).padStart(9)} gzipped JS (budget ${kb(SHELL_BUDGET)})  ${js(shellKeys).length} chunks`,
 );

@@ -1,3 +1,6 @@
 import { appViteConfig } from "@quantago/app-kit/vite";
 
-export default appViteConfig(5174);
+const config = appViteConfig(5174);
+
+// The manifest lets scripts/check-bundle.mjs tell the app shell from the route chunks.
+export default { ...config, build: { ...config.build, manifest: true } };

@@ -1,44 +1,29 @@
-import { healthQuery, mountApp } from "@quantago/app-kit";
-import { useQuery } from "@tanstack/react-query";
+import "@quantago/ui/styles.css";
+import { createAppQueryClient } from "@quantago/app-kit";
+import { startThemeSync } from "@quantago/ui";
+import { QueryClientProvider } from "@tanstack/react-query";
+import { RouterProvider } from "@tanstack/react-router";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { createAdminRouter } from "./router.tsx";
 
-/** Operators see each dependency, not just one flag. */
-function Dependencies() {
-  const health = useQuery(healthQuery(true));
-  if (health.isPending) return <p role="status">Checking dependencies…</p>;
-  if (health.isError && !health.data) return <p role="alert">API unreachable: {health.error.message}</p>;
-  const checks = Object.entries(health.data?.checks ?? {});
-  return (
-    <table>
-      <caption>Dependencies</caption>
-      <thead>
-        <tr>
-          <th scope="col">Service</th>
-          <th scope="col">Status</th>
-          <th scope="col">Latency</th>
-        </tr>
-      </thead>
-      <tbody>
-        {checks.map(([name, check]) => (
-          <tr key={name}>
-            <td>{name}</td>
-            <td>{check.ok ? "ok" : (check.reason ?? "failing")}</td>
-            <td>{check.ms === undefined ? "–" : `${check.ms} ms`}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+startThemeSync();
 
-function App() {
-  return (
-    <main
-      style={{ fontFamily: "system-ui, sans-serif", maxWidth: 720, margin: "3rem auto", padding: "0 1rem" }}
-    >
-      <h1>Quantago Admin</h1>
-      <Dependencies />
-    </main>
-  );
-}
+/** A 401 from any call means the session ended: sign in again, then come back. */
+const queryClient = createAppQueryClient(() => {
+  const here = router.state.location;
+  if (here.pathname === "/sign-in") return;
+  queryClient.setQueryData(["session"], null);
+  void router.navigate({ to: "/sign-in", search: { redirect: here.href } });
+});
+const router = createAdminRouter(queryClient);
 
-mountApp(App);
+const root = document.getElementById("root");
+if (!root) throw new Error("#root missing from index.html");
+createRoot(root).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,3 +1,4 @@
+export { ConfirmDialog } from "./confirm.tsx";
 export * from "./format.ts";
 export { AppShell, MetricCard, PageHeader, ThemeSwitch } from "./shell.tsx";
 export { type Shortcut, ShortcutsDialog, useShortcuts } from "./shortcuts.tsx";

@@ -1,0 +1,23 @@
+import { AuthForm } from "@quantago/ui/auth";
+import { useQueryClient } from "@tanstack/react-query";
+import { useRouter, useSearch } from "@tanstack/react-router";
+import { authClient, sessionQuery } from "../auth.ts";
+
+export function SignInPage() {
+  const { redirect } = useSearch({ from: "/sign-in" });
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  return (
+    <main className="q-auth-page">
+      <AuthForm
+        mode="sign-in"
+        client={authClient}
+        onSuccess={async () => {
+          await queryClient.fetchQuery({ ...sessionQuery(), staleTime: 0 });
+          router.history.push(redirect ?? "/");
+        }}
+        footer={<>Administrators only. Accounts are created in the trader app or with `pnpm admin:create`.</>}
+      />
+    </main>
+  );
+}

@@ -1,0 +1,161 @@
+import { apiFetch, apiSend } from "@quantago/app-kit";
+import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+
+/** Every call of the console goes through here (routes of docs/api.md, Auth and Ingestion). */
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  name: string;
+  role?: string | null;
+  banned?: boolean | null;
+  banReason?: string | null;
+  banExpires?: string | null;
+  createdAt: string;
+}
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+export interface RegisteredSymbol {
+  symbol: string;
+  assetClass: string;
+  source: string;
+  sourceSymbol: string | null;
+  enabled: boolean;
+  synthetic?: boolean;
+  availableFrom: string | null;
+  metadata: Record<string, unknown> | null;
+}
+export interface Run {
+  id: string;
+  kind: string;
+  status: string;
+  workflowId: string | null;
+  timeframe: string | null;
+  rangeStart: string | null;
+  rangeEnd: string | null;
+  rowsWritten: number | null;
+  error: string | null;
+  details: Record<string, unknown> | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+export interface RunSymbol {
+  symbol: string;
+  status: string;
+  rowsWritten: number;
+  lastBarTime: string | null;
+  attempts: number;
+  error: string | null;
+}
+export interface StoredSeries {
+  symbol: string;
+  assetClass: string;
+  source: string;
+  timeframe: string;
+  firstBar: string | number | null;
+  lastBar: string | number | null;
+  barCount: number;
+}
+
+export const PAGE = 20;
+const ING = "/api/admin/ingestion";
+const qs = (o: Record<string, string | number | undefined>) => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== "") p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : "";
+};
+
+export const usersQuery = (search: string | undefined, offset = 0, limit = PAGE) =>
+  queryOptions({
+    queryKey: ["admin-users", { search, offset, limit }],
+    queryFn: () => apiFetch<Page<AdminUser>>(`/api/admin/users${qs({ search, offset, limit })}`),
+    placeholderData: keepPreviousData,
+  });
+
+export const userAction = (
+  id: string,
+  action: "role" | "ban" | "unban" | "revoke-sessions",
+  body?: unknown,
+) =>
+  apiSend<{ user?: AdminUser; revoked?: number }>(
+    "POST",
+    `/api/admin/users/${encodeURIComponent(id)}/${action}`,
+    body,
+  );
+
+export const symbolsQuery = () =>
+  queryOptions({
+    queryKey: ["admin-symbols"],
+    queryFn: () => apiFetch<{ symbols: RegisteredSymbol[] }>(`${ING}/symbols`).then((r) => r.symbols),
+  });
+export const upsertSymbols = (symbols: Array<Partial<RegisteredSymbol> & { symbol: string }>) =>
+  apiSend<unknown>("POST", `${ING}/symbols`, { symbols });
+
+export const storedSeriesQuery = () =>
+  queryOptions({
+    queryKey: ["stored-series"],
+    queryFn: () => apiFetch<{ symbols: StoredSeries[] }>("/api/market-data/symbols").then((r) => r.symbols),
+  });
+
+export const runsQuery = (f: {
+  status?: string;
+  kind?: string;
+  symbol?: string;
+  offset?: number;
+  limit?: number;
+}) =>
+  queryOptions({
+    queryKey: ["runs", f],
+    queryFn: () => apiFetch<Page<Run>>(`${ING}/logs${qs({ limit: PAGE, ...f })}`),
+    placeholderData: keepPreviousData,
+  });
+export const runQuery = (id: string) =>
+  queryOptions({
+    queryKey: ["run", id],
+    queryFn: () =>
+      apiFetch<{ run: Run; symbols: RunSymbol[]; workflow: { status: string } | null }>(
+        `${ING}/runs/${encodeURIComponent(id)}`,
+      ),
+  });
+export const cancelRun = (id: string) =>
+  apiSend<{ run: Run }>("POST", `${ING}/runs/${encodeURIComponent(id)}/cancel`);
+export const startRun = (kind: "run-once" | "bulk" | "incremental" | "backfill", body: unknown) =>
+  apiSend<{ run: Run; workflowId?: string }>(
+    "POST",
+    kind === "run-once" ? `${ING}/run-once` : `${ING}/workflows/${kind}`,
+    body,
+  );
+export const eventsUrl = (runId: string, lastEventId?: number) =>
+  `${ING}/events${qs({ runId, untilComplete: 1, lastEventId })}`;
+export const uploadUrl = (p: { symbol: string; assetClass: string; timeframe: string }) =>
+  `${ING}/upload${qs(p)}`;
+
+export const TIMEFRAMES: Record<string, number> = {
+  "1m": 60_000,
+  "5m": 300_000,
+  "15m": 900_000,
+  "30m": 1_800_000,
+  "1h": 3_600_000,
+  "4h": 14_400_000,
+  "1d": 86_400_000,
+  "1w": 604_800_000,
+};
+const toMs = (v: string | number | null) =>
+  v === null ? Number.NaN : typeof v === "number" ? v : Date.parse(v);
+/** Stale: the newest bar is older than two of its timeframe's buckets (a synced symbol lags one at most). */
+export function isStale(s: StoredSeries, now = Date.now()): boolean {
+  const step = TIMEFRAMES[s.timeframe] ?? 60_000;
+  const last = toMs(s.lastBar);
+  return Number.isFinite(last) && now - last > 2 * step;
+}
+export { toMs };
+
+/** The run kinds and statuses of docs/api.md (kept here: the contracts package would bring zod into the shell). */
+export const RUN_KINDS = ["run_once", "upload", "bulk", "incremental", "backfill"] as const;
+export const RUN_STATUSES = ["pending", "running", "completed", "partial", "failed", "cancelled"] as const;

@@ -1,0 +1,137 @@
+import type { QueryClient } from "@tanstack/react-query";
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+  redirect,
+} from "@tanstack/react-router";
+import { sessionQuery } from "./auth.ts";
+import { AdminLayout } from "./layout.tsx";
+import { RUN_KINDS as ingestionRunKinds, RUN_STATUSES as ingestionRunStatuses } from "./queries.ts";
+import { NotFound, RouteError, RoutePending } from "./route-states.tsx";
+
+/**
+ * Code-based routes like the trader app: every page its own chunk, every search param validated so a
+ * pasted URL lands on the same view. Non-admins get the refusal page from the layout (the API refuses
+ * them regardless).
+ */
+export interface RouterContext {
+  queryClient: QueryClient;
+}
+
+const str = (v: unknown): string | undefined =>
+  typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+const int = (v: unknown): number | undefined => {
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+};
+const oneOf = <T extends string>(list: readonly T[], v: unknown): T | undefined =>
+  (list as readonly unknown[]).includes(v) ? (v as T) : undefined;
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: Outlet,
+  notFoundComponent: NotFound,
+});
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/sign-in",
+  validateSearch: (s: Record<string, unknown>): { redirect?: string | undefined } => {
+    const r = str(s.redirect);
+    return { redirect: r?.startsWith("/") && !r.startsWith("//") ? r : undefined };
+  },
+  component: lazyRouteComponent(() => import("./pages/sign-in.tsx"), "SignInPage"),
+});
+
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "app",
+  beforeLoad: async ({ context, location }) => {
+    const user = await context.queryClient.ensureQueryData(sessionQuery());
+    if (!user) throw redirect({ to: "/sign-in", search: { redirect: location.href } });
+    return { user };
+  },
+  component: AdminLayout,
+  errorComponent: RouteError,
+  pendingComponent: RoutePending,
+});
+
+const page = <P extends string>(path: P, load: () => Promise<Record<string, unknown>>, name: string) => ({
+  getParentRoute: () => appRoute,
+  path,
+  // biome-ignore lint/suspicious/noExplicitAny: lazyRouteComponent's key is checked at runtime
+  component: lazyRouteComponent(load as any, name as any),
+});
+
+const overviewRoute = createRoute(page("/", () => import("./pages/overview.tsx"), "OverviewPage"));
+
+export interface RunsSearch {
+  status?: (typeof ingestionRunStatuses)[number] | undefined;
+  kind?: (typeof ingestionRunKinds)[number] | undefined;
+  symbol?: string | undefined;
+  offset?: number | undefined;
+}
+const ingestionRoute = createRoute({
+  ...page("/ingestion", () => import("./pages/ingestion.tsx"), "IngestionPage"),
+  validateSearch: (s: Record<string, unknown>): RunsSearch => ({
+    status: oneOf(ingestionRunStatuses, s.status),
+    kind: oneOf(ingestionRunKinds, s.kind),
+    symbol: str(s.symbol)?.toUpperCase(),
+    offset: int(s.offset),
+  }),
+});
+const runRoute = createRoute(page("/ingestion/runs/$id", () => import("./pages/run.tsx"), "RunPage"));
+const symbolsRoute = createRoute(page("/symbols", () => import("./pages/symbols.tsx"), "SymbolsPage"));
+const coverageRoute = createRoute({
+  ...page("/coverage", () => import("./pages/coverage.tsx"), "CoveragePage"),
+  validateSearch: (s: Record<string, unknown>): { symbol?: string | undefined } => ({
+    symbol: str(s.symbol)?.toUpperCase(),
+  }),
+});
+const uploadRoute = createRoute(page("/upload", () => import("./pages/upload.tsx"), "UploadPage"));
+const usersRoute = createRoute({
+  ...page("/users", () => import("./pages/users.tsx"), "UsersPage"),
+  validateSearch: (s: Record<string, unknown>): { q?: string | undefined; offset?: number | undefined } => ({
+    q: str(s.q),
+    offset: int(s.offset),
+  }),
+});
+const userRoute = createRoute(page("/users/$id", () => import("./pages/users.tsx"), "UserPage"));
+const backtestsRoute = createRoute(
+  page("/backtests", () => import("./pages/backtests.tsx"), "BacktestsPage"),
+);
+const healthRoute = createRoute(page("/health", () => import("./pages/health.tsx"), "HealthPage"));
+
+const routeTree = rootRoute.addChildren([
+  signInRoute,
+  appRoute.addChildren([
+    overviewRoute,
+    ingestionRoute,
+    runRoute,
+    symbolsRoute,
+    coverageRoute,
+    uploadRoute,
+    usersRoute,
+    userRoute,
+    backtestsRoute,
+    healthRoute,
+  ]),
+]);
+
+export function createAdminRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    context: { queryClient },
+    defaultPreload: "intent",
+    defaultPreloadStaleTime: 0,
+    scrollRestoration: true,
+  });
+}
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: ReturnType<typeof createAdminRouter>;
+  }
+}

@@ -1,0 +1,195 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+
+const shots = fileURLToPath(new URL("../../test-results/", import.meta.url));
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const base = inject("adminUrl");
+const ADMIN = { email: "admin@quantago.local", password: "quantago-admin" };
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+/** Screenshot light and dark, axe in both: no serious or critical violation. */
+async function look(name: string, p: Page = page): Promise<void> {
+  const problems: string[] = [];
+  for (const scheme of ["light", "dark"] as const) {
+    await p.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+    await p.waitForTimeout(100);
+    await p.screenshot({ path: join(shots, `${name}-${scheme}.png`), fullPage: true });
+    if (!(await p.evaluate(() => "axe" in window))) await p.addScriptTag({ content: axeSource });
+    const violations = (await p.evaluate(async () => {
+      const axe = (
+        window as unknown as { axe: { run: (d: Document, o: object) => Promise<{ violations: unknown[] }> } }
+      ).axe;
+      return (await axe.run(document, { resultTypes: ["violations"] })).violations;
+    })) as Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }>;
+    for (const v of violations)
+      if (v.impact === "serious" || v.impact === "critical")
+        problems.push(`${scheme} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  }
+  expect(problems, `accessibility problems on ${name}`).toEqual([]);
+}
+
+async function signIn(p: Page, email: string, password: string) {
+  await p.goto("/sign-in");
+  await p.getByLabel("Email").fill(email);
+  await p.getByLabel("Password").fill(password);
+  await p.getByRole("button", { name: "Sign in" }).click();
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
+  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+  page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail")
+    await page.screenshot({
+      path: join(shots, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}.png`),
+    });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const SYMBOL = "E2E-SYN";
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+describe("an operator", () => {
+  it("signs in and sees the overview", async () => {
+    await page.goto("/users");
+    await page.waitForURL(/\/sign-in\?redirect=/);
+    await look("sign-in");
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    await page.goto("/");
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await page.getByRole("rowheader", { name: "clickhouse" }).waitFor();
+    await look("overview");
+  });
+
+  it("registers a symbol", async () => {
+    await page.goto("/symbols");
+    await page.getByLabel(/One per line/).fill(`${SYMBOL} synthetic crypto - 1m`);
+    await page.getByRole("button", { name: "Register" }).click();
+    await page.getByRole("rowheader", { name: SYMBOL }).waitFor();
+    await look("symbols");
+  });
+
+  it("uploads a CSV with bad rows and sees the report, then a good one", async () => {
+    await page.goto("/upload");
+    await page.getByLabel("Symbol").fill("E2E-CSV");
+    const t0 = Date.UTC(2024, 0, 2, 0, 0);
+    const row = (i: number, high = 11) => `${t0 + i * 60_000},10,${high},9,10.5,100`;
+    const bad = ["timestamp,open,high,low,close,volume", row(0), row(1, 5), row(1), row(3)].join("\n");
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.getByRole("heading", { name: /Rejected: \d+ problem/ }).waitFor();
+    await page
+      .getByRole("table", { name: "Rejected rows" })
+      .getByRole("cell", { name: "3", exact: true })
+      .first()
+      .waitFor();
+    await look("upload-rejected");
+    const good = [
+      "timestamp,open,high,low,close,volume",
+      ...Array.from({ length: 50 }, (_, i) => row(i)),
+    ].join("\n");
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: "good.csv", mimeType: "text/csv", buffer: Buffer.from(good) });
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.getByText("Stored 50 bars").waitFor();
+    await look("upload-ok");
+  });
+
+  it("starts an ingestion and watches its events to completion across a forced reconnect", async () => {
+    await page.goto("/ingestion");
+    const start = page.getByRole("form", { name: "Start an ingestion" });
+    await start.getByLabel("Kind").selectOption("backfill");
+    await start.getByLabel("Symbol", { exact: true }).fill(SYMBOL);
+    await start.getByLabel("From").fill(day(-20));
+    await start.getByRole("button", { name: "Start" }).click();
+    await page.waitForURL(/\/ingestion\/runs\//);
+    await page.getByText(/connected|run finished/).waitFor();
+    const reconnect = page.getByRole("button", { name: "Reconnect now" });
+    if (await reconnect.isVisible()) await reconnect.click().catch(() => {});
+    await page.getByText("run finished, stream closed").waitFor({ timeout: 90_000 });
+    const ids =
+      (await page.getByRole("list", { name: "Event feed" }).getAttribute("data-event-ids"))
+        ?.split(",")
+        .map(Number) ?? [];
+    expect(ids.length).toBeGreaterThan(1);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    // The same stream read from the start in one go: the feed has every event, none twice.
+    const runId = page.url().split("/").pop() ?? "";
+    const all = await page.evaluate(async (id) => {
+      const text = await (await fetch(`/api/admin/ingestion/events?runId=${id}&untilComplete=1`)).text();
+      return [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    }, runId);
+    expect(ids).toEqual(all);
+    await look("run");
+    await page.goto("/ingestion");
+    await page.getByRole("cell", { name: "backfill" }).first().waitFor();
+    await look("ingestion");
+    await page.goto(`/coverage?symbol=${SYMBOL}`);
+    await page.getByRole("rowheader", { name: SYMBOL }).waitFor();
+    await look("coverage");
+  });
+
+  it("refuses a plain user, promotes them, and the promotion takes effect in their session", async () => {
+    const email = `user-${Date.now()}@example.com`;
+    // Signed up in its own browser context: the session cookie must not replace the admin's.
+    const other = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+    const res = await other.request.post("/api/auth/sign-up/email", {
+      data: { email, password: "plain-user-password", name: "Plain User" },
+      headers: { origin: base },
+    });
+    expect(res.ok()).toBe(true);
+    const user = await other.newPage();
+    await signIn(user, email, "plain-user-password");
+    await user.getByText("This console is for administrators").waitFor();
+    await look("refused", user);
+
+    await page.goto(`/users?q=${encodeURIComponent(email)}`);
+    await page.getByRole("button", { name: `Promote to admin: ${email}` }).click();
+    await look("users-confirm");
+    await page.getByRole("dialog").getByRole("button", { name: "Promote to admin" }).click();
+    await page.getByText(/Done: role admin/).waitFor();
+    await look("users");
+    await page.getByRole("link", { name: email }).click();
+    await page.getByRole("heading", { name: email }).waitFor();
+    await look("user");
+
+    await user.reload();
+    await user.getByRole("heading", { name: "Overview" }).waitFor();
+    await other.close();
+  });
+
+  it("shows health and the backtests page", async () => {
+    await page.goto("/health");
+    await page.getByRole("rowheader", { name: "postgres" }).waitFor();
+    await look("health");
+    await page.goto("/backtests");
+    await page.getByRole("heading", { name: "Backtests across users" }).waitFor();
+    await look("backtests");
+  });
+});

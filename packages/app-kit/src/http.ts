@@ -1,0 +1,49 @@
+import { ApiError, apiBase, asErrorEnvelope } from "./api.ts";
+
+/** A failed response as `ApiError`, with `retryAfterSeconds` when the API rate-limited the call. */
+export async function failureOf(res: Response): Promise<ApiError> {
+  const err = new ApiError(res.status, asErrorEnvelope(await res.json().catch(() => undefined)));
+  const retry = Number(res.headers.get("retry-after"));
+  if (Number.isFinite(retry) && retry > 0) Object.assign(err, { retryAfterSeconds: retry });
+  return err;
+}
+
+/** POST/DELETE/PATCH with a JSON body; 204 answers `undefined`. */
+export async function apiSend<T>(
+  method: "POST" | "DELETE" | "PATCH",
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(`${apiBase}${path}`, {
+    method,
+    credentials: "include",
+    headers: {
+      accept: "application/json",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw await failureOf(res);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+/** The message, status and request id of any error, for `ErrorState`. */
+export function describeError(err: unknown): { message: string; status?: number; requestId?: string } {
+  if (err instanceof ApiError)
+    return {
+      message: err.message,
+      status: err.status,
+      ...(err.envelope?.error.requestId ? { requestId: err.envelope.error.requestId } : {}),
+    };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Issues of a 400 answer (`path` as the API sent it). */
+export function issuesOf(err: unknown): Array<{ path: Array<string | number>; message: string }> {
+  if (!(err instanceof ApiError)) return [];
+  const issues = (
+    err.envelope?.error as { issues?: Array<{ path: Array<string | number>; message: string }> } | undefined
+  )?.issues;
+  return issues ?? [];
+}
