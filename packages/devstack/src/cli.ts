@@ -28,13 +28,18 @@ import {
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
 
+/**
+ * `QUANTAGO_DEV_PORT_OFFSET` shifts every port by the same amount, so a second checkout (a git
+ * worktree, say) can run its own dev stack beside the first without editing anything.
+ */
+const PORT_OFFSET = Number(process.env.QUANTAGO_DEV_PORT_OFFSET ?? 0) || 0;
 export const DEV_PORTS = {
-  postgres: 54322,
-  wsProxy: 54323,
-  clickhouse: 8123,
-  api: 8787,
-  web: 5173,
-  admin: 5174,
+  postgres: 54322 + PORT_OFFSET,
+  wsProxy: 54323 + PORT_OFFSET,
+  clickhouse: 8123 + PORT_OFFSET,
+  api: 8787 + PORT_OFFSET,
+  web: 5173 + PORT_OFFSET,
+  admin: 5174 + PORT_OFFSET,
 };
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
