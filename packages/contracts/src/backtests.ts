@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { REPRESENTABLE_TIME_TEXT } from "./limits.ts";
+import { nulFreeStringSchema, REPRESENTABLE_TIME_TEXT } from "./limits.ts";
 import { assetClassSchema, marketTimeframeSchema, representableInstantSchema } from "./market-data.ts";
 import { remoteRuntimeConfigSchema } from "./strategies.ts";
 
@@ -95,6 +95,56 @@ export const createBacktestRequestSchema = z.object({
 export type CreateBacktestRequest = z.infer<typeof createBacktestRequestSchema>;
 
 /**
+ * Statistics of a set of closed trades, net of fees (ours; packages/engine `TradeStats`): `netProfit`
+ * is their summed pnl (closed trades only) and `expectancy` the average trade.
+ */
+export const tradeStatsSchema = z.object({
+  numberOfTrades: z.number().int(),
+  winningTrades: z.number().int(),
+  losingTrades: z.number().int(),
+  winRate: z.number().nullable(),
+  grossProfit: z.number(),
+  grossLoss: z.number(),
+  netProfit: z.number(),
+  profitFactor: z.number().nullable(),
+  expectancy: z.number().nullable(),
+  averageWin: z.number().nullable(),
+  averageLoss: z.number().nullable(),
+  bestTrade: z.number().nullable(),
+  worstTrade: z.number().nullable(),
+});
+export type TradeStats = z.infer<typeof tradeStatsSchema>;
+
+/** The All / Long / Short split of the trade statistics (`metrics.byDirection`, ours). */
+export const directionMetricsSchema = z.object({
+  all: tradeStatsSchema,
+  long: tradeStatsSchema,
+  short: tradeStatsSchema,
+});
+export type DirectionMetrics = z.infer<typeof directionMetricsSchema>;
+
+/**
+ * The run's metrics (ours; definitions in packages/engine `Metrics`): numbers keyed by name, plus
+ * `byDirection`, absent on runs stored before the split existed.
+ */
+export const backtestMetricsSchema = z.looseObject({
+  byDirection: directionMetricsSchema.nullable().optional(),
+});
+
+/** Most characters of a note on a backtest. */
+export const MAX_BACKTEST_NOTE_LENGTH = 10_000;
+
+/**
+ * `PATCH /api/backtests/:id` (ours): the owner's note on the result; an empty string or null clears it.
+ */
+export const updateBacktestRequestSchema = z.strictObject({
+  note: nulFreeStringSchema
+    .pipe(z.string().max(MAX_BACKTEST_NOTE_LENGTH, `must be at most ${MAX_BACKTEST_NOTE_LENGTH} characters`))
+    .nullable(),
+});
+export type UpdateBacktestRequest = z.infer<typeof updateBacktestRequestSchema>;
+
+/**
  * A backtest as the API returns it (snake_case like the published record): the published columns
  * (`user_id`, `final_balance`, `win_rate`, `profit_factor`, `max_drawdown`, `workflow_instance_id`,
  * `updated_at`) and ours beside them.
@@ -122,7 +172,7 @@ export const backtestRecordSchema = z.object({
   /** `bars_done / bars_total`, 0..1. */
   progress: z.number(),
   bars_hash: z.string().nullable(),
-  metrics: z.record(z.string(), z.unknown()).nullable(),
+  metrics: backtestMetricsSchema.nullable(),
   final_equity: z.number().nullable(),
   /** Published name of `final_equity`. */
   final_balance: z.number().nullable(),
@@ -135,6 +185,8 @@ export const backtestRecordSchema = z.object({
   trade_count: z.number().int().nullable(),
   error_message: z.string().nullable(),
   rerun_of: z.string().nullable(),
+  /** The owner's note on the result (ours; `PATCH /api/backtests/:id`). */
+  note: z.string().nullable(),
   workflow_instance_id: z.string().nullable(),
   created_at: z.string(),
   started_at: z.string().nullable(),

@@ -100,6 +100,7 @@ function finish(bars: BarColumns, cfg: ResolvedExecutionConfig, sim: Simulation)
     close: bars.close,
     equity: sim.equityCol,
     tradePnl: tradeColumns.pnl,
+    tradeSize: tradeColumns.size,
     initialBalance: cfg.initialBalance,
     barsInMarket: sim.barsInMarket,
     feesPaid: sim.feesPaid,

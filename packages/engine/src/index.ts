@@ -34,8 +34,8 @@ export {
   YEAR_MS,
 } from "./config.ts";
 export { generateSmaxBars, SMAX_START_MS, SMAX_STEP_MS, SplitMix64 } from "./fixtures/smax.ts";
-export type { Metrics, MetricsInput } from "./metrics.ts";
-export { computeMetrics } from "./metrics.ts";
+export type { DirectionMetrics, Metrics, MetricsInput, TradeStats } from "./metrics.ts";
+export { computeMetrics, tradeStats } from "./metrics.ts";
 export { type TradeNotes, tradeNotes } from "./notes.ts";
 export { executionConfigFromParameters, PLATFORM_PARAMETER_KEYS } from "./platform.ts";
 export { DecisionError, validateBars } from "./simulation.ts";

@@ -175,3 +175,34 @@ describe("metrics edge cases", () => {
     expect(flat.metrics.maxDrawdown).toBe(0);
   });
 });
+
+describe("metrics by direction", () => {
+  it("splits closed trades into long and short that add up to all", () => {
+    const m = computeMetrics(
+      input([100, 101], { tradePnl: [5, -2, 3, -4, 0], tradeSize: [1, 1, -2, -0.5, 3] }),
+    );
+    const split = m.byDirection;
+    expect(split?.all.numberOfTrades).toBe(5);
+    expect(split?.long).toMatchObject({
+      numberOfTrades: 3,
+      winningTrades: 1,
+      losingTrades: 1,
+      netProfit: 3,
+      grossProfit: 5,
+      grossLoss: 2,
+      profitFactor: 2.5,
+      expectancy: 1,
+      bestTrade: 5,
+      worstTrade: -2,
+    });
+    expect(split?.short).toMatchObject({ numberOfTrades: 2, netProfit: -1, averageWin: 3, averageLoss: -4 });
+    expect(split?.all).toMatchObject({ netProfit: 2, winRate: 0.4, profitFactor: 8 / 6 });
+    expect(m.profitFactor).toBe(split?.all.profitFactor);
+  });
+
+  it("a side without trades has zero counts and null ratios; no sizes, no split", () => {
+    const m = computeMetrics(input([100], { tradePnl: [1], tradeSize: [2] }));
+    expect(m.byDirection?.short).toMatchObject({ numberOfTrades: 0, winRate: null, expectancy: null });
+    expect(computeMetrics(input([100], { tradePnl: [1] })).byDirection).toBeNull();
+  });
+});

@@ -37,6 +37,8 @@ import { YEAR_MS } from "./config.ts";
  *   null with no bars.
  * - `feesPaid`: all fees of all fills, including those of a position still open.
  * - `buyAndHoldReturn`: `close_last / open_first - 1` for the same bars, no fees; null with no bars.
+ * - `byDirection`: the trade statistics of all closed trades, of the long ones and of the short ones
+ *   ({@link TradeStats}); null when the input has no `tradeSize`. Long + short = all, for counts and sums.
  */
 export interface Metrics {
   readonly initialBalance: number;
@@ -70,6 +72,35 @@ export interface Metrics {
   readonly buyAndHoldReturn: number | null;
   readonly bars: number;
   readonly periodsPerYear: number | null;
+  readonly byDirection: DirectionMetrics | null;
+}
+
+/**
+ * Statistics of a set of closed trades (net of fees), with the definitions of {@link Metrics}:
+ * `netProfit` is the sum of their pnl (closed trades only, unlike `Metrics.netProfit`, which is the
+ * equity's change), `expectancy` the average trade.
+ */
+export interface TradeStats {
+  readonly numberOfTrades: number;
+  readonly winningTrades: number;
+  readonly losingTrades: number;
+  readonly winRate: number | null;
+  readonly grossProfit: number;
+  readonly grossLoss: number;
+  readonly netProfit: number;
+  readonly profitFactor: number | null;
+  readonly expectancy: number | null;
+  readonly averageWin: number | null;
+  readonly averageLoss: number | null;
+  readonly bestTrade: number | null;
+  readonly worstTrade: number | null;
+}
+
+/** {@link TradeStats} of all closed trades and of each direction (the All / Long / Short split). */
+export interface DirectionMetrics {
+  readonly all: TradeStats;
+  readonly long: TradeStats;
+  readonly short: TradeStats;
 }
 
 /** Inputs of {@link computeMetrics}. */
@@ -80,6 +111,8 @@ export interface MetricsInput {
   readonly equity: Float64Array;
   /** Net pnl of each closed trade (e.g. `result.tradeColumns.pnl`). */
   readonly tradePnl: ArrayLike<number>;
+  /** Signed size of each closed trade (> 0 long, < 0 short; `result.tradeColumns.size`): enables `byDirection`. */
+  readonly tradeSize?: ArrayLike<number>;
   readonly initialBalance: number;
   readonly barsInMarket: number;
   readonly feesPaid: number;
@@ -189,28 +222,12 @@ export function computeMetrics(input: MetricsInput): Metrics {
   }
   const calmar = cagr !== null && maxDd > 0 ? fin(cagr / maxDd) : null;
 
-  // Trades.
-  let wins = 0;
-  let losses = 0;
-  let grossProfit = 0;
-  let grossLoss = 0;
-  let net = 0;
-  let best = Number.NEGATIVE_INFINITY;
-  let worst = Number.POSITIVE_INFINITY;
-  const nt = tradePnl.length;
-  for (let k = 0; k < nt; k++) {
-    const p = tradePnl[k] as number;
-    net += p;
-    if (p > 0) {
-      wins++;
-      grossProfit += p;
-    } else if (p < 0) {
-      losses++;
-      grossLoss -= p;
-    }
-    if (p > best) best = p;
-    if (p < worst) worst = p;
-  }
+  const trades = tradeStats(tradePnl, 0);
+  const { tradeSize } = input;
+  const byDirection =
+    tradeSize === undefined
+      ? null
+      : { all: trades, long: tradeStats(tradePnl, 1, tradeSize), short: tradeStats(tradePnl, -1, tradeSize) };
 
   return {
     initialBalance,
@@ -227,22 +244,68 @@ export function computeMetrics(input: MetricsInput): Metrics {
     maxDrawdownTroughIndex: maxDd > 0 ? ddTrough : null,
     maxDrawdownDurationBars: longestBars,
     maxDrawdownDurationMs: longestMs,
+    numberOfTrades: trades.numberOfTrades,
+    winningTrades: trades.winningTrades,
+    losingTrades: trades.losingTrades,
+    winRate: trades.winRate,
+    grossProfit: trades.grossProfit,
+    grossLoss: trades.grossLoss,
+    profitFactor: trades.profitFactor,
+    expectancy: trades.expectancy,
+    averageWin: trades.averageWin,
+    averageLoss: trades.averageLoss,
+    bestTrade: trades.bestTrade,
+    worstTrade: trades.worstTrade,
+    exposure: n > 0 ? input.barsInMarket / n : null,
+    feesPaid: input.feesPaid,
+    buyAndHoldReturn: n > 0 ? fin((close[n - 1] as number) / (open[0] as number) - 1) : null,
+    bars: n,
+    periodsPerYear,
+    byDirection,
+  };
+}
+
+/**
+ * {@link TradeStats} of the closed trades whose size has the sign `side` (1 long, -1 short), or of
+ * every trade (`side` 0, `size` not needed).
+ */
+export function tradeStats(pnl: ArrayLike<number>, side: -1 | 0 | 1, size?: ArrayLike<number>): TradeStats {
+  let nt = 0;
+  let wins = 0;
+  let losses = 0;
+  let grossProfit = 0;
+  let grossLoss = 0;
+  let net = 0;
+  let best = Number.NEGATIVE_INFINITY;
+  let worst = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < pnl.length; k++) {
+    if (side !== 0 && Math.sign((size as ArrayLike<number>)[k] as number) !== side) continue;
+    const p = pnl[k] as number;
+    nt++;
+    net += p;
+    if (p > 0) {
+      wins++;
+      grossProfit += p;
+    } else if (p < 0) {
+      losses++;
+      grossLoss -= p;
+    }
+    if (p > best) best = p;
+    if (p < worst) worst = p;
+  }
+  return {
     numberOfTrades: nt,
     winningTrades: wins,
     losingTrades: losses,
     winRate: nt > 0 ? wins / nt : null,
     grossProfit,
     grossLoss,
+    netProfit: net,
     profitFactor: grossLoss > 0 ? fin(grossProfit / grossLoss) : null,
     expectancy: nt > 0 ? fin(net / nt) : null,
     averageWin: wins > 0 ? grossProfit / wins : null,
     averageLoss: losses > 0 ? -grossLoss / losses : null,
     bestTrade: nt > 0 ? best : null,
     worstTrade: nt > 0 ? worst : null,
-    exposure: n > 0 ? input.barsInMarket / n : null,
-    feesPaid: input.feesPaid,
-    buyAndHoldReturn: n > 0 ? fin((close[n - 1] as number) / (open[0] as number) - 1) : null,
-    bars: n,
-    periodsPerYear,
   };
 }

@@ -47,6 +47,7 @@ export const ACCESS_POLICIES: readonly AccessPolicy[] = [
   { method: "POST", path: "/api/backtests", access: "session" },
   { method: "GET", path: "/api/backtests/:id", access: "session" },
   { method: "DELETE", path: "/api/backtests/:id", access: "session" },
+  { method: "PATCH", path: "/api/backtests/:id", access: "session" },
   { method: "GET", path: "/api/backtests/:id/trades", access: "session" },
   { method: "GET", path: "/api/backtests/:id/equity", access: "session" },
   { method: "GET", path: "/api/backtests/:id/events", access: "session" },

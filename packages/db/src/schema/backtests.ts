@@ -57,6 +57,8 @@ export const backtest = pgTable(
     errorMessage: text(),
     /** The backtest this one re-runs, when it was started by `POST /:id/rerun`. */
     rerunOf: text(),
+    /** The owner's free-text note on the result (`PATCH /api/backtests/:id`); null: none. */
+    note: text(),
     createdAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
     startedAt: timestamp({ withTimezone: true, mode: "date" }),
     finishedAt: timestamp({ withTimezone: true, mode: "date" }),

@@ -11,6 +11,7 @@ import type {
   backtestTradesQuerySchema,
   CreateBacktestRequest,
   TradeSignals,
+  UpdateBacktestRequest,
 } from "@quantago/contracts";
 import { DEFAULT_BACKTEST_TIMEFRAME, marketTimeframeSchema } from "@quantago/contracts";
 import { backtest, backtestTrade, type Database, ownedBy, prefixedId } from "@quantago/db";
@@ -66,7 +67,7 @@ export function toRecord(row: BacktestRow): BacktestRecord {
     bars_done: row.barsDone,
     progress: row.barsTotal ? Math.min(1, row.barsDone / row.barsTotal) : row.status === "completed" ? 1 : 0,
     bars_hash: row.barsHash,
-    metrics: row.metrics,
+    metrics: row.metrics as BacktestRecord["metrics"],
     final_equity: row.finalEquity,
     final_balance: row.finalEquity,
     // The published columns are percentages (our metrics keep fractions).
@@ -76,6 +77,7 @@ export function toRecord(row: BacktestRow): BacktestRecord {
     trade_count: row.tradeCount,
     error_message: row.errorMessage,
     rerun_of: row.rerunOf,
+    note: row.note,
     workflow_instance_id: row.workflowId,
     created_at: row.createdAt.toISOString(),
     started_at: iso(row.startedAt),
@@ -366,6 +368,26 @@ export async function cancelBacktest(
   });
   if (!updated) throw new AppError("CONFLICT", `The backtest is already ${status}.`);
   return toRecord(updated);
+}
+
+/**
+ * `PATCH /:id` (ours): sets the owner's note on the backtest, whatever its status; an empty or
+ * whitespace-only note clears it (null).
+ */
+export async function updateBacktest(
+  db: Database,
+  userId: string,
+  id: string,
+  update: UpdateBacktestRequest,
+): Promise<BacktestRecord> {
+  const note = update.note?.trim() ? update.note : null;
+  const [row] = await db
+    .update(backtest)
+    .set({ note, updatedAt: new Date() })
+    .where(ownedBy(backtest, userId, eq(backtest.id, id)))
+    .returning();
+  if (!row) throw new AppError("NOT_FOUND", "No such backtest.");
+  return toRecord(row);
 }
 
 /** `DELETE /:id`: stops it if active, then removes the record, its trades and its equity curve. */

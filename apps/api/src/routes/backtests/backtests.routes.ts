@@ -4,6 +4,7 @@ import {
   backtestListQuerySchema,
   backtestTradesQuerySchema,
   createBacktestRequestSchema,
+  updateBacktestRequestSchema,
 } from "@quantago/contracts";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -17,6 +18,7 @@ import {
   rerunBacktest,
   submitBacktest,
   toRecord,
+  updateBacktest,
 } from "../../domain/backtests/backtests.ts";
 import { followBacktest } from "../../domain/backtests/progress.ts";
 import type { AppEnv } from "../../env.ts";
@@ -53,6 +55,21 @@ export const backtestsRoutes = new Hono<AppEnv>()
       200,
     );
   })
+  .patch(
+    "/:id",
+    validate("param", backtestIdParamSchema),
+    validate("json", updateBacktestRequestSchema),
+    async (c) => {
+      const { user } = currentUser(c);
+      const record = await updateBacktest(
+        c.get("services").db,
+        user.id,
+        c.req.valid("param").id,
+        c.req.valid("json"),
+      );
+      return c.json(record, 200);
+    },
+  )
   .get(
     "/:id/trades",
     validate("param", backtestIdParamSchema),

@@ -1,0 +1,1 @@
+ALTER TABLE "backtest" ADD COLUMN "note" text;
