@@ -12,6 +12,12 @@ export interface LineSeries {
   dash?: number[];
 }
 
+/** A shaded span of the x axis (Unix seconds), e.g. a drawdown from its peak to its recovery. */
+export interface XBand {
+  from: number;
+  to: number;
+}
+
 const axisColors = {
   light: { text: "#475569", grid: "#e2e8f0" },
   dark: { text: "#94a3b8", grid: "#1e293b" },
@@ -29,6 +35,8 @@ export function LineChart({
   label,
   valueFormat = (v) => v.toFixed(2),
   axisFormat,
+  bands,
+  bandColor = "rgba(217,48,37,0.12)",
 }: {
   x: ArrayLike<number>;
   series: readonly LineSeries[];
@@ -38,6 +46,9 @@ export function LineChart({
   valueFormat?: (v: number) => string;
   /** Shorter labels for the y axis (e.g. `12.5k`); defaults to `valueFormat`. */
   axisFormat?: (v: number) => string;
+  /** Spans to shade behind the lines (keep the array stable: a new one redraws the chart). */
+  bands?: readonly XBand[];
+  bandColor?: string;
 }) {
   const host = useRef<HTMLElement>(null);
   const fmt = useRef(valueFormat);
@@ -52,9 +63,23 @@ export function LineChart({
       grid: { stroke: colors.grid, width: 1 },
       ticks: { stroke: colors.grid },
     };
+    const shade = (u: uPlot) => {
+      if (!bands || bands.length === 0) return;
+      const { ctx, bbox } = u;
+      ctx.save();
+      ctx.fillStyle = bandColor;
+      for (const band of bands) {
+        // Clamped to the plot: a band may start before or end after the visible range (zoomed in).
+        const left = Math.max(bbox.left, u.valToPos(band.from, "x", true));
+        const right = Math.min(bbox.left + bbox.width, u.valToPos(band.to, "x", true));
+        if (right > left) ctx.fillRect(left, bbox.top, Math.max(1, right - left), bbox.height);
+      }
+      ctx.restore();
+    };
     const opts: Options = {
       width: Math.max(200, el.clientWidth),
       height,
+      hooks: { drawClear: [shade] },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: true } },
       axes: [
@@ -85,7 +110,7 @@ export function LineChart({
       ro.disconnect();
       plot.destroy();
     };
-  }, [x, series, theme, height, axisFormat]);
+  }, [x, series, theme, height, axisFormat, bands, bandColor]);
 
   return (
     <figure

@@ -9,7 +9,6 @@ import {
   formatInteger,
   formatMoney,
   formatNumber,
-  formatPrice,
   LoadingBlock,
   MetricCard,
   PageHeader,
@@ -27,7 +26,10 @@ import { useEffect, useMemo, useState } from "react";
 import { histogram, monthlyReturns, worstDrawdowns } from "../components/analytics.ts";
 import { DrawdownList, MonthlyHeatmap, ReturnHistogram } from "../components/analytics-views.tsx";
 import { metric } from "../components/backtest-bits.tsx";
+import { BacktestNote } from "../components/backtest-note.tsx";
+import { DirectionMetricsTable } from "../components/direction-metrics.tsx";
 import { download, tradesToCsv } from "../components/export.ts";
+import { TradesTable } from "../components/trades-table.tsx";
 import {
   type BacktestRecord,
   type BacktestTrade,
@@ -37,14 +39,19 @@ import {
   cancelBacktest,
   deleteBacktest,
   equityQuery,
-  fetchAllTrades,
   isActive,
   rerunBacktest,
-  tradesQuery,
 } from "../queries/backtests.ts";
 import { type Columns, columnsQuery } from "../queries/columns.ts";
 import { describeError } from "../queries/http.ts";
 import type { Timeframe } from "../queries/market.ts";
+import { useEveryTrade } from "../queries/trades.ts";
+
+/**
+ * Trades whose entry and exit are marked on the candle chart: the chart's measured budget is 2,000
+ * markers. Later trades are still in the table, and picking one scrolls the chart to it.
+ */
+const MARKED_TRADES = 1000;
 
 /** Live status: the SSE stream while the run is active, written into the query cache. */
 function useLiveStatus(b: BacktestRecord | undefined) {
@@ -214,6 +221,7 @@ function Detail({ b }: { b: BacktestRecord }) {
         </EmptyState>
       ) : null}
       {b.status === "completed" ? <Results b={b} elapsed={elapsed} /> : null}
+      <BacktestNote b={b} />
       <Configuration b={b} />
     </>
   );
@@ -292,6 +300,10 @@ function Results({ b, elapsed }: { b: BacktestRecord; elapsed: number | undefine
           Ran {formatInteger(b.bars_total)} bars in {formatDuration(elapsed)}.
         </p>
       </section>
+      <section className="q-card" aria-labelledby="direction-title">
+        <h2 id="direction-title">Trades by direction</h2>
+        <DirectionMetricsTable split={b.metrics?.byDirection} />
+      </section>
       <EquityAndTrades b={b} />
     </>
   );
@@ -300,7 +312,7 @@ function Results({ b, elapsed }: { b: BacktestRecord; elapsed: number | undefine
 function EquityAndTrades({ b }: { b: BacktestRecord }) {
   const { theme } = useTheme();
   const equity = useQuery(equityQuery(b.id));
-  const trades = useQuery(tradesQuery(b.id));
+  const trades = useEveryTrade(b.id);
   const bars = useQuery(
     columnsQuery({
       symbol: b.symbol,
@@ -322,12 +334,15 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
       return peak > 0 ? (v / peak - 1) * 100 : 0;
     });
     const hold = buyAndHold(bars.data, x, b.initial_balance);
-    return { x, eq, dd, hold, months: monthlyReturns(x, eq), worst: worstDrawdowns(x, eq, 3) };
+    const worst = worstDrawdowns(x, eq, 3);
+    // Shaded from the peak to the recovery (or the end of the run when it never recovered).
+    const bands = worst.map((w) => ({ from: w.peak, to: w.recovered ?? (x.at(-1) as number) }));
+    return { x, eq, dd, hold, months: monthlyReturns(x, eq), worst, bands };
   }, [equity.data, bars.data, b.initial_balance]);
 
   const markers = useMemo<TradeMarker[]>(
     () =>
-      (trades.data?.items ?? []).flatMap((t) => [
+      (trades.data ?? []).slice(0, MARKED_TRADES).flatMap((t) => [
         {
           time: Date.parse(t.entry_time),
           kind: t.type === "BUY" ? ("entry-long" as const) : ("entry-short" as const),
@@ -341,7 +356,7 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
   const returnBins = useMemo(
     () =>
       histogram(
-        (trades.data?.items ?? []).map((t) => t.return_pct),
+        (trades.data ?? []).map((t) => t.return_pct),
         24,
       ),
     [trades.data],
@@ -386,9 +401,10 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
               series={equitySeries}
               theme={theme}
               height={280}
-              label="Equity curve with buy and hold"
+              label="Equity curve with buy and hold; the worst drawdowns shaded"
               valueFormat={(v) => formatMoney(v)}
               axisFormat={formatCompact}
+              bands={curve.bands}
             />
           ) : (
             <EmptyState title="No equity points" />
@@ -402,8 +418,9 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
               series={ddSeries}
               theme={theme}
               height={280}
-              label="Underwater drawdown curve in percent"
+              label="Underwater drawdown curve in percent; the worst drawdowns shaded"
               valueFormat={(v) => `${v.toFixed(1)}%`}
+              bands={curve.bands}
             />
           ) : (
             <Skeleton height={320} />
@@ -419,10 +436,10 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
         <section className="q-card" aria-labelledby="dist-title" style={{ maxWidth: 960 }}>
           <h2 id="dist-title">Distribution of trade returns</h2>
           {trades.data ? (
-            trades.data.items.length === 0 ? (
+            trades.data.length === 0 ? (
               <EmptyState title="No trades" />
             ) : (
-              <ReturnHistogram bins={returnBins} total={trades.data.total} shown={trades.data.items.length} />
+              <ReturnHistogram bins={returnBins} total={trades.data.length} shown={trades.data.length} />
             )
           ) : (
             <Skeleton height={180} />
@@ -458,51 +475,51 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
           </h2>
           <span className="q-muted q-small">
             {trades.data
-              ? `${formatInteger(trades.data.items.length)} of ${formatInteger(trades.data.total)} shown`
-              : ""}
+              ? `${formatInteger(trades.data.length)} trades · click a header to sort`
+              : trades.progress.total !== null
+                ? `${formatInteger(trades.progress.loaded)} of ${formatInteger(trades.progress.total)} loaded`
+                : ""}
           </span>
           <span className="q-spacer" />
-          <ExportButtons id={b.id} disabled={!trades.data || trades.data.total === 0} />
+          <ExportButtons id={b.id} trades={trades.data} />
         </div>
         {trades.isPending ? (
-          <LoadingBlock label="Loading trades" lines={5} />
+          trades.progress.total !== null && trades.progress.total > 0 ? (
+            <div style={{ minHeight: 420 }}>
+              <ProgressBar
+                value={trades.progress.loaded / trades.progress.total}
+                label="Loading every trade of the run"
+              />
+            </div>
+          ) : (
+            <LoadingBlock label="Loading trades" lines={5} />
+          )
         ) : trades.isError ? (
           <ErrorState error={describeError(trades.error)} onRetry={() => void trades.refetch()} />
-        ) : trades.data.items.length === 0 ? (
+        ) : trades.data.length === 0 ? (
           <EmptyState title="No trades">The strategy never entered a position on these bars.</EmptyState>
         ) : (
-          <TradesTable trades={trades.data.items} onPick={setFocus} />
+          <TradesTable trades={trades.data} onPick={setFocus} />
         )}
       </section>
     </>
   );
 }
 
-function ExportButtons({ id, disabled }: { id: string; disabled: boolean }) {
-  const exp = useMutation({
-    mutationFn: async (format: "csv" | "json") => {
-      const all = await fetchAllTrades(id);
-      if (format === "csv") download(`${id}-trades.csv`, tradesToCsv(all), "text/csv");
-      else download(`${id}-trades.json`, `${JSON.stringify(all, null, 2)}\n`, "application/json");
-    },
-  });
+/** Export of every trade, from the trades the table loaded (the whole run). */
+function ExportButtons({ id, trades }: { id: string; trades: BacktestTrade[] | undefined }) {
+  const disabled = !trades || trades.length === 0;
+  const save = (format: "csv" | "json") => {
+    if (!trades) return;
+    if (format === "csv") download(`${id}-trades.csv`, tradesToCsv(trades), "text/csv");
+    else download(`${id}-trades.json`, `${JSON.stringify(trades, null, 2)}\n`, "application/json");
+  };
   return (
     <>
-      {exp.isError ? <span className="q-field-error">{describeError(exp.error).message}</span> : null}
-      <button
-        type="button"
-        className="q-button"
-        disabled={disabled || exp.isPending}
-        onClick={() => exp.mutate("csv")}
-      >
+      <button type="button" className="q-button" disabled={disabled} onClick={() => save("csv")}>
         Export CSV
       </button>
-      <button
-        type="button"
-        className="q-button"
-        disabled={disabled || exp.isPending}
-        onClick={() => exp.mutate("json")}
-      >
+      <button type="button" className="q-button" disabled={disabled} onClick={() => save("json")}>
         Export JSON
       </button>
     </>
@@ -519,76 +536,6 @@ function buyAndHold(bars: Columns | undefined, x: number[], initial: number): nu
     while (j + 1 < bars.time.length && (bars.time[j + 1] as number) <= ms) j++;
     return (initial * (bars.close[j] as number)) / first;
   });
-}
-
-function TradesTable({ trades, onPick }: { trades: BacktestTrade[]; onPick: (t: number) => void }) {
-  let cum = 0;
-  const rows = trades.map((t) => {
-    cum += t.profit;
-    return { t, cum };
-  });
-  return (
-    <div className="q-table-wrap" style={{ maxHeight: 420, overflowY: "auto" }}>
-      <table className="q-table">
-        <thead>
-          <tr>
-            <th scope="col" className="q-num">
-              #
-            </th>
-            <th scope="col">Side</th>
-            <th scope="col">Entry (UTC)</th>
-            <th scope="col" className="q-num">
-              Entry price
-            </th>
-            <th scope="col">Exit (UTC)</th>
-            <th scope="col" className="q-num">
-              Exit price
-            </th>
-            <th scope="col" className="q-num">
-              Size
-            </th>
-            <th scope="col" className="q-num">
-              Profit
-            </th>
-            <th scope="col" className="q-num">
-              Return
-            </th>
-            <th scope="col" className="q-num">
-              Cumulative
-            </th>
-            <th scope="col">Exit reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ t, cum }) => (
-            <tr key={t.seq}>
-              <td className="q-num">
-                <button
-                  type="button"
-                  className="q-button"
-                  style={{ padding: "0 0.4rem" }}
-                  onClick={() => onPick(Date.parse(t.entry_time))}
-                  aria-label={`Show trade ${t.seq + 1} on the chart`}
-                >
-                  {t.seq + 1}
-                </button>
-              </td>
-              <td>{t.type === "BUY" ? "Long" : "Short"}</td>
-              <td className="q-mono q-small">{formatDateTime(t.entry_time).replace(" UTC", "")}</td>
-              <td className="q-num">{formatPrice(t.entry_price)}</td>
-              <td className="q-mono q-small">{formatDateTime(t.exit_time).replace(" UTC", "")}</td>
-              <td className="q-num">{formatPrice(t.exit_price)}</td>
-              <td className="q-num">{formatNumber(t.size, 4)}</td>
-              <td className={`q-num q-tone-${tone(t.profit)}`}>{formatMoney(t.profit, true)}</td>
-              <td className={`q-num q-tone-${tone(t.return_pct)}`}>{formatFractionPct(t.return_pct)}</td>
-              <td className={`q-num q-tone-${tone(cum)}`}>{formatMoney(cum, true)}</td>
-              <td>{t.reason.replaceAll("_", " ")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
 }
 
 function Configuration({ b }: { b: BacktestRecord }) {
