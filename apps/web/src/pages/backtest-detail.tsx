@@ -33,7 +33,6 @@ import { TradesTable } from "../components/trades-table.tsx";
 import {
   type BacktestRecord,
   type BacktestTrade,
-  backtestEventsUrl,
   backtestKeys,
   backtestQuery,
   cancelBacktest,
@@ -44,6 +43,7 @@ import {
 } from "../queries/backtests.ts";
 import { type Columns, columnsQuery } from "../queries/columns.ts";
 import { describeError } from "../queries/http.ts";
+import { useBacktestStreams } from "../queries/live.ts";
 import type { Timeframe } from "../queries/market.ts";
 import { useEveryTrade } from "../queries/trades.ts";
 
@@ -52,32 +52,6 @@ import { useEveryTrade } from "../queries/trades.ts";
  * markers. Later trades are still in the table, and picking one scrolls the chart to it.
  */
 const MARKED_TRADES = 1000;
-
-/** Live status: the SSE stream while the run is active, written into the query cache. */
-function useLiveStatus(b: BacktestRecord | undefined) {
-  const queryClient = useQueryClient();
-  const id = b?.id;
-  const active = b ? isActive(b.status) : false;
-  useEffect(() => {
-    if (!id || !active) return;
-    const source = new EventSource(backtestEventsUrl(id), { withCredentials: true });
-    const onProgress = (e: MessageEvent<string>) => {
-      const data = JSON.parse(e.data) as Partial<BacktestRecord>;
-      queryClient.setQueryData<BacktestRecord>(backtestKeys.detail(id), (old) =>
-        old ? { ...old, ...data } : old,
-      );
-    };
-    const onDone = (e: MessageEvent<string>) => {
-      onProgress(e);
-      source.close();
-      void queryClient.invalidateQueries({ queryKey: backtestKeys.detail(id) });
-      void queryClient.invalidateQueries({ queryKey: backtestKeys.lists() });
-    };
-    source.addEventListener("progress", onProgress);
-    for (const t of ["completed", "failed", "cancelled"]) source.addEventListener(t, onDone);
-    return () => source.close();
-  }, [id, active, queryClient]);
-}
 
 function useNow(active: boolean) {
   const [now, setNow] = useState(Date.now());
@@ -91,12 +65,11 @@ function useNow(active: boolean) {
 
 export function BacktestDetailPage() {
   const { id } = useParams({ from: "/app/backtests/$id" });
-  const record = useQuery({
-    ...backtestQuery(id),
-    // Fallback when the event stream is refused (10 streams per user): a slow poll while active.
-    refetchInterval: (q) => (q.state.data && isActive(q.state.data.status) ? 5000 : false),
-  });
-  useLiveStatus(record.data);
+  const record = useQuery(backtestQuery(id));
+  const active = record.data ? isActive(record.data.status) : false;
+  const live = useBacktestStreams(active ? [id] : []);
+  // Fallback when the event stream is refused (10 streams per user) or drops: a slow poll while active.
+  useQuery({ ...backtestQuery(id), enabled: active && live.failed, refetchInterval: 5000 });
   if (record.isPending)
     return (
       <>

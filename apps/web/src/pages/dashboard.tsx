@@ -10,15 +10,26 @@ import {
 } from "@quantago/ui";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
+import { useEffect, useState } from "react";
 import { Headline, metric, StatusBadge } from "../components/backtest-bits.tsx";
-import { backtestListQuery } from "../queries/backtests.ts";
+import { backtestListQuery, isActive } from "../queries/backtests.ts";
 import { describeError } from "../queries/http.ts";
+import { useBacktestStreams } from "../queries/live.ts";
 import { symbolsQuery } from "../queries/market.ts";
 
 export function DashboardPage() {
-  const recent = useQuery(backtestListQuery({ limit: 10 }));
+  const list = backtestListQuery({ limit: 10 });
   const symbols = useQuery(symbolsQuery());
-  const running = recent.data?.items.filter((b) => b.status === "running" || b.status === "pending") ?? [];
+  const [streamFailed, setStreamFailed] = useState(false);
+  // Running backtests move over their event streams; the list is polled only when a stream fails.
+  const recent = useQuery({
+    ...list,
+    refetchInterval: (q) =>
+      streamFailed && q.state.data?.items.some((b) => isActive(b.status)) ? 5000 : false,
+  });
+  const running = recent.data?.items.filter((b) => isActive(b.status)) ?? [];
+  const live = useBacktestStreams(running.map((b) => b.id));
+  useEffect(() => setStreamFailed(live.failed), [live.failed]);
   const done = recent.data?.items.filter((b) => b.status === "completed") ?? [];
   const best = done.reduce<number | null>((m, b) => {
     const r = metric(b, "totalReturn");
