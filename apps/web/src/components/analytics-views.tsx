@@ -131,7 +131,7 @@ export function DrawdownList({ episodes }: { episodes: readonly Drawdown[] }) {
   return (
     <table className="q-table" style={{ marginTop: "0.5rem" }}>
       <caption className="q-hint" style={{ textAlign: "left", captionSide: "top" }}>
-        Worst drawdowns
+        Worst drawdowns (shaded on both charts, from peak to trough)
       </caption>
       <thead>
         <tr>

@@ -308,8 +308,9 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
     });
     const hold = buyAndHold(bars.data, x, b.initial_balance);
     const worst = worstDrawdowns(x, eq, 3);
-    // Shaded from the peak to the recovery (or the end of the run when it never recovered).
-    const bands = worst.map((w) => ({ from: w.peak, to: w.recovered ?? (x.at(-1) as number) }));
+    // Shaded over the fall, peak to trough: a recovery can take most of a run, and shading it too
+    // would cover the whole chart.
+    const bands = worst.map((w) => ({ from: w.peak, to: w.trough }));
     return { x, eq, dd, hold, months: monthlyReturns(x, eq), worst, bands };
   }, [equity.data, bars.data, b.initial_balance]);
 

@@ -80,6 +80,8 @@ afterAll(async () => {
 describe("a trader, from sign-up to a result", () => {
   const email = `trader-${Date.now()}@example.com`;
   let backtestUrl = "";
+  /** The WASM strategy the trader registers (and later publishes a new version of). */
+  let wasmSlug = "";
 
   it("is sent to sign in, with the page asked for kept", async () => {
     await page.goto("/backtests?status=completed");
@@ -184,8 +186,8 @@ describe("a trader, from sign-up to a result", () => {
     expect(lines[0]).toBe(
       "seq,type,size,entry_time,entry_price,exit_time,exit_price,fees,profit,return_pct,reason,cumulative_profit,metadata",
     );
-    const shown = await page.getByText(/of [\d,]+ shown/).textContent();
-    expect(lines.length - 1).toBe(Number(shown?.match(/of ([\d,]+) shown/)?.[1]?.replaceAll(",", "")));
+    const shown = await page.getByText(/[\d,]+ trades · click a header to sort/).textContent();
+    expect(lines.length - 1).toBe(Number(shown?.match(/([\d,]+) trades/)?.[1]?.replaceAll(",", "")));
   });
 
   it("lists the run on the dashboard and in the history, and shows the catalogs", async () => {
@@ -240,6 +242,7 @@ describe("a trader, from sign-up to a result", () => {
     });
     await page.getByText(/notes\.txt is not a WebAssembly module/).waitFor();
     const slug = `e2e-wasm-${Date.now()}`;
+    wasmSlug = slug;
     await page.getByLabel("Slug").fill(slug);
     await page.getByLabel("Name").fill("E2E WASM SMA");
     await page.getByLabel("Description").fill("The SDK's example SMA crossover, uploaded from the browser.");
@@ -326,6 +329,97 @@ describe("a trader, from sign-up to a result", () => {
     await page.goto(`/compare?ids=${firstId}`);
     await page.getByText("Pick at least two runs to compare").waitFor();
     await look("compare-empty");
+  });
+
+  it("publishes a new version of the registered strategy from its page", async () => {
+    await page.goto(`/strategies/${wasmSlug}`);
+    await page.getByRole("heading", { name: "Publish a new version" }).waitFor();
+    await page.getByLabel("Version", { exact: true }).fill("1.1.0");
+    await page
+      .getByLabel("WASM module", { exact: true })
+      .setInputFiles(join(wasmBuild, "sma-crossover.wasm"));
+    await page.getByText(/sma-crossover\.wasm · [\d,]+ bytes, ready to upload/).waitFor();
+    await page.getByRole("button", { name: "Publish version" }).click();
+    await page.getByRole("status").filter({ hasText: "Version 1.1.0 published and made current." }).waitFor();
+    const row = page.getByRole("row").filter({ hasText: "1.1.0" });
+    await row.getByText("current", { exact: true }).waitFor();
+    expect(await page.getByRole("cell", { name: /^1\.0\.0/ }).count()).toBe(1);
+    await look("strategy-published");
+  });
+
+  it("splits the results by direction, sorts every trade, and keeps a note across a reload", async () => {
+    await page.goto(backtestUrl);
+    const split = page.getByRole("table", {
+      name: /Trade statistics: all trades, long trades, short trades/,
+    });
+    await split.waitFor();
+    for (const side of ["All", "Long", "Short"])
+      await split.getByRole("columnheader", { name: side, exact: true }).waitFor();
+    await split.getByRole("rowheader", { name: "Profit factor" }).waitFor();
+    // Sorted by profit, the best trade comes first.
+    await page.getByRole("button", { name: /^Profit/ }).click();
+    expect(await page.getByRole("columnheader", { name: /^Profit/ }).getAttribute("aria-sort")).toBe(
+      "descending",
+    );
+    const note = `Whipsaws in flat weeks; try a slower slow average. ${Date.now()}`;
+    const box = page.getByLabel("Note on this result");
+    await box.fill(note);
+    await page.getByRole("status").filter({ hasText: "Unsaved changes" }).waitFor();
+    await page.getByRole("button", { name: "Save note" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+    await look("backtest-detail-note");
+    await page.reload();
+    await page.getByLabel("Note on this result").waitFor();
+    await expect
+      .poll(() => page.getByLabel("Note on this result").inputValue(), { timeout: 20_000 })
+      .toBe(note);
+  });
+
+  it("reruns a finished backtest: a new run of the same configuration opens and completes", async () => {
+    await page.goto(backtestUrl);
+    const firstId = new URL(backtestUrl).pathname.split("/").pop() as string;
+    await page.getByRole("button", { name: "Rerun" }).click();
+    await page.waitForURL(
+      (url) => /^\/backtests\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith(firstId),
+    );
+    await page.getByRole("link", { name: firstId }).waitFor();
+    await page.locator(".q-badge-completed").first().waitFor({ timeout: 120_000 });
+    const [a, b] = await page.evaluate(
+      async (ids) => Promise.all(ids.map(async (id) => (await fetch(`/api/backtests/${id}`)).json())),
+      [firstId, new URL(page.url()).pathname.split("/").pop() as string],
+    );
+    expect(b.rerun_of).toBe(firstId);
+    expect(b.parameters).toEqual(a.parameters);
+    expect(b.bars_hash).toBe(a.bars_hash);
+    expect(b.metrics.totalReturn).toBe(a.metrics.totalReturn);
+  });
+
+  it("cancels a running backtest from its page", async () => {
+    // A year of 1m bars: long enough to be cancelled while it runs.
+    const id = await page.evaluate(async () => {
+      const res = await fetch("/api/backtests", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          backtest: {
+            symbol: "SYNTH-USD",
+            exchange: "crypto",
+            strategy: "sma-crossover",
+            start_date: "2025-01-01",
+            end_date: "2026-01-01",
+            initial_balance: 10000,
+            parameters: { timeframe: "1m", fast: 10, slow: 30 },
+          },
+        }),
+      });
+      return (await res.json()).id as string;
+    });
+    await page.goto(`/backtests/${id}`);
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await page.locator(".q-badge-cancelled").first().waitFor();
+    await page.getByText("This run was stopped before it finished.").waitFor();
+    expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
+    await look("backtest-cancelled");
   });
 
   it("an ended session sends the trader to sign in and back; sign out", async () => {
