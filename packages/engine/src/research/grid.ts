@@ -21,11 +21,10 @@ export type Combination = Record<string, SweepValue>;
 /** Thrown when an axis is malformed (empty, step <= 0, too many values). */
 export class SweepSpecError extends Error {
   override name = "SweepSpecError";
-  constructor(
-    readonly parameter: string,
-    message: string,
-  ) {
+  readonly parameter: string;
+  constructor(parameter: string, message: string) {
     super(`${parameter}: ${message}`);
+    this.parameter = parameter;
   }
 }
 
