@@ -189,6 +189,7 @@ describe("parameter sweeps", () => {
       expect(JSON.stringify(body)).toMatch(text);
     };
     await refused({ axes: { window: { values: [1, 2] } } }, /has no parameter window/);
+    await refused({ axes: { constructor: { values: [1] } } }, /has no parameter constructor/);
     await refused({ axes: { fast: { values: [0, 2] } } }, /must be >= 1/);
     await refused({ axes: { fast: { values: [1.5] } } }, /integer/);
     await refused({ axes: { fast: { min: 5, max: 1, step: 1 } } }, /max must be >= min/);

@@ -40,7 +40,9 @@ function checkedAxes(
 ): Record<string, SweepValue[]> {
   const out: Record<string, SweepValue[]> = {};
   for (const [name, axis] of Object.entries(axes)) {
-    const property = definition.parameterSchema.properties[name];
+    const properties = definition.parameterSchema.properties;
+    // Own keys only: `__proto__` or `constructor` must not find Object.prototype's.
+    const property = Object.hasOwn(properties, name) ? properties[name] : undefined;
     if (!property) {
       const known = Object.keys(definition.parameterSchema.properties).join(", ");
       throw invalid(
