@@ -19,6 +19,7 @@ import { backtestsRoutes } from "./routes/backtests/backtests.routes.ts";
 import { healthRoutes } from "./routes/health/health.routes.ts";
 import { ingestionRoutes, UPLOAD_PATH } from "./routes/ingestion/ingestion.routes.ts";
 import { marketDataRoutes } from "./routes/market-data/market-data.routes.ts";
+import { researchRoutes } from "./routes/research/research.routes.ts";
 import { sessionRoutes, sessionsRoutes } from "./routes/session/session.routes.ts";
 import { strategiesRoutes } from "./routes/strategies/strategies.routes.ts";
 
@@ -87,6 +88,7 @@ export function createApp() {
     .route("/api/market-data", marketDataRoutes)
     .route("/api/strategies", strategiesRoutes)
     .route("/api/backtests", backtestsRoutes)
+    .route("/api/research", researchRoutes)
     .route("/api/session", sessionRoutes)
     .route("/api/sessions", sessionsRoutes)
     .route("/api/admin/users", adminUsersRoutes)

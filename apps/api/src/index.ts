@@ -5,6 +5,7 @@ import { runScheduled } from "./scheduled.ts";
 export { BacktestWorkflow } from "./workflows/backtest/workflow.ts";
 export { ClickHouseSchemaWorkflow } from "./workflows/clickhouse-schema/workflow.ts";
 export { IngestionWorkflow } from "./workflows/ingestion/workflow.ts";
+export { ResearchWorkflow } from "./workflows/research/workflow.ts";
 
 const app = createApp();
 

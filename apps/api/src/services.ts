@@ -15,6 +15,7 @@ export interface Workflows {
   readonly backtest: Env["BACKTEST_WORKFLOW"];
   readonly ingestion: Env["INGESTION_WORKFLOW"];
   readonly clickhouseSchema: Env["CLICKHOUSE_SCHEMA_WORKFLOW"];
+  readonly research: Env["RESEARCH_WORKFLOW"];
 }
 
 /**
@@ -104,6 +105,7 @@ export function openServices(env: Env): OpenServices {
         backtest: env.BACKTEST_WORKFLOW,
         ingestion: env.INGESTION_WORKFLOW,
         clickhouseSchema: env.CLICKHOUSE_SCHEMA_WORKFLOW,
+        research: env.RESEARCH_WORKFLOW,
       };
     },
     detach: () => openServices(env),

@@ -157,6 +157,26 @@ function samples(otherUserId: string): Record<string, unknown> {
         parameters: { timeframe: "1h", riskPerTrade: 1, strategyDescription: "d" },
       },
     },
+    "POST /api/research/sweeps": {
+      sweep: {
+        backtest: {
+          symbol: "BTC-USD",
+          exchange: "crypto",
+          strategy: "sma-crossover",
+          start_date: "2024-01-01",
+          end_date: "2024-02-01",
+          initial_balance: 1000,
+          parameters: { timeframe: "1h" },
+        },
+        axes: { fast: { min: 2, max: 10, step: 2 }, slow: { values: [20, 30] } },
+        search: { mode: "random", samples: 5, seed: 3 },
+        metric: "sharpe",
+        walk_forward: { windows: 3, in_sample_ratio: 0.7, mode: "anchored" },
+      },
+    },
+    "POST /api/research/monte-carlo": {
+      monte_carlo: { backtest_id: otherUserId, method: "shuffle", runs: 10, seed: 1, ruin_equity: 500 },
+    },
     "POST /api/strategies": {
       strategy: {
         slug,

@@ -11,6 +11,7 @@ const NAV = [
   { to: "/strategies", label: "Strategies", exact: false },
   { to: "/backtests", label: "Backtests", exact: false },
   { to: "/compare", label: "Compare", exact: false },
+  { to: "/research", label: "Research", exact: false },
 ] as const;
 
 /** Symbol search in the header (`/` focuses it unless the page has its own search). */

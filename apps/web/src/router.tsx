@@ -185,6 +185,17 @@ const compareRoute = createRoute({
   component: lazyRouteComponent(() => import("./pages/compare.tsx"), "ComparePage"),
 });
 
+const researchRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/research",
+  component: lazyRouteComponent(() => import("./pages/research.tsx"), "ResearchPage"),
+});
+const sweepRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/research/$id",
+  component: lazyRouteComponent(() => import("./pages/research.tsx"), "SweepPage"),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   signUpRoute,
@@ -195,6 +206,8 @@ const routeTree = rootRoute.addChildren([
     newBacktestRoute,
     backtestRoute,
     backtestsRoute,
+    researchRoute,
+    sweepRoute,
     strategiesRoute,
     strategyNewRoute,
     strategyRoute,

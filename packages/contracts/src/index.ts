@@ -5,4 +5,5 @@ export * from "./health.ts";
 export * from "./ingestion.ts";
 export * from "./limits.ts";
 export * from "./market-data.ts";
+export * from "./research.ts";
 export * from "./strategies.ts";

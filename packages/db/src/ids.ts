@@ -12,6 +12,8 @@ const ID_PREFIXES: Record<string, string> = {
   backtest: "bkt",
   ingestionRun: "ing",
   eventStreamLease: "evs",
+  researchSweep: "swp",
+  researchMonteCarlo: "mcr",
 };
 const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 

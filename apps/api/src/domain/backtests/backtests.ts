@@ -138,7 +138,7 @@ function invalid(path: string[], message: string): AppError {
 }
 
 /** Start and end instants of the request; a calendar date means UTC midnight. */
-function rangeOf(request: CreateBacktestRequest["backtest"]): { start: Date; end: Date } {
+export function rangeOf(request: CreateBacktestRequest["backtest"]): { start: Date; end: Date } {
   const start = new Date(request.start_date);
   const end = new Date(request.end_date);
   if (start.getTime() > Date.now()) throw invalid(["start_date"], "start_date is in the future");
@@ -146,7 +146,7 @@ function rangeOf(request: CreateBacktestRequest["backtest"]): { start: Date; end
 }
 
 /** 400 unless the store has bars for the symbol in the range at the timeframe (never a live provider). */
-async function assertDataPresent(
+export async function assertDataPresent(
   services: Services,
   symbol: string,
   timeframe: MarketTimeframe,
@@ -198,7 +198,7 @@ async function startWorkflow(db: Database, workflows: Workflows, row: BacktestRo
  * strategy's default (timeframe, entry frequency, take-profit, stop-loss), then the platform's
  * timeframe. What is stored on the record and shown back is this, so a reader sees what ran.
  */
-function withDefaults(
+export function withDefaults(
   parameters: BacktestParameters,
   defaults: StrategyDefaults,
 ): BacktestParameters & { timeframe: MarketTimeframe } {

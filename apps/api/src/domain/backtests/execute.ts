@@ -197,8 +197,14 @@ function userFacing(e: unknown): string | null {
 
 type BacktestRow = typeof backtest.$inferSelect;
 
-/** Reads the backtest's bars through the columnar path; no bars at all is the user's problem. */
-async function loadBars({ clickhouse, config }: Services, row: BacktestRow): Promise<ColumnarResult> {
+/**
+ * Reads the backtest's bars through the columnar path; no bars at all is the user's problem. Sweeps
+ * (domain/research) load their bars through it too.
+ */
+export async function loadBars(
+  { clickhouse, config }: Services,
+  row: Pick<BacktestRow, "symbol" | "timeframe" | "startDate" | "endDate">,
+): Promise<ColumnarResult> {
   // Long ranges are read as a few concurrent, bucket-aligned slices: the same bars, sooner.
   const bars = await readBarsColumnar(
     clickhouse,

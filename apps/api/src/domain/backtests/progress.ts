@@ -28,11 +28,15 @@ export interface ProgressFollow {
   close(): Promise<void>;
 }
 
-/** Sends a `progress` event whenever status or bars done change, then the terminal event, then ends. */
+/** What a followed row looks like at one poll: its status and the event data to send. */
+export interface ProgressSnapshot {
+  status: string;
+  data: Record<string, unknown>;
+}
+
+/** Sends a `progress` event whenever the snapshot changes, then the terminal event, then ends. */
 async function* pollProgress(
-  db: Database,
-  userId: string,
-  id: string,
+  read: () => Promise<ProgressSnapshot>,
   signal: AbortSignal,
 ): AsyncGenerator<ProgressEvent> {
   const started = Date.now();
@@ -40,29 +44,41 @@ async function* pollProgress(
   let lastBeat = Date.now();
   let seq = 0;
   while (!signal.aborted && Date.now() - started < EVENTS_MAX_MS) {
-    const record = toRecord(await getOwnBacktest(db, userId, id));
-    const state = `${record.status}:${record.bars_done}:${record.bars_total}`;
-    if (state !== lastSent) {
-      lastSent = state;
+    const snapshot = await read();
+    const data = JSON.stringify(snapshot.data);
+    if (data !== lastSent) {
+      lastSent = data;
       seq += 1;
-      yield {
-        id: String(seq),
-        event: TERMINAL.has(record.status) ? record.status : "progress",
-        data: JSON.stringify({
-          status: record.status,
-          bars_done: record.bars_done,
-          bars_total: record.bars_total,
-          progress: record.progress,
-          error_message: record.error_message,
-        }),
-      };
-      if (TERMINAL.has(record.status)) return;
+      yield { id: String(seq), event: TERMINAL.has(snapshot.status) ? snapshot.status : "progress", data };
+      if (TERMINAL.has(snapshot.status)) return;
     } else if (Date.now() - lastBeat > HEARTBEAT_MS) {
       lastBeat = Date.now();
       yield { event: "heartbeat", data: "{}" };
     }
     await sleep(EVENTS_POLL_MS, signal);
   }
+}
+
+/**
+ * Follows any owned row with a backtest-like status (backtests, sweeps): `read` (on the stream's own
+ * pool) is polled and the stream holds one of the user's stream leases (429 past the limit). The
+ * caller checks ownership (404) before.
+ */
+export async function followProgress(
+  services: Services,
+  userId: string,
+  read: (db: Database) => Promise<ProgressSnapshot>,
+): Promise<ProgressFollow> {
+  const lease = await acquireStreamLease(services.db, userId, EVENTS_MAX_MS + 60_000);
+  const detached = services.detach();
+  const { db } = detached.services;
+  return {
+    events: (signal) => pollProgress(() => read(db), signal),
+    async close() {
+      await releaseStreamLease(db, lease).catch(() => {}); // else it expires on its own
+      await detached.close();
+    },
+  };
 }
 
 /**
@@ -76,14 +92,17 @@ export async function followBacktest(
   id: string,
 ): Promise<ProgressFollow> {
   await getOwnBacktest(services.db, userId, id);
-  const lease = await acquireStreamLease(services.db, userId, EVENTS_MAX_MS + 60_000);
-  const detached = services.detach();
-  const { db } = detached.services;
-  return {
-    events: (signal) => pollProgress(db, userId, id, signal),
-    async close() {
-      await releaseStreamLease(db, lease).catch(() => {}); // else it expires on its own
-      await detached.close();
-    },
-  };
+  return followProgress(services, userId, async (db) => {
+    const record = toRecord(await getOwnBacktest(db, userId, id));
+    return {
+      status: record.status,
+      data: {
+        status: record.status,
+        bars_done: record.bars_done,
+        bars_total: record.bars_total,
+        progress: record.progress,
+        error_message: record.error_message,
+      },
+    };
+  });
 }

@@ -1,0 +1,368 @@
+/**
+ * The bodies of the research workflow's steps (workflows/research): start, one batch of combinations
+ * per step for a sweep or one window per step for a walk-forward, then finish. Bars cannot travel
+ * between steps (1 MiB step results), so each step loads them, through a one-entry cache in the
+ * isolate: the steps of one instance usually run in the same isolate, which then reads them once.
+ *
+ * Every step is idempotent: results are keyed by (sweep, combination) and inserted with ON CONFLICT
+ * DO NOTHING, so a retried batch never duplicates; and every step first checks that the sweep is still
+ * `running`, checks again at least every {@link CANCEL_CHECK_MS} while it runs, and stops when it is
+ * not (cancelled or deleted): a cancel stops the remaining work.
+ */
+import type { SweepMetric, WalkForwardSummary } from "@quantago/contracts";
+import { type Database, researchSweep, researchSweepResult } from "@quantago/db";
+import { computeMetrics, type ExecutionConfig, inferTimeframeMs, type Metrics } from "@quantago/engine";
+import {
+  type Combination,
+  stitchEquity,
+  type WalkForwardMode,
+  walkForwardWindows,
+} from "@quantago/engine/research";
+import type { ColumnarResult, Timeframe } from "@quantago/market-data";
+import { type BarColumns, getBuiltinStrategy } from "@quantago/strategies";
+import { and, count, eq, sql } from "drizzle-orm";
+import type { Services } from "../../services.ts";
+import { downsampleIndices } from "../backtests/equity.ts";
+import { loadBars } from "../backtests/execute.ts";
+import { nativeRuntime, RuntimeError } from "../strategies/runtimes/index.ts";
+import { type RunCombination, runWindow, scoreOf, sliceBars } from "./evaluate.ts";
+import { endSweep, type SweepRow } from "./sweeps.ts";
+
+/** Combinations per workflow step: a step's work stays in seconds, and a retry redoes little. */
+export const SWEEP_BATCH = 50;
+/** How often a running step asks whether its sweep was cancelled. */
+const CANCEL_CHECK_MS = 250;
+/** Points of the stitched out-of-sample equity kept in the summary. */
+const SUMMARY_EQUITY_POINTS = 500;
+
+/** Why a step stopped early: the sweep is no longer `running`. */
+export class SweepStopped extends Error {
+  override name = "SweepStopped";
+}
+
+let cachedBars: { key: string; bars: ColumnarResult } | null = null;
+
+async function barsFor(services: Services, row: SweepRow): Promise<ColumnarResult> {
+  const base = row.base as { start_date: string; end_date: string };
+  const key = `${row.symbol}|${row.timeframe}|${base.start_date}|${base.end_date}`;
+  if (cachedBars?.key === key) return cachedBars.bars;
+  const bars = await loadBars(services, {
+    symbol: row.symbol,
+    timeframe: row.timeframe as Timeframe,
+    startDate: new Date(base.start_date),
+    endDate: new Date(base.end_date),
+  });
+  cachedBars = { key, bars };
+  return bars;
+}
+
+async function runningSweep(db: Database, id: string): Promise<SweepRow> {
+  const [row] = await db.select().from(researchSweep).where(eq(researchSweep.id, id));
+  if (row?.status !== "running") throw new SweepStopped(`sweep ${id} is ${row?.status ?? "deleted"}`);
+  return row;
+}
+
+/** Throws {@link SweepStopped} once the sweep is not running, reading its status at most every 250 ms. */
+function stopWatch(db: Database, id: string): () => Promise<void> {
+  let last = Date.now();
+  return async () => {
+    if (Date.now() - last < CANCEL_CHECK_MS) return;
+    last = Date.now();
+    await runningSweep(db, id);
+  };
+}
+
+/** The native runner of a sweep: the base parameters with the combination, the sweep's config. */
+function runnerFor(row: SweepRow): RunCombination {
+  const definition = getBuiltinStrategy(row.strategy);
+  if (!definition)
+    throw new RuntimeError("strategy_parameters", `Built-in strategy ${row.strategy} no longer exists.`);
+  const runtime = nativeRuntime(definition);
+  const base = row.base as { parameters: Record<string, unknown> };
+  return async (bars, combination) => {
+    const result = await runtime.run({
+      bars,
+      config: row.executionConfig as ExecutionConfig,
+      parameters: { ...base.parameters, ...combination },
+      timeframe: row.timeframe,
+    });
+    const trades = result.tradeColumns;
+    return { metrics: result.metrics, equity: result.equity, tradePnl: trades.pnl.subarray(0, trades.count) };
+  };
+}
+
+/** What the workflow needs to plan its steps. */
+export interface SweepStart {
+  status: "running" | "skipped";
+  kind: "sweep" | "walk_forward";
+  batches: number;
+  windows: number;
+}
+
+/** First step: marks the sweep running and loads its bars (a range without bars fails it). */
+export async function startSweep(services: Services, id: string): Promise<SweepStart> {
+  const { db } = services;
+  const [row] = await db
+    .update(researchSweep)
+    .set({ status: "running", startedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(researchSweep.id, id), sql`${researchSweep.status} IN ('pending', 'running')`))
+    .returning();
+  if (!row) return { status: "skipped", kind: "sweep", batches: 0, windows: 0 };
+  const kind = row.kind as SweepStart["kind"];
+  try {
+    const bars = await barsFor(services, row);
+    const windows = (row.walkForward as { windows?: number } | null)?.windows ?? 0;
+    if (kind === "walk_forward") planWindows(row, bars.count);
+    await db.update(researchSweep).set({ barsTotal: bars.count }).where(eq(researchSweep.id, id));
+    return { status: "running", kind, batches: Math.ceil(row.combinations.length / SWEEP_BATCH), windows };
+  } catch (e) {
+    if (e instanceof RuntimeError || e instanceof RangeError) {
+      await endSweep(db, id, { status: "failed", message: e.message });
+      return { status: "skipped", kind, batches: 0, windows: 0 };
+    }
+    throw e;
+  }
+}
+
+function planWindows(row: SweepRow, bars: number) {
+  const plan = row.walkForward as { windows: number; in_sample_ratio: number; mode: WalkForwardMode };
+  return walkForwardWindows({
+    bars,
+    windows: plan.windows,
+    inSampleRatio: plan.in_sample_ratio,
+    mode: plan.mode,
+  });
+}
+
+/** Plain metrics for storage: every value a finite number or null. */
+function storedMetrics(metrics: Metrics): Record<string, number | null> {
+  return Object.fromEntries(
+    Object.entries(metrics).map(([k, v]) => [k, typeof v === "number" && Number.isFinite(v) ? v : null]),
+  );
+}
+
+async function refreshProgress(db: Database, id: string, extra = 0): Promise<void> {
+  const [done] = await db
+    .select({ n: count() })
+    .from(researchSweepResult)
+    .where(eq(researchSweepResult.sweepId, id));
+  await db
+    .update(researchSweep)
+    .set({ workDone: (done?.n ?? 0) + extra, updatedAt: new Date() })
+    .where(and(eq(researchSweep.id, id), eq(researchSweep.status, "running")));
+}
+
+/** A sweep step: runs combinations `[batch*SWEEP_BATCH, ...)` and stores their metrics. */
+export async function runSweepBatch(services: Services, id: string, batch: number): Promise<{ ran: number }> {
+  const { db } = services;
+  const row = await runningSweep(db, id);
+  const bars = await barsFor(services, row);
+  const run = runnerFor(row);
+  const check = stopWatch(db, id);
+  const metric = row.metric as SweepMetric;
+  const from = batch * SWEEP_BATCH;
+  const slice = row.combinations.slice(from, from + SWEEP_BATCH) as Combination[];
+  const rows: Array<typeof researchSweepResult.$inferInsert> = [];
+  let lastFlush = Date.now();
+  const flush = async () => {
+    if (rows.length === 0) return;
+    await db.insert(researchSweepResult).values(rows.splice(0)).onConflictDoNothing();
+    await refreshProgress(db, id);
+    lastFlush = Date.now();
+  };
+  for (const [k, combination] of slice.entries()) {
+    await check();
+    const { metrics } = await run(bars, combination);
+    rows.push({
+      sweepId: id,
+      combination: from + k,
+      parameters: combination,
+      score: scoreOf(metrics, metric),
+      metrics: storedMetrics(metrics),
+    });
+    if (Date.now() - lastFlush > 1_000) await flush();
+  }
+  await runningSweep(db, id); // cancelled meanwhile: store nothing more
+  await flush();
+  return { ran: slice.length };
+}
+
+/** What one walk-forward window step returns (small: it travels as the step's result). */
+export interface WindowStep {
+  index: number;
+  parameters: Combination;
+  inSampleScore: number | null;
+  outOfSampleScore: number | null;
+  inSampleMetrics: Record<string, number | null>;
+  outOfSampleMetrics: Record<string, number | null>;
+}
+
+/** A walk-forward step: the in-sample sweep of window `index` and its out-of-sample test. */
+export async function runWalkForwardWindow(
+  services: Services,
+  id: string,
+  index: number,
+): Promise<WindowStep> {
+  const { db } = services;
+  const row = await runningSweep(db, id);
+  const bars = await barsFor(services, row);
+  const window = planWindows(row, bars.count)[index];
+  if (!window) throw new Error(`walk-forward window ${index} out of range`);
+  const check = stopWatch(db, id);
+  const perWindow = row.combinations.length + 1;
+  let done = 0;
+  let lastReport = Date.now();
+  const outcome = await runWindow(
+    bars,
+    window,
+    row.combinations as Combination[],
+    runnerFor(row),
+    row.metric as SweepMetric,
+    async () => {
+      done += 1;
+      await check();
+      if (Date.now() - lastReport > 1_000) {
+        lastReport = Date.now();
+        await db
+          .update(researchSweep)
+          .set({ workDone: index * perWindow + done, updatedAt: new Date() })
+          .where(and(eq(researchSweep.id, id), eq(researchSweep.status, "running")));
+      }
+    },
+  );
+  await db
+    .update(researchSweep)
+    .set({ workDone: (index + 1) * perWindow, updatedAt: new Date() })
+    .where(and(eq(researchSweep.id, id), eq(researchSweep.status, "running")));
+  return {
+    index,
+    parameters: outcome.chosen.combination,
+    inSampleScore: outcome.chosen.score,
+    outOfSampleScore: outcome.outOfSample.score,
+    inSampleMetrics: storedMetrics(outcome.chosen.metrics),
+    outOfSampleMetrics: storedMetrics(outcome.outOfSample.metrics),
+  };
+}
+
+/**
+ * The stitched out-of-sample result: each window's chosen combination is re-run on its
+ * out-of-sample bars (cheap, one run a window), the curves are chained by compounding, and the
+ * metrics are computed over the joined out-of-sample bars as if one run.
+ */
+async function stitchWalkForward(
+  services: Services,
+  row: SweepRow,
+  steps: readonly WindowStep[],
+): Promise<WalkForwardSummary> {
+  const bars = await barsFor(services, row);
+  const windows = planWindows(row, bars.count);
+  const run = runnerFor(row);
+  const initialBalance = (row.base as { initial_balance: number }).initial_balance;
+  const segments: Float64Array[] = [];
+  const pnl: number[] = [];
+  let barsInMarket = 0;
+  let fees = 0;
+  let scale = 1;
+  for (const step of steps) {
+    const window = windows[step.index];
+    if (!window) continue;
+    const slice: BarColumns = sliceBars(bars, window.outOfSample.start, window.outOfSample.end);
+    const { metrics, equity, tradePnl } = await run(slice, step.parameters);
+    segments.push(equity);
+    // Each segment is rescaled to start where the previous ended; its trades' pnl scales with it.
+    for (let t = 0; t < tradePnl.length; t++) pnl.push((tradePnl[t] as number) * scale);
+    barsInMarket += Math.round((metrics.exposure ?? 0) * slice.time.length);
+    fees += metrics.feesPaid * scale;
+    scale = (metrics.finalEquity / initialBalance) * scale;
+  }
+  const first = windows[0]?.outOfSample.start ?? 0;
+  const last = windows.at(-1)?.outOfSample.end ?? 0;
+  const oos = sliceBars(bars, first, last);
+  const equity = stitchEquity(segments, initialBalance);
+  const timeframeMs = inferTimeframeMs(oos.time);
+  const inSampleMetrics = steps[0]?.inSampleMetrics ?? {};
+  const metrics = computeMetrics({
+    time: oos.time,
+    open: oos.open,
+    close: oos.close,
+    equity,
+    tradePnl: pnl,
+    initialBalance,
+    barsInMarket,
+    feesPaid: fees,
+    timeframeMs,
+    periodsPerYear: (inSampleMetrics.periodsPerYear as number | null) ?? null,
+  });
+  const iso = (i: number) => new Date(bars.time[i] as number).toISOString();
+  return {
+    windows: steps.map((s) => {
+      const w = windows[s.index];
+      return {
+        index: s.index,
+        in_sample: {
+          start: iso(w?.inSample.start ?? 0),
+          end: iso((w?.inSample.end ?? 1) - 1),
+          bars: (w?.inSample.end ?? 0) - (w?.inSample.start ?? 0),
+        },
+        out_of_sample: {
+          start: iso(w?.outOfSample.start ?? 0),
+          end: iso((w?.outOfSample.end ?? 1) - 1),
+          bars: (w?.outOfSample.end ?? 0) - (w?.outOfSample.start ?? 0),
+        },
+        parameters: s.parameters,
+        in_sample_score: s.inSampleScore,
+        out_of_sample_score: s.outOfSampleScore,
+        in_sample_metrics: s.inSampleMetrics,
+        out_of_sample_metrics: s.outOfSampleMetrics,
+      };
+    }),
+    out_of_sample: {
+      metrics: storedMetrics(metrics),
+      equity: downsampleIndices(equity, SUMMARY_EQUITY_POINTS).map((i) => ({
+        time: new Date(oos.time[i] as number).toISOString(),
+        equity: equity[i] as number,
+      })),
+    },
+  };
+}
+
+/** Last step: the sweep turns `completed` (only while still running), with the walk-forward summary. */
+export async function finishSweep(
+  services: Services,
+  id: string,
+  steps: readonly WindowStep[] = [],
+): Promise<"completed"> {
+  const { db } = services;
+  const row = await runningSweep(db, id);
+  const summary = row.kind === "walk_forward" ? await stitchWalkForward(services, row, steps) : null;
+  const now = new Date();
+  await db
+    .update(researchSweep)
+    .set({
+      status: "completed",
+      workDone: row.workTotal,
+      summary: summary as Record<string, unknown> | null,
+      finishedAt: now,
+      updatedAt: now,
+    })
+    .where(and(eq(researchSweep.id, id), eq(researchSweep.status, "running")));
+  return "completed";
+}
+
+/**
+ * A failure the submitter can act on (the strategy refusing its parameters or its output, missing
+ * data) ends the sweep as failed at once, with its message, and is not retried: true when it was one.
+ */
+export async function failSweepNow(services: Services, id: string, error: unknown): Promise<boolean> {
+  if (!(error instanceof RuntimeError)) return false;
+  await endSweep(services.db, id, { status: "failed", message: error.message });
+  return true;
+}
+
+/** After a step gave up: a generic reason (the details are in the Worker's logs). */
+export async function failSweepAfterRetries(services: Services, id: string): Promise<void> {
+  await endSweep(services.db, id, {
+    status: "failed",
+    message: "The sweep failed because of an internal error; try again later.",
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * Sweep benchmark through the running dev stack (`pnpm dev` in another terminal).
+ *
+ *   node --experimental-strip-types bench/sweep/run.ts [--runs 3] [--api http://127.0.0.1:8787]
+ *
+ * Stores the SMAX-1m bars in the dev stack's ClickHouse if absent (as bench/backtest does), signs in as
+ * the dev seed's trader, then times a 100-combination SMA crossover grid (fast 5..50 step 5 x slow
+ * 60..150 step 10) over the first 100,000 one-minute bars with the SMAX-1m execution settings, from
+ * `POST /api/research/sweeps` to `completed` (polling every 50 ms), and reports backtests per second
+ * (combinations / wall time) and the same from the sweep's own started/finished times (the workflow
+ * alone). For scale, the engine-only rate of the same 100 runs in this process.
+ */
+import { parseArgs } from "node:util";
+import { SMAX_EXECUTION_CONFIG, SMAX_START_MS } from "../../packages/engine/src/fixtures/smax.ts";
+import { generateSmaxBars, runBacktest } from "../../packages/engine/src/index.ts";
+import { countStoredBars, createClickHouse, insertBars } from "../../packages/market-data/src/index.ts";
+import { smaCrossover } from "../../packages/strategies/src/index.ts";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    api: { type: "string", default: process.env.API_URL ?? "http://127.0.0.1:8787" },
+    clickhouse: { type: "string", default: process.env.CLICKHOUSE_URL ?? "http://127.0.0.1:8123" },
+    database: { type: "string", default: process.env.CLICKHOUSE_DB ?? "market_data" },
+    origin: { type: "string", default: process.env.FRONTEND_ORIGIN ?? "http://localhost:5173" },
+    email: { type: "string", default: "trader@quantago.local" },
+    password: { type: "string", default: "quantago-trader" },
+  },
+});
+const SYMBOL = "SMAX-1M";
+const SERIES = 1_000_000;
+const BARS = 100_000;
+const START = new Date(SMAX_START_MS).toISOString();
+const END = new Date(SMAX_START_MS + BARS * 60_000).toISOString();
+const { initialBalance, ...smaxExecution } = SMAX_EXECUTION_CONFIG;
+const AXES = { fast: { min: 5, max: 50, step: 5 }, slow: { min: 60, max: 150, step: 10 } };
+const COMBINATIONS = 100;
+
+const connection = {
+  url: values.clickhouse,
+  username: process.env.CLICKHOUSE_USERNAME,
+  password: process.env.CLICKHOUSE_PASSWORD,
+  database: values.database,
+};
+
+async function seed(): Promise<void> {
+  const clickhouse = createClickHouse(connection);
+  try {
+    if ((await countStoredBars(clickhouse, SYMBOL, values.database)) === SERIES) return;
+  } finally {
+    await clickhouse.close();
+  }
+  await insertBars(
+    connection,
+    { symbol: SYMBOL, assetClass: "crypto", timeframe: "1m", source: "csv", ingestVersion: 1 },
+    generateSmaxBars(SERIES),
+  );
+}
+
+async function signIn(): Promise<string> {
+  const res = await fetch(`${values.api}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: values.origin },
+    body: JSON.stringify({ email: values.email, password: values.password }),
+  });
+  if (!res.ok) throw new Error(`sign-in: HTTP ${res.status} ${await res.text()}`);
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+}
+
+async function call(cookie: string, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${values.api}${path}`, {
+    ...init,
+    headers: { cookie, origin: values.origin, "content-type": "application/json", ...(init.headers ?? {}) },
+  });
+}
+
+interface SweepRecord {
+  id: string;
+  status: string;
+  combinations: number;
+  error_message: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+async function timedSweep(cookie: string): Promise<{ wallMs: number; workflowMs: number }> {
+  const started = performance.now();
+  const res = await call(cookie, "/api/research/sweeps", {
+    method: "POST",
+    body: JSON.stringify({
+      sweep: {
+        backtest: {
+          symbol: SYMBOL,
+          exchange: "crypto",
+          strategy: "sma-crossover",
+          start_date: START,
+          end_date: END,
+          initial_balance: initialBalance,
+          parameters: { timeframe: "1m", ...smaxExecution },
+        },
+        axes: AXES,
+        metric: "sharpe",
+      },
+    }),
+  });
+  if (res.status !== 202) throw new Error(`submit: HTTP ${res.status} ${await res.text()}`);
+  const { id, combinations } = (await res.json()) as SweepRecord;
+  if (combinations !== COMBINATIONS)
+    throw new Error(`expected ${COMBINATIONS} combinations, got ${combinations}`);
+  for (;;) {
+    const record = (await (await call(cookie, `/api/research/sweeps/${id}`)).json()) as SweepRecord;
+    if (record.status === "completed") {
+      const wallMs = performance.now() - started;
+      const results = await call(cookie, `/api/research/sweeps/${id}/results?limit=1`);
+      if (Number(results.headers.get("X-Total-Count")) !== COMBINATIONS) throw new Error("results missing");
+      return {
+        wallMs,
+        workflowMs: Date.parse(record.finished_at ?? "") - Date.parse(record.started_at ?? ""),
+      };
+    }
+    if (record.status === "failed" || record.status === "cancelled")
+      throw new Error(`sweep ${record.status}: ${record.error_message}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+await seed();
+const cookie = await signIn();
+const rows: string[] = [];
+for (let i = 0; i < Number(values.runs); i++) {
+  const { wallMs, workflowMs } = await timedSweep(cookie);
+  rows.push(
+    `| ${i + 1} | ${COMBINATIONS} | ${BARS} | ${wallMs.toFixed(0)} | ${((COMBINATIONS * 1000) / wallMs).toFixed(1)} | ${((COMBINATIONS * 1000) / workflowMs).toFixed(1)} |`,
+  );
+}
+
+// Engine only: the same 100 runs in this process, bars in memory.
+const bars = generateSmaxBars(BARS);
+const engineStarted = performance.now();
+for (let fast = 5; fast <= 50; fast += 5) {
+  for (let slow = 60; slow <= 150; slow += 10) {
+    runBacktest(bars, smaCrossover.create({ fast, slow }), SMAX_EXECUTION_CONFIG);
+  }
+}
+const engineMs = performance.now() - engineStarted;
+
+console.log("| run | combinations | bars | wall ms | backtests/s (wall) | backtests/s (workflow) |");
+console.log("|---|---|---|---|---|---|");
+for (const row of rows) console.log(row);
+console.log(
+  `\nengine only, same 100 runs in-process: ${engineMs.toFixed(0)} ms = ${((COMBINATIONS * 1000) / engineMs).toFixed(0)} backtests/s`,
+);
