@@ -6,8 +6,8 @@ import {
   backtestRecordSchema,
   backtestTradesResponseSchema,
 } from "@quantago/contracts";
-import { backtest } from "@quantago/db";
-import { EXIT_REASONS, runBacktest } from "@quantago/engine";
+import { backtest, backtestTrade } from "@quantago/db";
+import { EXIT_REASONS, runBacktest, TRADE_BLOB_BYTES_PER_TRADE } from "@quantago/engine";
 import {
   generateSmaxBars,
   SMAX_EXECUTION_CONFIG,
@@ -22,6 +22,8 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { equityKey } from "../src/domain/backtests/equity.ts";
 import { faultMarkerKey } from "../src/domain/backtests/execute.ts";
+import { tradesKey } from "../src/domain/backtests/trades.ts";
+import { hashBars } from "../src/domain/market-data/bars.ts";
 import { as, json, newUser, type TestUser } from "./auth-helpers.ts";
 import { defined, expectError, testClickHouse, testDb } from "./helpers.ts";
 
@@ -228,6 +230,28 @@ describe("backtests", () => {
       await (await as(trader, `/api/backtests/${record.id}/trades?limit=5&offset=5`)).json(),
     );
     expect(page.map((t) => t.seq)).toEqual([5, 6, 7, 8, 9]);
+    // Sorted by profit, worst last, ties in entry order; the next page continues the same order.
+    const byProfit = [...trades].sort((a, b) => b.profit - a.profit || a.seq - b.seq).map((t) => t.seq);
+    const sorted = await as(trader, `/api/backtests/${record.id}/trades?sort=profit&order=desc&limit=3`);
+    expect(backtestTradesResponseSchema.parse(await sorted.json()).map((t) => t.seq)).toEqual(
+      byProfit.slice(0, 3),
+    );
+    expect(sorted.headers.get("link")).toContain("sort=profit");
+    const sortedNext = backtestTradesResponseSchema.parse(
+      await (
+        await as(trader, `/api/backtests/${record.id}/trades?sort=profit&order=desc&limit=3&offset=3`)
+      ).json(),
+    );
+    expect(sortedNext.map((t) => t.seq)).toEqual(byProfit.slice(3, 6));
+    await expectError(
+      await as(trader, `/api/backtests/${record.id}/trades?sort=notes`),
+      400,
+      "VALIDATION_FAILED",
+    );
+    // The trades are one blob beside the equity curve, not table rows.
+    expect((await env.BACKTEST_RESULTS.head(tradesKey(record.id)))?.size).toBe(
+      16 + TRADE_BLOB_BYTES_PER_TRADE * expected.trades.length,
+    );
     const curve = backtestEquityResponseSchema.parse(
       await (await as(trader, `/api/backtests/${record.id}/equity?points=200`)).json(),
     );
@@ -268,6 +292,73 @@ describe("backtests", () => {
     // Every trade field but the ids, which name the backtest.
     const withoutIds = (list: typeof trades) => list.map(({ id: _id, backtest_id: _bt, ...t }) => t);
     expect(withoutIds((await allTrades(trader, rerun.id)).trades)).toEqual(withoutIds(trades));
+  });
+
+  it("reads the bars again once they changed: a rerun never runs on cached old bars", async () => {
+    const n = 3 * 1440;
+    const bars = generateSmaxBars(n);
+    const symbol = `BC-${Date.now().toString(36).toUpperCase()}`;
+    const connection = {
+      url: defined(env.CLICKHOUSE_URL, "CLICKHOUSE_URL"),
+      username: env.CLICKHOUSE_USERNAME,
+      password: env.CLICKHOUSE_PASSWORD,
+      database: env.CLICKHOUSE_DB,
+    };
+    const meta = { symbol, assetClass: "crypto", timeframe: "1m" as const, source: "csv" };
+    await insertBars(connection, { ...meta, ingestVersion: 1 }, bars);
+    const range = {
+      symbol,
+      start_date: new Date(SMAX_START_MS).toISOString(),
+      end_date: new Date(SMAX_START_MS + n * 60_000).toISOString(),
+    };
+    const first = await settle(
+      trader,
+      (
+        await accepted(
+          await submit(trader, {
+            ...range,
+            strategy: "sma-crossover",
+            parameters: { timeframe: "1h", fast: 3, slow: 8 },
+          }),
+        )
+      ).id,
+    );
+    const rerun = async (id: string) =>
+      settle(trader, (await accepted(await as(trader, `/api/backtests/${id}/rerun`, { method: "POST" }))).id);
+    const same = await rerun(first.id);
+    expect(same.bars_hash).toBe(first.bars_hash);
+    expect(same.metrics).toEqual(first.metrics);
+    // One bar re-ingested with another close: the next run must see it.
+    const k = 2000;
+    const pick = (column: Float64Array, value = column[k] as number) => [value];
+    await insertBars(
+      connection,
+      { ...meta, ingestVersion: 2 },
+      {
+        time: pick(bars.time),
+        open: pick(bars.open),
+        high: pick(bars.high, (bars.high[k] as number) * 1.5),
+        low: pick(bars.low),
+        close: pick(bars.close, (bars.high[k] as number) * 1.5),
+        volume: pick(bars.volume),
+      },
+    );
+    const changed = await rerun(first.id);
+    expect(changed.status).toBe("completed");
+    expect(changed.bars_hash).not.toBe(first.bars_hash);
+    const ch = testClickHouse();
+    try {
+      const fresh = await readBarsColumnar(ch, {
+        symbol,
+        timeframe: "1h",
+        from: range.start_date,
+        to: range.end_date,
+        database: env.CLICKHOUSE_DB,
+      });
+      expect(changed.bars_hash).toBe(await hashBars(fresh));
+    } finally {
+      await ch.close();
+    }
   });
 
   it("reproduces the published SMAX-1m reference (N = 100,000) through POST /api/backtests", async () => {
@@ -588,10 +679,53 @@ describe("backtests", () => {
     );
     expect((await settle(trader, record.id)).status).toBe("completed");
     expect(await env.BACKTEST_RESULTS.head(equityKey(record.id))).not.toBeNull();
+    expect(await env.BACKTEST_RESULTS.head(tradesKey(record.id))).not.toBeNull();
     const res = await as(trader, `/api/backtests/${record.id}`, { method: "DELETE" });
     expect(res.status).toBe(204);
     await expectError(await as(trader, `/api/backtests/${record.id}`), 404, "NOT_FOUND");
     expect(await env.BACKTEST_RESULTS.head(equityKey(record.id))).toBeNull();
+    expect(await env.BACKTEST_RESULTS.head(tradesKey(record.id))).toBeNull();
+  });
+
+  it("still pages and sorts the trades of a backtest stored before the trade blob (table rows)", async () => {
+    const record = await accepted(
+      await submit(trader, { strategy: "sma-crossover", parameters: { timeframe: "1h", fast: 3, slow: 8 } }),
+    );
+    expect((await settle(trader, record.id)).status).toBe("completed");
+    const { trades: fromBlob, total } = await allTrades(trader, record.id);
+    expect(total).toBeGreaterThan(2);
+    // Turn it into a backtest of the old layout: its trades as rows, no blob.
+    const { db, close } = testDb();
+    try {
+      await db.insert(backtestTrade).values(
+        fromBlob.map((t) => ({
+          backtestId: record.id,
+          seq: t.seq,
+          type: t.type,
+          size: t.size,
+          entryPrice: t.entry_price,
+          entryTime: Date.parse(t.entry_time),
+          exitPrice: t.exit_price,
+          exitTime: Date.parse(t.exit_time),
+          fees: t.fees,
+          profit: t.profit,
+          returnPct: t.return_pct,
+          reason: t.reason,
+          metadata: t.metadata,
+        })),
+      );
+    } finally {
+      await close();
+    }
+    await env.BACKTEST_RESULTS.delete(tradesKey(record.id));
+    const { trades: fromRows } = await allTrades(trader, record.id);
+    expect(fromRows).toEqual(fromBlob);
+    const worstFirst = backtestTradesResponseSchema.parse(
+      await (await as(trader, `/api/backtests/${record.id}/trades?sort=profit&limit=1000`)).json(),
+    );
+    expect(worstFirst.map((t) => t.seq)).toEqual(
+      [...fromBlob].sort((a, b) => a.profit - b.profit || a.seq - b.seq).map((t) => t.seq),
+    );
   });
 
   it("refuses at submit time what would fail later: strategy, exchange, dates, data, parameters, endpoint", async () => {

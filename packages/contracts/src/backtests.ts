@@ -254,7 +254,22 @@ export const backtestTradeSchema = z.object({
 });
 export type BacktestTrade = z.infer<typeof backtestTradeSchema>;
 
-export const backtestTradesQuerySchema = z.object({ limit: pageLimit(1000, 100), offset: pageOffset });
+/** Columns `GET /:id/trades` can sort by; `seq` (entry order) is the default. */
+export const TRADE_SORT_KEYS = [
+  "seq",
+  "entry_time",
+  "exit_time",
+  "entry_price",
+  "exit_price",
+  "profit",
+] as const;
+export const backtestTradesQuerySchema = z.object({
+  limit: pageLimit(1000, 100),
+  offset: pageOffset,
+  /** Ties are in entry order whatever `order` is, so pages never overlap. */
+  sort: z.enum(TRADE_SORT_KEYS).default("seq"),
+  order: z.enum(["asc", "desc"]).default("asc"),
+});
 /** `GET /:id/trades` answers a bare array, paged like the backtest list (headers). */
 export const backtestTradesResponseSchema = z.array(backtestTradeSchema);
 

@@ -1,11 +1,14 @@
 import type { ClickHouseClient } from "@clickhouse/client-web";
+import { REPRESENTABLE_TIME } from "@quantago/contracts";
 import { fetchBarsRowBinary } from "../columnar/fetch.ts";
-import { finestTimeframe, type Timeframe, timeframeMs } from "../timeframes.ts";
+import { canAggregate, finestTimeframe, type Timeframe, timeframeMs } from "../timeframes.ts";
 import { IsoTimeFormatter } from "./iso-time.ts";
 import {
   buildBarsSql,
   MAX_QUERY_LIMIT,
+  ohlcvTable,
   seriesTable,
+  TimeframeTooFineError,
   type TimeInput,
   toUnixMs,
   withRollupFallback,
@@ -73,6 +76,38 @@ export async function baseTimeframe(
   });
   const rows = await result.json<[string]>();
   return finestTimeframe(rows.map((row) => row[0]));
+}
+
+/**
+ * Whether `timeframe` bars of `symbol` exist in `[from, to)`: the answer of a bar read with `limit: 1`
+ * (a bucket exists exactly when a stored base bar of the range does), without reading or
+ * deduplicating the range: one indexed `LIMIT 1` lookup. For checks before work is queued.
+ *
+ * @throws TimeframeTooFineError when `timeframe` is finer than the stored base timeframe
+ *
+ * @example
+ * await hasBars(client, { symbol: "BTC-USD", timeframe: "1h", from: "2024-01-01", to: "2024-02-01" });
+ */
+export async function hasBars(
+  client: ClickHouseClient,
+  params: Omit<CandleQuery, "limit">,
+): Promise<boolean> {
+  const base = params.base ?? (await baseTimeframe(client, params.symbol, { database: params.database }));
+  if (base === null) return false;
+  if (!canAggregate(base, params.timeframe)) throw new TimeframeTooFineError(params.timeframe, base);
+  const from = Math.max(toUnixMs(params.from, "from"), REPRESENTABLE_TIME.fromMs);
+  const to = Math.min(toUnixMs(params.to, "to"), REPRESENTABLE_TIME.toMs);
+  if (!(from < to)) return false;
+  const result = await client.query({
+    query: `SELECT 1 FROM ${ohlcvTable(params.database)}
+      WHERE symbol = {symbol:String} AND timeframe = {base:String}
+        AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
+        AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
+      LIMIT 1`,
+    query_params: { symbol: params.symbol, base, from, to },
+    format: "JSONCompactEachRow",
+  });
+  return (await result.json<[number]>()).length > 0;
 }
 
 /** Largest number of symbols whose last seen base timeframe an isolate remembers. */

@@ -4,6 +4,7 @@ export {
   type CandleQuery,
   type CandleQueryResult,
   DEFAULT_CANDLE_LIMIT,
+  hasBars,
   queryCandles,
   withBaseTimeframe,
 } from "./candles.ts";
@@ -18,6 +19,7 @@ export {
   refreshRollups,
   refreshStaleRollups,
   rollupBases,
+  seriesRevision,
   wholeBuckets,
 } from "./rollups.ts";
 export {

@@ -211,6 +211,44 @@ export async function refreshStaleRollups(
   return scopes;
 }
 
+/**
+ * A version stamp of the stored bars of a series over `[fromMs, toMs)`: the highest rollup `revision`
+ * among the weeks the range touches, and how many such rows there are. Every INSERT into `ohlcv`
+ * writes a tombstone with a new revision for each week it touches (the invalidation view), every
+ * refresh writes new revisions, and a change that is not an INSERT is followed by `db:rollups`
+ * (README), so the stamp changes whenever the bars of the range can have changed: a cache of the bars
+ * keyed by it never serves old bars. Null when the series keeps no weekly rollup (a `1w` base) or has
+ * none in the range: then there is no stamp and nothing should be cached.
+ *
+ * @example
+ * const stamp = await seriesRevision(client, { symbol: "BTC-USD", base: "1m", fromMs, toMs });
+ * // "1764866000123456:105", or null
+ */
+export async function seriesRevision(
+  client: ClickHouseClient,
+  scope: RollupRefreshScope,
+  database?: string,
+): Promise<string | null> {
+  if (!hasRollup(scope.base, "1w") || !(scope.fromMs < scope.toMs)) return null;
+  const result = await client.query({
+    // Every version of every row, not FINAL: the highest revision ever written is what moves.
+    query: `SELECT toString(max(revision)) AS revision, count() AS weeks
+      FROM ${rollupTable(database)}
+      WHERE symbol = {symbol:String} AND base = {base:String} AND timeframe = '1w'
+        AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
+        AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`,
+    query_params: {
+      symbol: scope.symbol,
+      base: scope.base,
+      from: bucketStart(scope.fromMs, "1w"),
+      to: scope.toMs,
+    },
+    format: "JSONEachRow",
+  });
+  const [row] = await result.json<{ revision: string; weeks: string | number }>();
+  return row && Number(row.weeks) > 0 ? `${row.revision}:${row.weeks}` : null;
+}
+
 /** True for the error of a read that met a tombstone ({@link STALE_ROLLUP_MARKER}). */
 export function isStaleRollupError(error: unknown): boolean {
   return error instanceof Error && error.message.includes(STALE_ROLLUP_MARKER);

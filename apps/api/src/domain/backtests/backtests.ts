@@ -10,18 +10,12 @@ import type {
   backtestListQuerySchema,
   backtestTradesQuerySchema,
   CreateBacktestRequest,
-  TradeSignals,
   UpdateBacktestRequest,
 } from "@quantago/contracts";
 import { DEFAULT_BACKTEST_TIMEFRAME, marketTimeframeSchema } from "@quantago/contracts";
-import { backtest, backtestTrade, type Database, ownedBy, prefixedId } from "@quantago/db";
+import { backtest, type Database, ownedBy, prefixedId } from "@quantago/db";
 import { EngineConfigError } from "@quantago/engine";
-import {
-  type AssetClass,
-  inferAssetClass,
-  readBarsColumnar,
-  TimeframeTooFineError,
-} from "@quantago/market-data";
+import { type AssetClass, hasBars, inferAssetClass, TimeframeTooFineError } from "@quantago/market-data";
 import { count, desc, eq, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { AppError } from "../../lib/errors.ts";
@@ -31,10 +25,10 @@ import { r2Checkpoint } from "../strategies/runtimes/index.ts";
 import { checkpointPrefix, decodeEquity, downsampleIndices, equityKey } from "./equity.ts";
 import { executionConfigFor } from "./execution.ts";
 import { finishBacktest } from "./finish.ts";
+import { deleteTrades, readTradesPage } from "./trades.ts";
 
 export type BacktestRow = typeof backtest.$inferSelect;
 type MarketTimeframe = z.infer<typeof marketTimeframeSchema>;
-type TradeRow = typeof backtestTrade.$inferSelect;
 
 const ACTIVE: BacktestRow["status"][] = ["pending", "running"];
 
@@ -86,53 +80,6 @@ export function toRecord(row: BacktestRow): BacktestRecord {
   };
 }
 
-/** The strategy's notes of a trade as stored in `metadata` by the workflow (null: none reported). */
-interface StoredNotes {
-  entryReason?: string | null;
-  entryMetadata?: Record<string, unknown> | null;
-  exitReason?: string | null;
-  exitMetadata?: Record<string, unknown> | null;
-}
-
-/** `signals` of a trade: the decisions that opened and closed it, with what the strategy said. */
-function tradeSignals(row: TradeRow): TradeSignals {
-  const notes = (row.metadata ?? {}) as StoredNotes;
-  const entryAction = row.type as "BUY" | "SELL";
-  return {
-    entry: {
-      action: entryAction,
-      reason: notes.entryReason ?? null,
-      metadata: notes.entryMetadata ?? null,
-    },
-    exit: {
-      action: row.reason === "signal" ? (entryAction === "BUY" ? "SELL" : "BUY") : null,
-      trigger: row.reason,
-      reason: notes.exitReason ?? null,
-      metadata: notes.exitMetadata ?? null,
-    },
-  };
-}
-
-function toTrade(row: TradeRow): BacktestTrade {
-  return {
-    id: `${row.backtestId}-${row.seq}`,
-    backtest_id: row.backtestId,
-    seq: row.seq,
-    type: row.type as BacktestTrade["type"],
-    size: row.size,
-    entry_price: row.entryPrice,
-    entry_time: new Date(row.entryTime).toISOString(),
-    exit_price: row.exitPrice,
-    exit_time: new Date(row.exitTime).toISOString(),
-    fees: row.fees,
-    profit: row.profit,
-    return_pct: row.returnPct,
-    reason: row.reason,
-    metadata: row.metadata,
-    signals: tradeSignals(row),
-  };
-}
-
 function invalid(path: string[], message: string): AppError {
   return new AppError("VALIDATION_FAILED", message, { issues: [{ path: ["backtest", ...path], message }] });
 }
@@ -154,15 +101,14 @@ export async function assertDataPresent(
   end: Date,
 ): Promise<void> {
   try {
-    const probe = await readBarsColumnar(services.clickhouse, {
+    const present = await hasBars(services.clickhouse, {
       symbol,
       timeframe,
       from: start,
       to: end,
-      limit: 1,
       database: services.config.CLICKHOUSE_DB,
     });
-    if (probe.count === 0) {
+    if (!present) {
       throw invalid(
         ["symbol"],
         `No ${timeframe} market data for ${symbol} between ${start.toISOString()} and ${end.toISOString()}; ingest it first.`,
@@ -336,22 +282,17 @@ export async function listBacktests(
   return { items: rows.map(toRecord), total: totals[0]?.total ?? 0 };
 }
 
-/** `GET /:id/trades`: a page of closed trades in entry order, and their total. */
+/** `GET /:id/trades`: a page of closed trades (entry order unless sorted), and their total. */
 export async function listTrades(
-  db: Database,
+  services: Services,
   userId: string,
   id: string,
   query: z.infer<typeof backtestTradesQuerySchema>,
 ): Promise<{ items: BacktestTrade[]; total: number }> {
-  const row = await getOwnBacktest(db, userId, id);
-  const rows = await db
-    .select()
-    .from(backtestTrade)
-    .where(eq(backtestTrade.backtestId, row.id))
-    .orderBy(backtestTrade.seq)
-    .limit(query.limit)
-    .offset(query.offset);
-  return { items: rows.map(toTrade), total: row.tradeCount ?? 0 };
+  const row = await getOwnBacktest(services.db, userId, id);
+  // Only a completed backtest has trades (a run stores them before it turns completed).
+  if (row.status !== "completed") return { items: [], total: row.tradeCount ?? 0 };
+  return { items: await readTradesPage(services, row.id, query), total: row.tradeCount ?? 0 };
 }
 
 /** `POST /:id/cancel`: a pending or running backtest becomes `cancelled`; a finished one is a 409. */
@@ -399,6 +340,7 @@ export async function deleteBacktest(services: Services, userId: string, id: str
   }
   await db.delete(backtest).where(eq(backtest.id, row.id));
   await storage.results.delete(equityKey(row.id));
+  await deleteTrades(services, row.id);
   await r2Checkpoint(storage.results, checkpointPrefix(row.id)).clear();
 }
 

@@ -1,11 +1,18 @@
 /**
- * The full equity curve of a backtest, stored in R2 (`BACKTEST_RESULTS`) as a compact binary:
- * "QGEQ", a little-endian u32 format version (1) and u32 count, then `count` bar times (f64 Unix ms)
- * and `count` equity values (f64). Exact values, 16 bytes per bar, no parsing on read.
+ * The full equity curve of a backtest, stored in R2 (`BACKTEST_RESULTS`) as a compact binary: "QGEQ",
+ * a little-endian u32 format version and u32 count `n`, then the bar times and the equity values.
+ * Exact values, no parsing on read.
+ * - Version 2 (written): u32 `m` at offset 12, then `m` runs of evenly spaced bar times, each three
+ *   f64 (first time, step, number of bars), then `n` equity values (f64). Bars of a series are evenly
+ *   spaced between gaps, so the times take a few runs instead of 8 bytes a bar: half the object, and
+ *   storing it is what finishing a long backtest waits for.
+ * - Version 1 (still read; written when the times have too many gaps to gain): u32 reserved, then `n`
+ *   bar times (f64 Unix ms) and `n` equity values (f64), 16 bytes per bar.
  */
 
 const MAGIC = 0x51454751; // "QGEQ" read as little-endian u32
 const HEADER_BYTES = 16;
+const RUN_BYTES = 24;
 
 export function equityKey(backtestId: string): string {
   return `backtests/${backtestId}/equity.bin`;
@@ -16,33 +23,82 @@ export function checkpointPrefix(backtestId: string): string {
   return `backtests/${backtestId}/checkpoint`;
 }
 
-export function encodeEquity(time: Float64Array, equity: Float64Array): Uint8Array {
-  const n = equity.length;
-  const buffer = new ArrayBuffer(HEADER_BYTES + n * 16);
+/** `[first, step, count]` for each run of evenly spaced times (a lone time is a run of step 0). */
+function timeRuns(time: Float64Array): number[] {
+  const runs: number[] = [];
+  let i = 0;
+  while (i < time.length) {
+    const first = time[i] as number;
+    const step = i + 1 < time.length ? (time[i + 1] as number) - first : 0;
+    let count = 1;
+    // Exact float comparison on purpose: a run must give back every time bit for bit.
+    while (i + count < time.length && (time[i + count] as number) === first + step * count) count += 1;
+    runs.push(first, step, count);
+    i += count;
+  }
+  return runs;
+}
+
+function header(bytes: number, version: number, n: number, m: number): ArrayBuffer {
+  const buffer = new ArrayBuffer(bytes);
   const view = new DataView(buffer);
   view.setUint32(0, MAGIC, true);
-  view.setUint32(4, 1, true);
+  view.setUint32(4, version, true);
   view.setUint32(8, n, true);
-  new Float64Array(buffer, HEADER_BYTES, n).set(time.subarray(0, n));
-  new Float64Array(buffer, HEADER_BYTES + n * 8, n).set(equity);
+  view.setUint32(12, m, true);
+  return buffer;
+}
+
+export function encodeEquity(time: Float64Array, equity: Float64Array): Uint8Array {
+  const n = equity.length;
+  const times = time.subarray(0, n);
+  const runs = timeRuns(times);
+  const m = runs.length / 3;
+  if (m * RUN_BYTES >= n * 8) {
+    const buffer = header(HEADER_BYTES + n * 16, 1, n, 0);
+    new Float64Array(buffer, HEADER_BYTES, n).set(times);
+    new Float64Array(buffer, HEADER_BYTES + n * 8, n).set(equity);
+    return new Uint8Array(buffer);
+  }
+  const buffer = header(HEADER_BYTES + m * RUN_BYTES + n * 8, 2, n, m);
+  new Float64Array(buffer, HEADER_BYTES, runs.length).set(runs);
+  new Float64Array(buffer, HEADER_BYTES + m * RUN_BYTES, n).set(equity);
   return new Uint8Array(buffer);
 }
 
 export function decodeEquity(buffer: ArrayBuffer): { time: Float64Array; equity: Float64Array } {
   const view = new DataView(buffer);
+  const version = buffer.byteLength < HEADER_BYTES ? 0 : view.getUint32(4, true);
   if (
-    buffer.byteLength < HEADER_BYTES ||
+    view.byteLength < HEADER_BYTES ||
     view.getUint32(0, true) !== MAGIC ||
-    view.getUint32(4, true) !== 1
+    (version !== 1 && version !== 2)
   ) {
-    throw new Error("not a version-1 equity curve");
+    throw new Error("not a version-1 or version-2 equity curve");
   }
   const n = view.getUint32(8, true);
-  if (buffer.byteLength !== HEADER_BYTES + n * 16) throw new Error("truncated equity curve");
-  return {
-    time: new Float64Array(buffer, HEADER_BYTES, n),
-    equity: new Float64Array(buffer, HEADER_BYTES + n * 8, n),
-  };
+  if (version === 1) {
+    if (buffer.byteLength !== HEADER_BYTES + n * 16) throw new Error("truncated equity curve");
+    return {
+      time: new Float64Array(buffer, HEADER_BYTES, n),
+      equity: new Float64Array(buffer, HEADER_BYTES + n * 8, n),
+    };
+  }
+  const m = view.getUint32(12, true);
+  if (buffer.byteLength !== HEADER_BYTES + m * RUN_BYTES + n * 8) throw new Error("truncated equity curve");
+  const runs = new Float64Array(buffer, HEADER_BYTES, m * 3);
+  const time = new Float64Array(n);
+  let i = 0;
+  for (let r = 0; r < m; r++) {
+    const first = runs[r * 3] as number;
+    const step = runs[r * 3 + 1] as number;
+    const count = runs[r * 3 + 2] as number;
+    if (i + count > n) throw new Error("corrupt equity curve");
+    for (let k = 0; k < count; k++) time[i + k] = first + step * k;
+    i += count;
+  }
+  if (i !== n) throw new Error("corrupt equity curve");
+  return { time, equity: new Float64Array(buffer, HEADER_BYTES + m * RUN_BYTES, n) };
 }
 
 /**

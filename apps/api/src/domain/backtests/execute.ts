@@ -1,27 +1,18 @@
 /**
- * One backtest, start to finish, as the workflow's step runs it: load the bars through the columnar
- * read path, hash them, run the pinned strategy in its runtime, then persist the equity curve (R2)
- * and, in one transaction, the trades and the summary. The final update only applies while the row
- * is still `running`, so a cancel that lands mid-run wins and nothing of the run becomes visible.
- * Re-running the step (a retry) starts over and writes the same rows again, never twice.
+ * One backtest, start to finish, as the workflow's step runs it: load the bars (cached between runs of
+ * the same range), hash them while the pinned strategy runs in its runtime, then store the equity
+ * curve and the trades (R2, side by side) and the summary. The final update only applies while the
+ * row is still `running`, so a cancel that lands mid-run wins and nothing of the run becomes visible.
+ * Re-running the step (a retry) starts over and overwrites what it stored, never twice.
  */
 
-import { backtest, backtestTrade, type Database, type Transaction } from "@quantago/db";
-import {
-  EngineConfigError,
-  EXIT_REASONS,
-  type ExecutionConfig,
-  resolveExecutionConfig,
-} from "@quantago/engine";
-import {
-  type ColumnarResult,
-  readBarsColumnar,
-  type Timeframe,
-  TimeframeTooFineError,
-} from "@quantago/market-data";
+import { backtest, type Database } from "@quantago/db";
+import { EngineConfigError, type ExecutionConfig, resolveExecutionConfig } from "@quantago/engine";
+import { type ColumnarResult, type Timeframe, TimeframeTooFineError } from "@quantago/market-data";
 import type { BarColumns } from "@quantago/strategies";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Services } from "../../services.ts";
+import { type LoadedBars, loadBars } from "../market-data/bars.ts";
 import { runtimeFor } from "../strategies/resolution.ts";
 import {
   type Cancellation,
@@ -31,8 +22,8 @@ import {
   r2Checkpoint,
 } from "../strategies/runtimes/index.ts";
 import { checkpointPrefix, encodeEquity, equityKey } from "./equity.ts";
-import { hashBars } from "./execution.ts";
-import { type Finished, finishBacktest } from "./finish.ts";
+import { finishBacktest } from "./finish.ts";
+import { storeTrades } from "./trades.ts";
 
 /**
  * Test-only fault injection (the HTTP routes never set it; only a test creating the workflow instance
@@ -81,113 +72,6 @@ export interface BacktestOutcome {
   error?: string;
 }
 
-/** Rows per INSERT; each statement carries one array per column, whatever the row count. */
-const TRADE_BATCH = 50_000;
-
-/**
- * Concurrent slices of a long bar read (ranges under 100,000 buckets a slice are read in fewer). The
- * SMAX-1M bars straight from the dev stack's ClickHouse (`bench/market-data/slices.ts --symbol SMAX-1M
- * --from 2020-01-01 --to 2022-01-01 --slices 1,4,8`), p50 of 10 reads in three runs: 1 slice
- * 1,771–1,962 ms, 4 slices 594–887 ms, 8 slices 380–802 ms. Eight was not reliably better than four.
- */
-const BAR_READ_SLICES = 4;
-
-/** The closed trades of a run as one array per `backtest_trade` column, in entry order. */
-interface TradeRowColumns {
-  seq: number[];
-  type: string[];
-  size: number[];
-  entryPrice: number[];
-  entryTime: number[];
-  exitPrice: number[];
-  exitTime: number[];
-  fees: number[];
-  profit: number[];
-  returnPct: number[];
-  reason: string[];
-  metadata: Array<string | null>;
-}
-
-function tradeRowColumns(bars: BarColumns, result: RuntimeResult): TradeRowColumns {
-  const t = result.tradeColumns;
-  const out: TradeRowColumns = {
-    seq: [],
-    type: [],
-    size: [],
-    entryPrice: [],
-    entryTime: [],
-    exitPrice: [],
-    exitTime: [],
-    fees: [],
-    profit: [],
-    returnPct: [],
-    reason: [],
-    metadata: [],
-  };
-  for (let k = 0; k < t.count; k++) {
-    const size = t.size[k] as number;
-    const entryPrice = t.entryPrice[k] as number;
-    const pnl = t.pnl[k] as number;
-    const note = result.notes?.[k];
-    out.seq.push(k);
-    out.type.push(size > 0 ? "BUY" : "SELL");
-    out.size.push(Math.abs(size));
-    out.entryPrice.push(entryPrice);
-    out.entryTime.push(bars.time[t.entryIndex[k] as number] as number);
-    out.exitPrice.push(t.exitPrice[k] as number);
-    out.exitTime.push(bars.time[t.exitIndex[k] as number] as number);
-    out.fees.push((t.entryFee[k] as number) + (t.exitFee[k] as number));
-    out.profit.push(pnl);
-    out.returnPct.push(pnl / (entryPrice * Math.abs(size)));
-    out.reason.push(EXIT_REASONS[t.reason[k] as number] ?? "signal");
-    out.metadata.push(
-      note && (note.entry || note.exit)
-        ? JSON.stringify({
-            entryReason: note.entry?.reason ?? null,
-            entryMetadata: note.entry?.metadata ?? null,
-            exitReason: note.exit?.reason ?? null,
-            exitMetadata: note.exit?.metadata ?? null,
-          })
-        : null,
-    );
-  }
-  return out;
-}
-
-/**
- * A Postgres array literal (`{1,2.5,"a\"b",NULL}`) sent as ONE text parameter: drizzle's `sql`
- * would expand a JS array into one placeholder per element. Numbers are written in their shortest
- * round-trip form, which float8/int8 parse back exactly; strings are quoted and escaped.
- */
-function pgArray(values: ReadonlyArray<number | string | null>): string {
-  const items = values.map((v) =>
-    v === null
-      ? "NULL"
-      : typeof v === "number"
-        ? String(v)
-        : `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`,
-  );
-  return `{${items.join(",")}}`;
-}
-
-/**
- * Inserts trades with one `unnest` statement per batch: tens of thousands of rows in one round trip
- * (a multi-row VALUES list needs 13 parameters a row and many statements; measured 2 s for 19,539
- * trades through the dev stack's proxy). Numbers travel as their shortest round-trip text, exact.
- */
-async function insertTrades(tx: Transaction, id: string, c: TradeRowColumns): Promise<void> {
-  for (let i = 0; i < c.seq.length; i += TRADE_BATCH) {
-    const part = (xs: ReadonlyArray<number | string | null>) => pgArray(xs.slice(i, i + TRADE_BATCH));
-    await tx.execute(sql`
-      INSERT INTO ${backtestTrade} (backtest_id, seq, type, size, entry_price, entry_time, exit_price,
-        exit_time, fees, profit, return_pct, reason, metadata)
-      SELECT ${id}, * FROM unnest(${part(c.seq)}::int[], ${part(c.type)}::text[], ${part(c.size)}::float8[],
-        ${part(c.entryPrice)}::float8[], ${part(c.entryTime)}::int8[], ${part(c.exitPrice)}::float8[],
-        ${part(c.exitTime)}::int8[], ${part(c.fees)}::float8[], ${part(c.profit)}::float8[],
-        ${part(c.returnPct)}::float8[], ${part(c.reason)}::text[], ${part(c.metadata)}::jsonb[])`);
-  }
-}
-
 /** A failure the submitter can act on (bad strategy output, missing data...) rather than our bug. */
 function userFacing(e: unknown): string | null {
   if (e instanceof RuntimeError) return e.message;
@@ -198,32 +82,26 @@ function userFacing(e: unknown): string | null {
 type BacktestRow = typeof backtest.$inferSelect;
 
 /**
- * Reads the backtest's bars through the columnar path; no bars at all is the user's problem. Sweeps
- * (domain/research) load their bars through it too.
+ * The bars of a backtest's range (see {@link loadBars}); no bars at all is the user's problem. Sweeps
+ * (domain/research) load theirs through it too, so they share the isolate's bar cache.
  */
-export async function loadBars(
-  { clickhouse, config }: Services,
+export async function barsOf(
+  services: Services,
   row: Pick<BacktestRow, "symbol" | "timeframe" | "startDate" | "endDate">,
-): Promise<ColumnarResult> {
-  // Long ranges are read as a few concurrent, bucket-aligned slices: the same bars, sooner.
-  const bars = await readBarsColumnar(
-    clickhouse,
-    {
-      symbol: row.symbol,
-      timeframe: row.timeframe as Timeframe,
-      from: row.startDate,
-      to: row.endDate,
-      database: config.CLICKHOUSE_DB,
-    },
-    { slices: BAR_READ_SLICES },
-  );
-  if (bars.count === 0) {
+): Promise<LoadedBars> {
+  const loaded = await loadBars(services, {
+    symbol: row.symbol,
+    timeframe: row.timeframe as Timeframe,
+    from: row.startDate,
+    to: row.endDate,
+  });
+  if (loaded.bars.count === 0) {
     throw new RuntimeError(
       "strategy_parameters",
       `No ${row.timeframe} market data for ${row.symbol} between ${row.startDate.toISOString()} and ${row.endDate.toISOString()}.`,
     );
   }
-  return bars;
+  return loaded;
 }
 
 /** Runs the pinned strategy over the bars, checkpointing remote answers and recording progress. */
@@ -267,53 +145,49 @@ async function runStrategy(
 }
 
 /**
- * Stores the equity curve (R2) and, through {@link finishBacktest}, the trades and the summary in one
- * transaction. The row turns `completed` only while it is still `running`: a cancel that landed
- * mid-run wins, and nothing of the run stays visible.
+ * Stores the equity curve and the trades (R2, concurrently) and, through {@link finishBacktest}, the
+ * summary. The row turns `completed` only while it is still `running`: a cancel that landed mid-run
+ * wins, and nothing of the run stays visible.
  */
 async function storeResult(
   services: Services,
   row: BacktestRow,
   bars: ColumnarResult,
   result: RuntimeResult,
+  phase: (name: string) => void,
+  /** Writes of the run still in flight; the row turns `completed` only after them. */
+  inFlight: Promise<unknown>,
 ): Promise<BacktestOutcome> {
-  const { storage } = services;
   const id = row.id;
   const key = equityKey(id);
-  // The curve goes to R2 while the trades go to Postgres; the row turns `completed` only once both
-  // are stored (the transaction waits for the put before its final update).
-  const storingEquity = storage.results.put(key, encodeEquity(bars.time, result.equity));
-  storingEquity.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
-  const trades = tradeRowColumns(bars, result);
+  const tradeCount = result.tradeColumns.count;
   const resolved = resolveExecutionConfig((row.executionConfig ?? {}) as ExecutionConfig, bars.time);
-  let finished: Finished;
-  try {
-    finished = await finishBacktest(services, id, {
-      status: "completed",
-      fields: {
-        barsDone: bars.count,
-        metrics: {
-          ...result.metrics,
-          evaluatedBars: result.evaluatedBars,
-          finalCash: result.finalCash,
-          openPosition: result.openPosition,
-        },
-        executionConfig: resolved as unknown as Record<string, unknown>,
-        finalEquity: result.metrics.finalEquity,
-        tradeCount: trades.seq.length,
-        equityKey: key,
+  const finished = await finishBacktest(services, id, {
+    status: "completed",
+    fields: {
+      barsDone: bars.count,
+      metrics: {
+        ...result.metrics,
+        evaluatedBars: result.evaluatedBars,
+        finalCash: result.finalCash,
+        openPosition: result.openPosition,
       },
-      write: async (tx) => {
-        await tx.delete(backtestTrade).where(eq(backtestTrade.backtestId, id));
-        await insertTrades(tx, id, trades);
-        await storingEquity;
-      },
-    });
-  } finally {
-    await storingEquity.catch(() => {});
-  }
+      executionConfig: resolved as unknown as Record<string, unknown>,
+      finalEquity: result.metrics.finalEquity,
+      tradeCount,
+      equityKey: key,
+    },
+    write: async () => {
+      await Promise.all([
+        services.storage.results.put(key, encodeEquity(bars.time, result.equity)),
+        storeTrades(services, id, result.tradeColumns, bars.time, result.notes),
+        inFlight,
+      ]);
+      phase("storeResults");
+    },
+  });
   if (!finished.row) return { status: "cancelled" };
-  return { status: "completed", trades: trades.seq.length };
+  return { status: "completed", trades: tradeCount };
 }
 
 /** How often a run asks whether its backtest was cancelled or deleted. */
@@ -387,23 +261,27 @@ export async function executeBacktest(
   };
   const cancellation = watchCancellation(db, id);
   try {
-    const bars = await loadBars(services, row);
+    const { bars, hash, cached } = await barsOf(services, row);
     phase("loadBars");
-    const barsHash = await hashBars(bars);
-    phase("hashBars");
-    await db.update(backtest).set({ barsTotal: bars.count, barsHash }).where(eq(backtest.id, id));
+    // The hash (when the bars were not cached) and recording it run beside preparing and running the
+    // strategy: nothing in the run needs them.
+    const recorded = hash.then((barsHash) =>
+      db.update(backtest).set({ barsTotal: bars.count, barsHash }).where(eq(backtest.id, id)),
+    );
+    recorded.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
     await cancellation.check();
     const { result } = await runStrategy(services, row, bars, faults, phase, cancellation);
     phase("run");
     cancellation.stop();
-    const outcome = await storeResult(services, row, bars, result);
+    const outcome = await storeResult(services, row, bars, result, phase, recorded);
     if (outcome.status !== "completed") return outcome;
-    phase("store");
+    phase("commit");
     console.log(
       JSON.stringify({
         msg: "backtest completed",
         backtestId: id,
         bars: bars.count,
+        barsCached: cached,
         trades: outcome.trades,
         phases,
       }),

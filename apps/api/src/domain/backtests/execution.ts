@@ -1,6 +1,6 @@
 /**
  * From a backtest request to what the engine runs: the execution config (published parameter names
- * plus ours, see `backtestParametersSchema`) and the bars hash recorded for reproducibility.
+ * plus ours, see `backtestParametersSchema`). The bars hash is `hashBars` (domain/market-data/bars.ts).
  */
 import type { BacktestParameters } from "@quantago/contracts";
 import {
@@ -8,8 +8,6 @@ import {
   executionConfigFromParameters,
   resolveExecutionConfig,
 } from "@quantago/engine";
-import type { BarColumns } from "@quantago/strategies";
-import { toHex } from "../../lib/hex.ts";
 
 /** Our execution-model keys of `parameters`, copied to the engine config as they are. */
 const EXECUTION_KEYS = [
@@ -43,15 +41,4 @@ export function executionConfigFor(
   });
   resolveExecutionConfig(config);
   return config;
-}
-
-/** SHA-256 (hex) over the six bar columns' bytes in order: equal hash, equal bars. */
-export async function hashBars(bars: BarColumns): Promise<string> {
-  const digest = new crypto.DigestStream("SHA-256");
-  const writer = digest.getWriter();
-  for (const column of [bars.time, bars.open, bars.high, bars.low, bars.close, bars.volume]) {
-    await writer.write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
-  }
-  await writer.close();
-  return toHex(new Uint8Array(await digest.digest));
 }

@@ -3,13 +3,14 @@
  * or its owner cancelling or deleting it. The status changes only while the backtest is still active
  * (`pending` or `running`), so whichever ending lands first wins and the others change nothing; every
  * ending then removes what the run left in R2 that the outcome does not keep (its checkpoint always,
- * its equity curve unless it completed).
+ * its equity curve and trades unless it completed).
  */
-import { backtest, type Database, type Transaction } from "@quantago/db";
+import { backtest, type Database } from "@quantago/db";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Services } from "../../services.ts";
 import { r2Checkpoint } from "../strategies/runtimes/index.ts";
 import { checkpointPrefix, equityKey } from "./equity.ts";
+import { deleteTrades } from "./trades.ts";
 
 type BacktestRow = typeof backtest.$inferSelect;
 
@@ -17,13 +18,13 @@ const ACTIVE: BacktestRow["status"][] = ["pending", "running"];
 
 export type BacktestEnding =
   /**
-   * The run's results: `write` stores the trades in the same transaction that turns the row
-   * `completed` with `fields`, which applies only while the row is still `running`.
+   * The run's results: `write` stores them (R2), then the row turns `completed` with `fields`, which
+   * applies only while the row is still `running`.
    */
   | {
       status: "completed";
       fields: Partial<BacktestRow>;
-      write: (tx: Transaction) => Promise<void>;
+      write: () => Promise<void>;
     }
   | { status: "failed"; message: string }
   /** With `workflowId`, its Workflow instance is terminated too (the owner's cancel or delete). */
@@ -38,27 +39,19 @@ export interface Finished {
   row: BacktestRow | null;
 }
 
-class NoLongerRunning extends Error {}
-
 async function applyStatus(db: Database, id: string, ending: BacktestEnding): Promise<BacktestRow | null> {
   const now = new Date();
   if (ending.status === "completed") {
-    try {
-      return await db.transaction(async (tx) => {
-        await ending.write(tx);
-        const [done] = await tx
-          .update(backtest)
-          .set({ ...ending.fields, status: "completed", finishedAt: now, updatedAt: now })
-          .where(and(eq(backtest.id, id), eq(backtest.status, "running")))
-          .returning();
-        // Cancelled (or deleted) meanwhile: nothing the run wrote stays.
-        if (!done) throw new NoLongerRunning();
-        return done;
-      });
-    } catch (e) {
-      if (e instanceof NoLongerRunning) return null;
-      throw e;
-    }
+    // The results are stored first: the row never reads `completed` before they are all there.
+    await ending.write();
+    const stored = new Date();
+    const [done] = await db
+      .update(backtest)
+      .set({ ...ending.fields, status: "completed", finishedAt: stored, updatedAt: stored })
+      .where(and(eq(backtest.id, id), eq(backtest.status, "running")))
+      .returning();
+    // Cancelled (or deleted) meanwhile: null, and finishBacktest removes what the run stored.
+    return done ?? null;
   }
   const [row] = await db
     .update(backtest)
@@ -102,7 +95,9 @@ export async function finishBacktest(
   if (ending.status === "cancelled" && ending.workflowId && row) {
     await stopWorkflow(services, ending.workflowId);
   }
-  if (status !== "completed") await storage.results.delete(equityKey(id));
+  if (status !== "completed") {
+    await Promise.all([storage.results.delete(equityKey(id)), deleteTrades(services, id)]);
+  }
   await r2Checkpoint(storage.results, checkpointPrefix(id)).clear();
   return { status, row };
 }

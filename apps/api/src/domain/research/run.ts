@@ -18,12 +18,12 @@ import {
   type WalkForwardMode,
   walkForwardWindows,
 } from "@quantago/engine/research";
-import type { ColumnarResult, Timeframe } from "@quantago/market-data";
+import type { ColumnarResult } from "@quantago/market-data";
 import { type BarColumns, getBuiltinStrategy } from "@quantago/strategies";
 import { and, count, eq, sql } from "drizzle-orm";
 import type { Services } from "../../services.ts";
 import { downsampleIndices } from "../backtests/equity.ts";
-import { loadBars } from "../backtests/execute.ts";
+import { barsOf } from "../backtests/execute.ts";
 import { nativeRuntime, RuntimeError } from "../strategies/runtimes/index.ts";
 import { type RunCombination, runWindow, scoreOf, sliceBars } from "./evaluate.ts";
 import { endSweep, type SweepRow } from "./sweeps.ts";
@@ -40,19 +40,15 @@ export class SweepStopped extends Error {
   override name = "SweepStopped";
 }
 
-let cachedBars: { key: string; bars: ColumnarResult } | null = null;
-
+/** The sweep's bars, loaded like a backtest's (cached per isolate, so every batch step reuses them). */
 async function barsFor(services: Services, row: SweepRow): Promise<ColumnarResult> {
   const base = row.base as { start_date: string; end_date: string };
-  const key = `${row.symbol}|${row.timeframe}|${base.start_date}|${base.end_date}`;
-  if (cachedBars?.key === key) return cachedBars.bars;
-  const bars = await loadBars(services, {
+  const { bars } = await barsOf(services, {
     symbol: row.symbol,
-    timeframe: row.timeframe as Timeframe,
+    timeframe: row.timeframe,
     startDate: new Date(base.start_date),
     endDate: new Date(base.end_date),
   });
-  cachedBars = { key, bars };
   return bars;
 }
 

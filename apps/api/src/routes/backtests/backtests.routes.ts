@@ -77,7 +77,7 @@ export const backtestsRoutes = new Hono<AppEnv>()
     async (c) => {
       const { user } = currentUser(c);
       const query = c.req.valid("query");
-      const page = await listTrades(c.get("services").db, user.id, c.req.valid("param").id, query);
+      const page = await listTrades(c.get("services"), user.id, c.req.valid("param").id, query);
       setPageHeaders(c, {
         total: page.total,
         limit: query.limit,
