@@ -36,7 +36,7 @@ function useAdminShortcuts(openHelp: () => void): Shortcut[] {
   const armed = useRef(0);
   const go = NAV.map((n) => ({
     key: n.key,
-    description: `g ${n.key}: go to ${n.label}`,
+    description: `after g: go to ${n.label}`,
     run: () => {
       if (Date.now() - armed.current > CHORD_MS) return;
       armed.current = 0;

@@ -100,7 +100,11 @@ export function OverviewPage() {
       </section>
       <section className="q-card" aria-labelledby="ov-bt-queue">
         <h2 id="ov-bt-queue">Backtest queue</h2>
-        {backtests.data ? <BacktestQueue rows={backtests.data.queue} /> : null}
+        {backtests.data ? (
+          <BacktestQueue rows={backtests.data.queue} />
+        ) : backtests.isPending ? (
+          <LoadingBlock label="Loading the queue" />
+        ) : null}
       </section>
       <section className="q-card" aria-labelledby="ov-health">
         <h2 id="ov-health">Dependencies</h2>

@@ -247,12 +247,13 @@ describe("an operator", () => {
           },
         },
       });
-    // A remote strategy whose endpoint answers a web page, not signals: the run fails at its first candle.
+    // A remote strategy on a host that can never resolve (RFC 2606 `.invalid`): the run fails at its
+    // first signal with the reason, as an operator would see one in production.
     const broken = {
       strategyRuntime: {
         type: "remote",
         language: "python",
-        endpoint: `${base}/not-a-strategy`,
+        endpoint: "https://quantago-e2e.invalid/signal",
         timeoutMs: 2_000,
       },
       strategyMinCandles: 2,
@@ -264,7 +265,7 @@ describe("an operator", () => {
     await page.goto("/backtests");
     await page.getByRole("heading", { name: "Backtests across users" }).waitFor();
     const failures = page.getByRole("table", { name: "Recent failures" });
-    await failures.getByRole("cell", { name: "e2e-broken-remote" }).waitFor({ timeout: 60_000 });
+    await failures.getByRole("cell", { name: "e2e-broken-remote" }).waitFor({ timeout: 120_000 });
     await failures.getByRole("link", { name: ADMIN.email }).first().waitFor();
     await page
       .getByRole("table", { name: "Slowest completed runs" })
@@ -286,7 +287,7 @@ describe("an operator", () => {
     await page.keyboard.press("?");
     const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await help.waitFor();
-    await help.getByText("g u: go to Users").waitFor();
+    await help.getByText("after g: go to Users").waitFor();
     await look("shortcuts");
     await help.getByRole("button", { name: "Close" }).click();
     await page.keyboard.press("g");
