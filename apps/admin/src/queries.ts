@@ -1,4 +1,6 @@
 import { apiFetch, apiSend } from "@quantago/app-kit";
+import { createApiClient, unwrap } from "@quantago/app-kit/client";
+import type { marketTimeframes } from "@quantago/contracts";
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
 /** Every call of the console goes through here (routes of docs/api.md, Auth and Ingestion). */
@@ -159,3 +161,57 @@ export { toMs };
 /** The run kinds and statuses of docs/api.md (kept here: the contracts package would bring zod into the shell). */
 export const RUN_KINDS = ["run_once", "upload", "bulk", "incremental", "backfill"] as const;
 export const RUN_STATUSES = ["pending", "running", "completed", "partial", "failed", "cancelled"] as const;
+
+/**
+ * The routes added for the console (admin backtests, admin health, one user, coverage) go through the
+ * typed client, so a change of their shape in the API is a type error here.
+ */
+const api = createApiClient();
+export type MarketTimeframe = (typeof marketTimeframes)[number];
+
+export const backtestsSummaryQuery = (limit = 10) =>
+  queryOptions({
+    queryKey: ["admin-backtests-summary", limit],
+    queryFn: () => unwrap(api.api.admin.backtests.summary.$get({ query: { limit: String(limit) } })),
+    refetchInterval: 15_000,
+  });
+export type AdminBacktestsSummary = Awaited<
+  ReturnType<NonNullable<ReturnType<typeof backtestsSummaryQuery>["queryFn"]>>
+>;
+export type AdminBacktestRow = AdminBacktestsSummary["queue"][number];
+
+export const adminHealthQuery = () =>
+  queryOptions({
+    queryKey: ["admin-health"],
+    queryFn: () => unwrap(api.api.admin.health.$get()),
+    refetchInterval: 15_000,
+  });
+
+export const userQuery = (id: string) =>
+  queryOptions({
+    queryKey: ["admin-users", "one", id],
+    queryFn: () => unwrap(api.api.admin.users[":id"].$get({ param: { id } })).then((r) => r.user),
+  });
+
+export const coverageQuery = (symbol: string, timeframe: MarketTimeframe, days = 30) =>
+  queryOptions({
+    queryKey: ["coverage", symbol, timeframe, days],
+    queryFn: () =>
+      unwrap(
+        api.api.admin.ingestion.symbols[":symbol"].coverage.$get({
+          param: { symbol },
+          query: { timeframe, days: String(days) },
+        }),
+      ),
+  });
+
+export const deleteBarsRange = (
+  symbol: string,
+  q: { timeframe: MarketTimeframe; from: string; to: string },
+) =>
+  unwrap(
+    api.api.admin.ingestion.symbols[":symbol"].bars.$delete({
+      param: { symbol },
+      query: q,
+    }),
+  );

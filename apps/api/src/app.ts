@@ -13,6 +13,8 @@ import { corsAllowList } from "./middleware/cors.ts";
 import { inputBoundary } from "./middleware/input-boundary.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { services } from "./middleware/services.ts";
+import { adminBacktestsRoutes } from "./routes/admin/backtests.routes.ts";
+import { adminHealthRoutes } from "./routes/admin/health.routes.ts";
 import { adminUsersRoutes } from "./routes/admin/users.routes.ts";
 import { authRoutes } from "./routes/auth/auth.routes.ts";
 import { backtestsRoutes } from "./routes/backtests/backtests.routes.ts";
@@ -92,6 +94,8 @@ export function createApp() {
     .route("/api/session", sessionRoutes)
     .route("/api/sessions", sessionsRoutes)
     .route("/api/admin/users", adminUsersRoutes)
+    .route("/api/admin/backtests", adminBacktestsRoutes)
+    .route("/api/admin/health", adminHealthRoutes)
     .route("/api/admin/ingestion", ingestionRoutes);
   assertAccessPolicies(app.routes);
 

@@ -21,6 +21,9 @@ export interface Secrets {
   BINANCE_BASE_URL?: string;
   /** Ours: "true" lets remote strategies live on loopback/private addresses (dev, tests). */
   REMOTE_STRATEGY_ALLOW_PRIVATE?: string;
+  /** Ours: what `GET /api/admin/health` reports as the API's version and commit (set at deploy). */
+  APP_VERSION?: string;
+  GIT_COMMIT?: string;
 }
 
 export type Env = CloudflareBindings & Secrets;
@@ -61,6 +64,8 @@ const configSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
+  APP_VERSION: z.string().min(1).max(64).default("dev"),
+  GIT_COMMIT: z.string().min(1).max(64).optional(),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,4 +1,4 @@
-import { AppShell, type Shortcut, ShortcutsDialog, useShortcuts } from "@quantago/ui";
+import { AppShell, type Shortcut, ShortcutsButton, ShortcutsDialog, useShortcuts } from "@quantago/ui";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useRouteContext } from "@tanstack/react-router";
 import { type FormEvent, useMemo, useState } from "react";
@@ -98,15 +98,7 @@ export function AppLayout() {
           <Link to="/backtests/new" search={{}} className="q-button q-button-primary" aria-keyshortcuts="n">
             New backtest
           </Link>
-          <button
-            type="button"
-            className="q-button"
-            onClick={() => setHelp(true)}
-            aria-label="Keyboard shortcuts"
-            aria-keyshortcuts="?"
-          >
-            ?
-          </button>
+          <ShortcutsButton onClick={() => setHelp(true)} />
           <button type="button" className="q-button" onClick={() => void signOut()} title={user.email}>
             Sign out
           </button>

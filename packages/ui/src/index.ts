@@ -1,7 +1,7 @@
 export { ConfirmDialog } from "./confirm.tsx";
 export * from "./format.ts";
 export { AppShell, MetricCard, PageHeader, ThemeSwitch } from "./shell.tsx";
-export { type Shortcut, ShortcutsDialog, useShortcuts } from "./shortcuts.tsx";
+export { type Shortcut, ShortcutsButton, ShortcutsDialog, useShortcuts } from "./shortcuts.tsx";
 export {
   EmptyState,
   type ErrorLike,

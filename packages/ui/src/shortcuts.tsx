@@ -66,3 +66,18 @@ export function ShortcutsDialog({
     </dialog>
   );
 }
+
+/** The header button that opens the `?` dialog, for those who do not know the key yet. */
+export function ShortcutsButton({ onClick }: { onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      className="q-button"
+      onClick={onClick}
+      aria-label="Keyboard shortcuts"
+      aria-keyshortcuts="?"
+    >
+      ?
+    </button>
+  );
+}

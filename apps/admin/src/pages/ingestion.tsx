@@ -249,7 +249,13 @@ export function IngestionPage() {
           }}
         >
           <label htmlFor="f-symbol">Symbol</label>
-          <input id="f-symbol" name="symbol" type="search" defaultValue={search.symbol ?? ""} />
+          <input
+            id="f-symbol"
+            name="symbol"
+            type="search"
+            data-shortcut-search
+            defaultValue={search.symbol ?? ""}
+          />
         </form>
       </div>
       {runs.isPending ? (

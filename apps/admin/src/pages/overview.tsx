@@ -1,17 +1,27 @@
 import { describeError } from "@quantago/app-kit";
-import { EmptyState, ErrorState, LoadingBlock, MetricCard, PageHeader } from "@quantago/ui";
+import { ErrorState, LoadingBlock, MetricCard, PageHeader } from "@quantago/ui";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { isStale, runsQuery, storedSeriesQuery } from "../queries.ts";
+import { backtestsSummaryQuery, isStale, runsQuery, storedSeriesQuery } from "../queries.ts";
+import { BacktestQueue, RecentFailures } from "./backtests.tsx";
 import { HealthTable } from "./health.tsx";
 import { RunsTable } from "./ingestion.tsx";
 
-/** What needs attention now. Failed backtests and the backtest queue need an admin route the API lacks. */
+/**
+ * What needs attention now: failing or partial ingestion runs, stale synced series, backtests that
+ * failed in the last 24 h, the backtest queue, and dependency health.
+ */
 export function OverviewPage() {
   const failed = useQuery({ ...runsQuery({ status: "failed", limit: 5 }), refetchInterval: 15_000 });
   const partial = useQuery({ ...runsQuery({ status: "partial", limit: 5 }), refetchInterval: 15_000 });
   const running = useQuery({ ...runsQuery({ status: "running", limit: 5 }), refetchInterval: 5_000 });
   const series = useQuery(storedSeriesQuery());
+  const backtests = useQuery(backtestsSummaryQuery(5));
+  const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+  const failedToday = (backtests.data?.recentFailures ?? []).filter(
+    (r) => Date.parse(r.finishedAt ?? r.createdAt) >= dayAgo,
+  );
+  const queued = (backtests.data?.counts.pending ?? 0) + (backtests.data?.counts.running ?? 0);
   const stale = (series.data ?? []).filter(
     (s) => isStale(s) && s.source !== "synthetic" && s.source !== "csv",
   );
@@ -39,6 +49,12 @@ export function OverviewPage() {
           tone={stale.length ? "negative" : "neutral"}
           hint="newest bar older than two of its timeframe"
         />
+        <MetricCard
+          label="Failed backtests, 24 h"
+          value={backtests.data?.failedLast24h ?? "…"}
+          tone={backtests.data?.failedLast24h ? "negative" : "neutral"}
+        />
+        <MetricCard label="Backtests queued or running" value={backtests.data ? queued : "…"} />
       </div>
       <section className="q-card" aria-labelledby="ov-failing">
         <h2 id="ov-failing">Failing or partial runs</h2>
@@ -71,14 +87,29 @@ export function OverviewPage() {
           </ul>
         )}
       </section>
+      <section className="q-card" aria-labelledby="ov-bt-failed">
+        <h2 id="ov-bt-failed">Failed backtests, last 24 h</h2>
+        {backtests.isError ? (
+          <ErrorState error={describeError(backtests.error)} />
+        ) : backtests.isPending ? (
+          <LoadingBlock label="Loading backtests" />
+        ) : (
+          <RecentFailures rows={failedToday} />
+        )}
+        <Link to="/backtests">All backtests</Link>
+      </section>
+      <section className="q-card" aria-labelledby="ov-bt-queue">
+        <h2 id="ov-bt-queue">Backtest queue</h2>
+        {backtests.data ? (
+          <BacktestQueue rows={backtests.data.queue} />
+        ) : backtests.isPending ? (
+          <LoadingBlock label="Loading the queue" />
+        ) : null}
+      </section>
       <section className="q-card" aria-labelledby="ov-health">
         <h2 id="ov-health">Dependencies</h2>
         <HealthTable />
       </section>
-      <EmptyState title="Backtests: not available from the API yet">
-        Failed backtests in the last 24 h and the queue of pending and running backtests need an admin read
-        across users; see Backtests.
-      </EmptyState>
     </>
   );
 }

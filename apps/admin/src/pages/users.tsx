@@ -1,4 +1,4 @@
-import { describeError } from "@quantago/app-kit";
+import { ApiError, describeError } from "@quantago/app-kit";
 import {
   ConfirmDialog,
   EmptyState,
@@ -10,7 +10,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router";
 import { useState } from "react";
-import { type AdminUser, PAGE, userAction, usersQuery } from "../queries.ts";
+import { type AdminUser, PAGE, userAction, userQuery, usersQuery } from "../queries.ts";
 
 type Action = "promote" | "demote" | "ban" | "unban" | "revoke";
 const LABELS: Record<Action, string> = {
@@ -242,27 +242,21 @@ export function Pager({
   );
 }
 
-/**
- * One user. The API has no read of a single user by id, so this pages through the list (100 at a time)
- * until it finds them; fine for the hundreds of accounts a self-hosted install has.
- */
+/** One user, read by id (`GET /api/admin/users/:id`), so a pasted link works without the list. */
 export function UserPage() {
   const { id } = useParams({ from: "/app/users/$id" });
-  const queryClient = useQueryClient();
-  const user = useQuery({
-    queryKey: ["admin-users", "one", id],
-    queryFn: async () => {
-      for (let offset = 0; ; offset += 100) {
-        const page = await queryClient.fetchQuery(usersQuery(undefined, offset, 100));
-        const hit = page.items.find((u) => u.id === id);
-        if (hit) return hit;
-        if (offset + 100 >= page.total) return null;
-      }
-    },
-  });
+  const user = useQuery(userQuery(id));
   if (user.isPending) return <LoadingBlock label="Loading user" />;
-  if (user.isError) return <ErrorState error={describeError(user.error)} />;
-  if (!user.data) return <EmptyState title="No such user" action={<Link to="/users">All users</Link>} />;
+  if (user.isError && user.error instanceof ApiError && user.error.status === 404)
+    return (
+      <EmptyState title="No such user" action={<Link to="/users">All users</Link>}>
+        <p>
+          No account has the id <code>{id}</code>; it may have been deleted.
+        </p>
+      </EmptyState>
+    );
+  if (user.isError)
+    return <ErrorState error={describeError(user.error)} onRetry={() => void user.refetch()} />;
   const u = user.data;
   return (
     <>

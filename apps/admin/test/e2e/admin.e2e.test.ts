@@ -79,7 +79,7 @@ describe("an operator", () => {
     await page.getByRole("heading", { name: "Users" }).waitFor();
     await page.goto("/");
     await page.getByRole("heading", { name: "Overview" }).waitFor();
-    await page.getByRole("rowheader", { name: "clickhouse" }).waitFor();
+    await page.getByRole("rowheader", { name: "ClickHouse" }).waitFor();
     await look("overview");
   });
 
@@ -152,7 +152,26 @@ describe("an operator", () => {
     await look("ingestion");
     await page.goto(`/coverage?symbol=${SYMBOL}`);
     await page.getByRole("rowheader", { name: SYMBOL }).waitFor();
+    await page.getByRole("heading", { name: "Gaps" }).waitFor();
     await look("coverage");
+  });
+
+  it("removes a range of bars after confirming, sees the API's answer and the gap in the coverage", async () => {
+    await page.goto(`/coverage?symbol=${SYMBOL}`);
+    const gaps = page.getByRole("table", { name: `Gaps of ${SYMBOL} 1m` });
+    await page.getByRole("heading", { name: "Gaps" }).waitFor();
+    expect(await gaps.count()).toBe(0);
+    await page.getByLabel("Timeframe").selectOption("1m");
+    await page.getByLabel("From (UTC, included)").fill(`${day(-10)}T10:00`);
+    await page.getByLabel("To (UTC, excluded)").fill(`${day(-10)}T12:00`);
+    await page.getByRole("button", { name: "Remove bars…" }).click();
+    const dialog = page.getByRole("dialog", { name: `Remove the 1m bars of ${SYMBOL}?` });
+    await dialog.waitFor();
+    await look("coverage-confirm");
+    await dialog.getByRole("button", { name: "Remove bars" }).click();
+    await page.getByText(`Removed 120 1m bars of ${SYMBOL}`).waitFor();
+    await gaps.getByRole("cell", { name: "120", exact: true }).waitFor();
+    await look("coverage-deleted");
   });
 
   it("refuses a plain user, promotes them, and the promotion takes effect in their session", async () => {
@@ -175,21 +194,106 @@ describe("an operator", () => {
     await page.getByRole("dialog").getByRole("button", { name: "Promote to admin" }).click();
     await page.getByText(/Done: role admin/).waitFor();
     await look("users");
+    const href = await page.getByRole("link", { name: email }).getAttribute("href");
+    expect(href).toMatch(/^\/users\/[^/]+$/);
     await page.getByRole("link", { name: email }).click();
     await page.getByRole("heading", { name: email }).waitFor();
     await look("user");
+    // A pasted link loads the user by id, without the list.
+    const pasted = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+    const fresh = await pasted.newPage();
+    await signIn(fresh, ADMIN.email, ADMIN.password);
+    await fresh.getByRole("heading", { name: "Overview" }).waitFor();
+    await fresh.goto(href ?? "");
+    await fresh.getByRole("heading", { name: email }).waitFor();
+    await fresh.getByText("admin", { exact: true }).waitFor();
+    await fresh.goto("/users/usr_does_not_exist");
+    await fresh.getByText("No such user").waitFor();
+    await look("user-unknown", fresh);
+    await pasted.close();
 
     await user.reload();
     await user.getByRole("heading", { name: "Overview" }).waitFor();
     await other.close();
   });
 
-  it("shows health and the backtests page", async () => {
+  it("shows every dependency with latency and versions on the health page", async () => {
     await page.goto("/health");
-    await page.getByRole("rowheader", { name: "postgres" }).waitFor();
+    for (const name of ["PostgreSQL", "ClickHouse", "R2 (artifacts, results)", "Workflows"]) {
+      const row = page.getByRole("row", { name: new RegExp(`^${name.replace(/[()]/g, "\\$&")}`) });
+      await row.getByRole("cell", { name: "ok", exact: true }).waitFor();
+      expect(await row.getByRole("cell", { name: /^\d+ ms$/ }).count()).toBe(1);
+    }
+    await page
+      .getByRole("row", { name: /^PostgreSQL/ })
+      .getByRole("cell", { name: /^\d+\.\d+/ })
+      .waitFor();
     await look("health");
+  });
+
+  it("sees backtests across users: a failure with its reason, counts and the slowest runs", async () => {
+    const submit = (strategy: string, extra: Record<string, unknown> = {}) =>
+      page.request.post("/api/backtests", {
+        headers: { origin: base },
+        data: {
+          backtest: {
+            symbol: SYMBOL,
+            exchange: "crypto",
+            start_date: day(-5),
+            end_date: day(-4),
+            initial_balance: 10_000,
+            strategy,
+            parameters: { timeframe: "1m", ...extra },
+          },
+        },
+      });
+    // A remote strategy on a host that can never resolve (RFC 2606 `.invalid`): the run fails at its
+    // first signal with the reason, as an operator would see one in production.
+    const broken = {
+      strategyRuntime: {
+        type: "remote",
+        language: "python",
+        endpoint: "https://quantago-e2e.invalid/signal",
+        timeoutMs: 2_000,
+      },
+      strategyMinCandles: 2,
+      strategyLookbackCandles: 2,
+    };
+    const [ok, doomed] = await Promise.all([submit("sma-crossover"), submit("e2e-broken-remote", broken)]);
+    expect(ok.status(), await ok.text()).toBe(202);
+    expect(doomed.status(), await doomed.text()).toBe(202);
     await page.goto("/backtests");
     await page.getByRole("heading", { name: "Backtests across users" }).waitFor();
+    const failures = page.getByRole("table", { name: "Recent failures" });
+    await failures.getByRole("cell", { name: "e2e-broken-remote" }).waitFor({ timeout: 120_000 });
+    await failures.getByRole("link", { name: ADMIN.email }).first().waitFor();
+    await page
+      .getByRole("table", { name: "Slowest completed runs" })
+      .getByRole("cell", { name: "sma-crossover" })
+      .first()
+      .waitFor({ timeout: 60_000 });
     await look("backtests");
+    await page.goto("/");
+    await page
+      .getByRole("table", { name: "Recent failures" })
+      .getByRole("cell", { name: "e2e-broken-remote" })
+      .waitFor();
+    await look("overview-attention");
+  });
+
+  it("has keyboard shortcuts: ? lists them, g u goes to Users, / focuses the search", async () => {
+    await page.goto("/");
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await help.waitFor();
+    await help.getByText("after g: go to Users").waitFor();
+    await look("shortcuts");
+    await help.getByRole("button", { name: "Close" }).click();
+    await page.keyboard.press("g");
+    await page.keyboard.press("u");
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    await page.keyboard.press("/");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("user-q");
   });
 });

@@ -30,6 +30,9 @@ export const adminUsersRoutes = new Hono<AppEnv>()
   .get("/", validate("query", adminUsersQuerySchema), async (c) => {
     return c.json(await listUsers(c.get("services").db, c.req.valid("query")), 200);
   })
+  .get("/:id", validate("param", userIdParamSchema), async (c) => {
+    return c.json({ user: await existingUser(c, c.req.valid("param").id) }, 200);
+  })
   .post("/:id/role", validate("param", userIdParamSchema), validate("json", setRoleBodySchema), async (c) => {
     const { id } = c.req.valid("param");
     const { role } = c.req.valid("json");

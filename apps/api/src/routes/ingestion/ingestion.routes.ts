@@ -1,6 +1,7 @@
 import {
   backfillWorkflowBodySchema,
   bulkWorkflowBodySchema,
+  coverageQuerySchema,
   deleteBarsQuerySchema,
   eventsQuerySchema,
   incrementalWorkflowBodySchema,
@@ -26,6 +27,7 @@ import { runOnce } from "../../domain/ingestion/run-once.ts";
 import { listRuns, requester, serializeRun, serializeRunSymbol } from "../../domain/ingestion/runs.ts";
 import { uploadCsv } from "../../domain/ingestion/upload.ts";
 import { cancelRun, getRunWithWorkflow, startWorkflowRun } from "../../domain/ingestion/workflow-runs.ts";
+import { seriesCoverage } from "../../domain/market-data/coverage.ts";
 import { liveProviders } from "../../domain/market-data/market-data.ts";
 import type { AppEnv } from "../../env.ts";
 import { validate } from "../../lib/validate.ts";
@@ -61,6 +63,19 @@ export const ingestionRoutes = new Hono<AppEnv>()
     });
     return c.json({ symbols: rows.map(serializeSymbol) }, 200);
   })
+  .get(
+    "/symbols/:symbol/coverage",
+    validate("param", symbolParamSchema),
+    validate("query", coverageQuerySchema),
+    async (c) => {
+      const symbol = normalizeSymbol(c.req.valid("param").symbol);
+      const { clickhouse, config } = c.get("services");
+      return c.json(
+        await seriesCoverage(clickhouse, { symbol, ...c.req.valid("query") }, config.CLICKHOUSE_DB),
+        200,
+      );
+    },
+  )
   .delete(
     "/symbols/:symbol/bars",
     validate("param", symbolParamSchema),
