@@ -21,6 +21,7 @@ import { backtestsRoutes } from "./routes/backtests/backtests.routes.ts";
 import { healthRoutes } from "./routes/health/health.routes.ts";
 import { ingestionRoutes, UPLOAD_PATH } from "./routes/ingestion/ingestion.routes.ts";
 import { marketDataRoutes } from "./routes/market-data/market-data.routes.ts";
+import { openApiRoutes } from "./routes/openapi/openapi.routes.ts";
 import { researchRoutes } from "./routes/research/research.routes.ts";
 import { sessionRoutes, sessionsRoutes } from "./routes/session/session.routes.ts";
 import { strategiesRoutes } from "./routes/strategies/strategies.routes.ts";
@@ -87,6 +88,10 @@ export function createApp() {
   const routes = app
     .route("/api/auth", authRoutes)
     .route("/api/health", healthRoutes)
+    .route(
+      "/api",
+      openApiRoutes(() => app.routes),
+    )
     .route("/api/market-data", marketDataRoutes)
     .route("/api/strategies", strategiesRoutes)
     .route("/api/backtests", backtestsRoutes)

@@ -1,5 +1,6 @@
 import type { Auth } from "@quantago/auth";
 import { z } from "zod";
+import { BINDING_NAMES } from "./config-reference.ts";
 import { AppError } from "./lib/errors.ts";
 import type { Services } from "./services.ts";
 
@@ -40,8 +41,11 @@ declare global {
 
 const url = z.url({ protocol: /^(https?|postgres(ql)?)$/ });
 
-/** What the Worker needs before it can serve anything beyond `/api/health`. */
-const configSchema = z.object({
+/**
+ * What the Worker needs before it can serve anything beyond `/api/health`. Every key is a setting of
+ * config-reference.ts (a unit test holds them equal), where the docs take their reference from.
+ */
+export const configSchema = z.object({
   DATABASE_URL: url,
   DATABASE_WS_PROXY: z.string().min(1).optional(),
   CLICKHOUSE_URL: url,
@@ -69,15 +73,6 @@ const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
-const bindingNames = [
-  "STRATEGY_ARTIFACTS",
-  "BACKTEST_RESULTS",
-  "LOADER",
-  "CLICKHOUSE_SCHEMA_WORKFLOW",
-  "BACKTEST_WORKFLOW",
-  "INGESTION_WORKFLOW",
-] as const;
-
 const checked = new WeakMap<object, Config | AppError>();
 
 /**
@@ -88,7 +83,9 @@ export function readConfig(env: Env): Config {
   let result = checked.get(env);
   if (!result) {
     const parsed = configSchema.safeParse(env);
-    const missingBindings = bindingNames.filter((name) => !env[name]);
+    const missingBindings = BINDING_NAMES.filter(
+      (name) => !(env as unknown as Record<string, unknown>)[name],
+    );
     if (parsed.success && missingBindings.length === 0) {
       result = parsed.data;
     } else {

@@ -64,6 +64,23 @@ export function assertJsonContentType(c: Context): void {
   }
 }
 
+/** What a `validate()` middleware checks: read by the OpenAPI generator (apps/api/src/openapi). */
+export interface ValidatedInput {
+  target: keyof ValidationTargets;
+  schema: ZodType;
+}
+
+/**
+ * Each `validate()` middleware's target and schema, keyed by the middleware itself, so the OpenAPI
+ * document describes exactly the schemas the routes enforce (no second copy to drift).
+ */
+const validatedInputs = new WeakMap<object, ValidatedInput>();
+
+/** The input a route handler validates, when it is a `validate()` middleware. */
+export function validatedInputOf(handler: object): ValidatedInput | undefined {
+  return validatedInputs.get(handler);
+}
+
 /**
  * `zValidator` with the API's error envelope: every validation failure becomes a 400
  * `VALIDATION_FAILED` listing each issue with its path, whatever the target (json, query, param...).
@@ -92,10 +109,14 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
       },
     },
   );
-  if (target !== "json") return validator;
+  if (target !== "json") {
+    validatedInputs.set(validator, { target, schema });
+    return validator;
+  }
   const jsonOnly: MiddlewareHandler = (c, next) => {
     assertJsonContentType(c);
     return validator(c, next);
   };
+  validatedInputs.set(jsonOnly, { target, schema });
   return jsonOnly as typeof validator;
 }

@@ -33,6 +33,8 @@ export interface AccessPolicy {
 export const ACCESS_POLICIES: readonly AccessPolicy[] = [
   { method: "*", path: "/api/auth/*", access: "public" },
   { method: "GET", path: "/api/health", access: "public" },
+  { method: "GET", path: "/api/openapi.json", access: "public" },
+  { method: "GET", path: "/api/docs", access: "public" },
   { method: "*", path: "/api/market-data/*", access: "public" },
   { method: "GET", path: "/api/session", access: "session" },
   { method: "GET", path: "/api/sessions", access: "session" },
@@ -86,7 +88,7 @@ interface RouteLike {
 }
 
 /** `app.use()` middleware (method ALL on a wildcard) is not an endpoint and needs no decision. */
-function isMiddleware(route: RouteLike): boolean {
+export function isMiddleware(route: RouteLike): boolean {
   return route.method === "ALL" && route.path.endsWith("*");
 }
 

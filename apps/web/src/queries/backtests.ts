@@ -1,4 +1,4 @@
-import { apiFetch } from "@quantago/app-kit";
+import { apiBase, apiFetch } from "@quantago/app-kit";
 import type {
   BacktestRecord,
   BacktestStatus,
@@ -105,5 +105,8 @@ export const rerunBacktest = (id: string) =>
 export const deleteBacktest = (id: string) =>
   apiSend<void>("DELETE", `/api/backtests/${encodeURIComponent(id)}`);
 
-/** `/api/backtests/:id/events`, the SSE stream of progress and the terminal event. */
-export const backtestEventsUrl = (id: string) => `/api/backtests/${encodeURIComponent(id)}/events`;
+/**
+ * `/api/backtests/:id/events`, the SSE stream of progress and the terminal event. On the API's origin
+ * (`VITE_API_URL`) like every other call: EventSource does not go through fetch.
+ */
+export const backtestEventsUrl = (id: string) => `${apiBase}/api/backtests/${encodeURIComponent(id)}/events`;

@@ -1,5 +1,5 @@
 /**
- * The closed trades of a backtest (ADR 0012): stored in R2 beside the equity curve as one trade blob
+ * The closed trades of a backtest (ADR 0013): stored in R2 beside the equity curve as one trade blob
  * (`QTRD`, packages/engine/src/trade-blob.ts: fixed-width columns, 81 bytes a trade), plus, only when
  * the strategy reported any, the signal notes as a JSON object keyed by trade number. A page of
  * `GET /:id/trades` is read from the blob's columns directly: trade `k` sits at a known offset in

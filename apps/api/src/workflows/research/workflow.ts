@@ -22,7 +22,7 @@ const RETRIES = {
 } as const;
 
 /**
- * Runs one sweep or walk-forward analysis (docs/adr/0012): a start step, then one durable step per
+ * Runs one sweep or walk-forward analysis (docs/adr/0014): a start step, then one durable step per
  * batch of combinations (a sweep) or per window (a walk-forward), then a finish step. The steps'
  * bodies are domain calls (domain/research/run.ts); each is idempotent and stops once the sweep is no
  * longer running, which is how a cancel stops the remaining work.
