@@ -205,3 +205,24 @@ async function readLegacyPage(
     .offset(query.offset);
   return rows.map(rowTrade);
 }
+
+/**
+ * The closed trades' net profits in entry order (Monte Carlo resamples them): the blob's profit column
+ * as it is, or the legacy table's.
+ */
+export async function readTradeProfits(
+  { db, storage }: Pick<Services, "db" | "storage">,
+  backtestId: string,
+): Promise<number[]> {
+  const blob = await storage.results.get(tradesKey(backtestId));
+  if (blob) {
+    const trades = decodeTradeColumns(new Uint8Array(await blob.arrayBuffer()));
+    return Array.from(trades.pnl.subarray(0, trades.count));
+  }
+  const rows = await db
+    .select({ profit: backtestTrade.profit })
+    .from(backtestTrade)
+    .where(eq(backtestTrade.backtestId, backtestId))
+    .orderBy(asc(backtestTrade.seq));
+  return rows.map((r) => r.profit);
+}

@@ -9,12 +9,14 @@ import type {
   MonteCarloRecord,
   monteCarloListQuerySchema,
 } from "@quantago/contracts";
-import { backtestTrade, type Database, ownedBy, prefixedId, researchMonteCarlo } from "@quantago/db";
+import { type Database, ownedBy, prefixedId, researchMonteCarlo } from "@quantago/db";
 import { type MonteCarloResult, monteCarlo } from "@quantago/engine/research";
 import { asc, count, desc, eq, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { AppError } from "../../lib/errors.ts";
+import type { Services } from "../../services.ts";
 import { getOwnBacktest } from "../backtests/backtests.ts";
+import { readTradeProfits } from "../backtests/trades.ts";
 
 type Row = typeof researchMonteCarlo.$inferSelect;
 type Options = Required<Omit<CreateMonteCarloRequest["monte_carlo"], "backtest_id">> & {
@@ -50,26 +52,17 @@ export function toMonteCarloRecord(row: Row): MonteCarloRecord {
   };
 }
 
-/** The closed trades' net profits of a backtest, in entry order. */
-async function tradeProfits(db: Database, backtestId: string): Promise<number[]> {
-  const rows = await db
-    .select({ profit: backtestTrade.profit })
-    .from(backtestTrade)
-    .where(eq(backtestTrade.backtestId, backtestId))
-    .orderBy(asc(backtestTrade.seq));
-  return rows.map((r) => r.profit);
-}
-
 function invalid(path: string, message: string): AppError {
   return new AppError("VALIDATION_FAILED", message, { issues: [{ path: ["monte_carlo", path], message }] });
 }
 
 /** `POST /api/research/monte-carlo`: simulates now and stores the run (201). */
 export async function createMonteCarlo(
-  db: Database,
+  services: Pick<Services, "db" | "storage">,
   userId: string,
   request: CreateMonteCarloRequest["monte_carlo"],
 ): Promise<MonteCarloRecord> {
+  const { db } = services;
   let backtest: Awaited<ReturnType<typeof getOwnBacktest>>;
   try {
     backtest = await getOwnBacktest(db, userId, request.backtest_id);
@@ -80,7 +73,7 @@ export async function createMonteCarlo(
   if (backtest.status !== "completed") {
     throw new AppError("CONFLICT", `The backtest is ${backtest.status}; Monte Carlo needs a completed one.`);
   }
-  const profits = await tradeProfits(db, backtest.id);
+  const profits = await readTradeProfits(services, backtest.id);
   if (profits.length === 0) throw invalid("backtest_id", "The backtest has no closed trades to resample.");
   if (profits.length * request.runs > MAX_MONTE_CARLO_STEPS) {
     throw invalid(

@@ -138,7 +138,7 @@ export const researchRoutes = new Hono<AppEnv>()
   })
   .post("/monte-carlo", validate("json", createMonteCarloRequestSchema), async (c) => {
     const record = await createMonteCarlo(
-      c.get("services").db,
+      c.get("services"),
       currentUser(c).user.id,
       c.req.valid("json").monte_carlo,
     );
