@@ -20,6 +20,8 @@ describe("overviewTimeframe", () => {
     expect(overviewTimeframe("1h", YEAR_FROM, YEAR_TO)).toBe("1h");
     // Ten years of 1m: 87,600 hours is too many, 21,900 4h too, 3,650 days fit.
     expect(overviewTimeframe("1m", YEAR_FROM, YEAR_FROM + 3650 * DAY)).toBe("1d");
+    // The range is unknown while the catalog loads: nothing to pick an overview for.
+    expect(overviewTimeframe("1m", Date.parse(""), Date.parse(""))).toBe("1m");
   });
 });
 

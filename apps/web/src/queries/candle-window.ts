@@ -20,7 +20,7 @@ const DAY_MS = 86_400_000;
 /** The timeframe to read `[fromMs, toMs)` at first: `tf` itself when small enough, else a rollup. */
 export function overviewTimeframe(tf: Timeframe, fromMs: number, toMs: number): Timeframe {
   const span = toMs - fromMs;
-  if (span / TIMEFRAME_MS[tf] <= DIRECT_MAX_BARS) return tf;
+  if (!Number.isFinite(span) || span / TIMEFRAME_MS[tf] <= DIRECT_MAX_BARS) return tf;
   const fit = ROLLUPS.find(
     (r) => TIMEFRAME_MS[r] > TIMEFRAME_MS[tf] && span / TIMEFRAME_MS[r] <= OVERVIEW_MAX_BARS,
   );
@@ -106,8 +106,9 @@ export function useCandleWindow(p: {
     ...columnsQuery({
       symbol: p.symbol,
       timeframe: p.timeframe,
-      from: iso(range?.from ?? fromMs),
-      to: iso(range?.to ?? toMs),
+      // Until a window is picked the query is disabled; the range may not be known yet (empty dates).
+      from: range ? iso(range.from) : p.from,
+      to: range ? iso(range.to) : p.to,
     }),
     enabled: enabled && refines && range !== undefined,
     placeholderData: keepPreviousData,
