@@ -3,7 +3,11 @@
  * terminal; with `QUANTAGO_DEV_PORT_OFFSET=N`, pass the shifted URLs).
  *
  *   node_modules/.bin/node --experimental-strip-types bench/web/run.ts [--runs 5] \
- *     [--web http://127.0.0.1:5173] [--api http://127.0.0.1:8787]
+ *     [--web http://127.0.0.1:5173] [--api http://127.0.0.1:8787] [--origin URL]
+ *
+ * `--web` may be the dev server (Vite serves modules one by one: LCP is mostly module loading) or the
+ * production build under `vite preview` (`QUANTAGO_API_URL=<api> vite preview --port P` in apps/web),
+ * then with `--origin` the dev web URL the API trusts for the sign-in (cookies are not per port).
  *
  * Signs in as the dev seed's trader and makes sure a backtest exists over the dev seed's year of
  * SYNTH-USD 1m bars (525,600 candles) with at least 1,000 trades (the detail page marks the first
@@ -34,12 +38,15 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     web: { type: "string", default: process.env.WEB_URL ?? "http://127.0.0.1:5173" },
     api: { type: "string", default: process.env.API_URL ?? "http://127.0.0.1:8787" },
+    // The Origin the API trusts for sign-in; the app itself may be served elsewhere (e.g. `vite preview`).
+    origin: { type: "string" },
     email: { type: "string", default: "trader@quantago.local" },
     password: { type: "string", default: "quantago-trader" },
     chromium: { type: "string", default: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" },
   },
 });
 const runs = Number(values.runs);
+const origin = values.origin ?? values.web;
 const SYMBOL = "SYNTH-USD";
 const START = "2025-01-01T00:00:00.000Z";
 const END = "2026-01-01T00:00:00.000Z";
@@ -49,7 +56,7 @@ async function signIn(): Promise<string> {
   const res = await fetch(`${values.api}/api/auth/sign-in/email`, {
     method: "POST",
     // Better Auth refuses a sign-in without the Origin a browser would send.
-    headers: { "content-type": "application/json", origin: values.web },
+    headers: { "content-type": "application/json", origin },
     body: JSON.stringify({ email: values.email, password: values.password }),
   });
   if (!res.ok) throw new Error(`sign-in: HTTP ${res.status} ${await res.text()}`);
@@ -62,7 +69,7 @@ async function signIn(): Promise<string> {
 async function api<T>(cookie: string, path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(`${values.api}${path}`, {
     ...init,
-    headers: { cookie, origin: values.web, "content-type": "application/json" },
+    headers: { cookie, origin, "content-type": "application/json" },
   });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
