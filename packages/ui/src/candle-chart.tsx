@@ -13,7 +13,7 @@ import {
   type Time,
   type UTCTimestamp,
 } from "lightweight-charts";
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import type { ResolvedTheme } from "./theme.ts";
 
 /** Bars as columns (what `/api/market-data/columns` decodes to): times in Unix ms. */
@@ -66,9 +66,39 @@ function toSeries(bars: BarColumns, up: string, down: string) {
   return { candles, volume };
 }
 
+/** A visible time range in Unix ms, as `onVisibleRangeChange` reports it. */
+export interface TimeRangeMs {
+  from: number;
+  to: number;
+}
+
+/** Markers are drawn only within the visible range plus this many range widths either side. */
+const MARKER_MARGIN = 1;
+
+/** The markers (sorted by time) inside `[from, to]`, by binary search: 2,000 markers cost nothing per pan. */
+function markersWithin(sorted: readonly TradeMarker[], from: number, to: number): readonly TradeMarker[] {
+  const lowerBound = (t: number) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] as TradeMarker).time < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return sorted.slice(lowerBound(from), lowerBound(to + 1));
+}
+
 /**
- * Candlesticks with volume underneath (lightweight-charts 5, data conflation on so a year of 1-minute
- * candles pans smoothly), optional trade markers, and `focusTime` to scroll to a trade.
+ * Candlesticks with volume underneath (lightweight-charts 5, data conflation on), optional trade
+ * markers (only those near the visible range are handed to the chart), and `focusTime` to scroll to a
+ * trade.
+ *
+ * New `bars` keep the visible time range, so a caller can swap a coarse overview for finer bars as the
+ * trader zooms (`onVisibleRangeChange` says what is shown); the chart fits all bars on its first data
+ * and whenever `viewKey` changes (another symbol or range). One frame after data is drawn the figure
+ * gets `data-rendered` and the page a `candle-chart:rendered` performance mark (what bench/web times).
  */
 export function CandleChart({
   bars,
@@ -77,6 +107,8 @@ export function CandleChart({
   height = 420,
   label,
   focusTime,
+  viewKey,
+  onVisibleRangeChange,
 }: {
   bars: BarColumns;
   markers?: readonly TradeMarker[];
@@ -84,12 +116,20 @@ export function CandleChart({
   height?: number;
   label: string;
   focusTime?: number | undefined;
+  viewKey?: string;
+  onVisibleRangeChange?: (range: TimeRangeMs) => void;
 }) {
   const host = useRef<HTMLElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const candles = useRef<ISeriesApi<"Candlestick"> | null>(null);
   const volume = useRef<ISeriesApi<"Histogram"> | null>(null);
   const markerApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
+  const fittedKey = useRef<string | undefined>(undefined);
+  const visible = useRef<TimeRangeMs | undefined>(undefined);
+  const onRange = useRef(onVisibleRangeChange);
+  onRange.current = onVisibleRangeChange;
+  const sortedMarkers = useMemo(() => [...(markers ?? [])].sort((a, b) => a.time - b.time), [markers]);
+  const showMarkers = useRef<(range: TimeRangeMs | undefined) => void>(() => {});
 
   useEffect(() => {
     const el = host.current;
@@ -112,8 +152,23 @@ export function CandleChart({
     });
     c.priceScale("volume").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     markerApi.current = createSeriesMarkers(candles.current, []);
+    // Range events come per frame while panning; markers and callers need only the settled range.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onTimeRange = (r: { from: Time; to: Time } | null) => {
+      if (!r) return;
+      const range = { from: (r.from as number) * 1000, to: (r.to as number) * 1000 };
+      visible.current = range;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        showMarkers.current(range);
+        onRange.current?.(range);
+      }, 120);
+    };
+    c.timeScale().subscribeVisibleTimeRangeChange(onTimeRange);
     chart.current = c;
     return () => {
+      clearTimeout(timer);
+      c.timeScale().unsubscribeVisibleTimeRangeChange(onTimeRange);
       c.remove();
       chart.current = null;
     };
@@ -134,32 +189,59 @@ export function CandleChart({
       wickDownColor: p.down,
       borderVisible: false,
     });
-    if (bars.time.length > 0 && candles.current && volume.current) {
+    const ts = chart.current?.timeScale();
+    if (bars.time.length > 0 && candles.current && volume.current && ts) {
+      const keep = fittedKey.current === (viewKey ?? "") ? visible.current : undefined;
       const data = toSeries(bars, p.up, p.down);
       candles.current.setData(data.candles);
       volume.current.setData(data.volume);
-      chart.current?.timeScale().fitContent();
+      if (keep)
+        ts.setVisibleRange({
+          from: (keep.from / 1000) as UTCTimestamp,
+          to: (keep.to / 1000) as UTCTimestamp,
+        });
+      else ts.fitContent();
+      fittedKey.current = viewKey ?? "";
+      const el = host.current;
+      requestAnimationFrame(() => {
+        if (el && !el.dataset.rendered) {
+          el.dataset.rendered = "";
+          performance.mark("candle-chart:rendered");
+        }
+      });
     } else {
       candles.current?.setData([]);
       volume.current?.setData([]);
     }
-  }, [bars, theme]);
+  }, [bars, theme, viewKey]);
 
   useEffect(() => {
     const p = palette[theme];
-    const list: SeriesMarker<Time>[] = (markers ?? []).map((m) => ({
-      time: (m.time / 1000) as UTCTimestamp,
-      position: m.kind === "entry-short" ? "aboveBar" : m.kind === "exit" ? "inBar" : "belowBar",
-      shape: m.kind === "entry-long" ? "arrowUp" : m.kind === "entry-short" ? "arrowDown" : "circle",
-      color: m.kind === "entry-long" ? p.up : m.kind === "entry-short" ? p.down : p.text,
-      // Labels only while they can be read; hundreds of "#n" texts are noise.
-      ...(m.text && (markers?.length ?? 0) <= 120 ? { text: m.text } : {}),
-    }));
-    markerApi.current?.setMarkers(list);
-  }, [markers, theme]);
+    // Labels only while they can be read; hundreds of "#n" texts are noise.
+    const labelled = sortedMarkers.length <= 120;
+    showMarkers.current = (range) => {
+      const span = range ? range.to - range.from : 0;
+      const shown = range
+        ? markersWithin(sortedMarkers, range.from - MARKER_MARGIN * span, range.to + MARKER_MARGIN * span)
+        : sortedMarkers;
+      const list: SeriesMarker<Time>[] = shown.map((m) => ({
+        time: (m.time / 1000) as UTCTimestamp,
+        position: m.kind === "entry-short" ? "aboveBar" : m.kind === "exit" ? "inBar" : "belowBar",
+        shape: m.kind === "entry-long" ? "arrowUp" : m.kind === "entry-short" ? "arrowDown" : "circle",
+        color: m.kind === "entry-long" ? p.up : m.kind === "entry-short" ? p.down : p.text,
+        ...(m.text && labelled ? { text: m.text } : {}),
+      }));
+      markerApi.current?.setMarkers(list);
+    };
+    showMarkers.current(visible.current);
+  }, [sortedMarkers, theme]);
 
+  // Scroll to a trade once per `focusTime`: finer bars arriving afterwards must not undo the trader's pan.
+  const focused = useRef<number | undefined>(undefined);
   useEffect(() => {
     if (focusTime === undefined || !chart.current || bars.time.length === 0) return;
+    if (focused.current === focusTime) return;
+    focused.current = focusTime;
     const ts = chart.current.timeScale();
     // Find the bar index of the trade and show 60 bars either side of it.
     let lo = 0;

@@ -41,7 +41,8 @@ import {
   isActive,
   rerunBacktest,
 } from "../queries/backtests.ts";
-import { type Columns, columnsQuery } from "../queries/columns.ts";
+import { useCandleWindow } from "../queries/candle-window.ts";
+import type { Columns } from "../queries/columns.ts";
 import { describeError } from "../queries/http.ts";
 import { useBacktestStreams } from "../queries/live.ts";
 import type { Timeframe } from "../queries/market.ts";
@@ -286,14 +287,14 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
   const { theme } = useTheme();
   const equity = useQuery(equityQuery(b.id));
   const trades = useEveryTrade(b.id);
-  const bars = useQuery(
-    columnsQuery({
-      symbol: b.symbol,
-      timeframe: b.timeframe as Timeframe,
-      from: b.start_date,
-      to: b.end_date,
-    }),
-  );
+  // The run's bars: an overview first, its own timeframe once the trader zooms in (queries/candle-window.ts).
+  const candles = useCandleWindow({
+    symbol: b.symbol,
+    timeframe: b.timeframe as Timeframe,
+    from: b.start_date,
+    to: b.end_date,
+  });
+  const bars = candles.overview;
   const [focus, setFocus] = useState<number | undefined>();
 
   const curve = useMemo(() => {
@@ -426,20 +427,27 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
         </h2>
         {bars.isError ? (
           <ErrorState error={describeError(bars.error)} onRetry={() => void bars.refetch()} />
-        ) : bars.data ? (
+        ) : candles.bars ? (
           <CandleChart
-            bars={bars.data}
+            bars={candles.bars}
             markers={markers}
             theme={theme}
             height={380}
             focusTime={focus}
+            viewKey={b.id}
+            onVisibleRangeChange={candles.onVisibleRangeChange}
             label={`${b.symbol} candles with ${markers.length / 2} trades marked`}
           />
         ) : (
           <Skeleton height={380} />
         )}
         <p className="q-hint">
-          ▲ long entry, ▼ short entry, ● exit. Click a trade below to scroll the chart to it.
+          ▲ long entry, ▼ short entry, ● exit. Click a trade below to scroll the chart to it.{" "}
+          {candles.overviewTimeframe === b.timeframe
+            ? null
+            : candles.detailShown
+              ? `Showing ${b.timeframe} candles around the visible range, ${candles.overviewTimeframe} elsewhere.`
+              : `Overview at ${candles.overviewTimeframe}; zoom in for ${b.timeframe} candles.`}
         </p>
       </section>
       <section className="q-card" aria-labelledby="trades-title">

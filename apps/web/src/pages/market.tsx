@@ -11,10 +11,10 @@ import {
   useTheme,
 } from "@quantago/ui";
 import { CandleChart } from "@quantago/ui/candles";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router";
 import { useMemo } from "react";
-import { columnsQuery } from "../queries/columns.ts";
+import { useCandleWindow } from "../queries/candle-window.ts";
 import { describeError } from "../queries/http.ts";
 import {
   day,
@@ -25,8 +25,6 @@ import {
   TIMEFRAMES,
   type Timeframe,
 } from "../queries/market.ts";
-
-const MAX_BARS = 1_100_000;
 
 /** `/market`: the stored series, each a link to its chart. */
 export function MarketIndexPage() {
@@ -102,32 +100,25 @@ export function MarketPage() {
   const tf: Timeframe = search.tf ?? (TIMEFRAME_MS[storedTf] > TIMEFRAME_MS["1h"] ? storedTf : "1h");
   const from = search.from ?? (series ? day(series.firstBar) : undefined);
   const to = search.to ?? (series ? dayAfter(series.lastBar) : undefined);
-  const span = from && to ? Date.parse(to) - Date.parse(from) : 0;
-  const estimate = span / TIMEFRAME_MS[tf];
   const problem = !series
     ? undefined
     : TIMEFRAME_MS[tf] < TIMEFRAME_MS[storedTf]
       ? `${symbol} is stored at ${storedTf}; pick ${storedTf} or coarser.`
       : from && to && from >= to
         ? "The start date must be before the end date."
-        : estimate > MAX_BARS
-          ? `That is about ${formatInteger(estimate)} candles; the chart loads at most ${formatInteger(MAX_BARS)}. Narrow the range or pick a coarser timeframe.`
-          : undefined;
+        : undefined;
   const enabled = Boolean(series && from && to && !problem);
-  const bars = useQuery({
-    ...columnsQuery({ symbol, timeframe: tf, from: from ?? "", to: to ?? "" }),
-    enabled,
-    placeholderData: keepPreviousData,
-  });
+  const candles = useCandleWindow({ symbol, timeframe: tf, from: from ?? "", to: to ?? "", enabled });
+  const bars = candles.overview;
 
   const stats = useMemo(() => {
-    const d = bars.data;
+    const d = candles.bars;
     if (!d || d.time.length === 0) return undefined;
     const n = d.time.length;
     const first = d.open[0] as number;
     const last = d.close[n - 1] as number;
     return { n, last, change: last / first - 1, lastTime: d.time[n - 1] as number };
-  }, [bars.data]);
+  }, [candles.bars]);
 
   const set = (patch: Partial<{ tf: Timeframe; from: string; to: string }>) =>
     void navigate({ search: (prev) => ({ ...prev, ...patch }), replace: true });
@@ -223,8 +214,12 @@ export function MarketPage() {
                   </span>
                   <span className="q-muted">
                     {bars.isPlaceholderData
-                      ? `Loading about ${formatInteger(estimate)} ${tf} candles…`
-                      : `${formatInteger(stats.n)} candles`}
+                      ? `Loading ${tf} candles…`
+                      : candles.overviewTimeframe === tf
+                        ? `${formatInteger(stats.n)} candles`
+                        : candles.detailShown
+                          ? `${tf} around the view, ${candles.overviewTimeframe} elsewhere`
+                          : `${candles.overviewTimeframe} overview; zoom in for ${tf}`}
                   </span>
                 </>
               ) : (
@@ -236,18 +231,24 @@ export function MarketPage() {
             <EmptyState title="Nothing to chart for these settings">{problem}</EmptyState>
           ) : bars.isError ? (
             <ErrorState error={describeError(bars.error)} onRetry={() => void bars.refetch()} />
-          ) : bars.data ? (
-            bars.data.time.length === 0 ? (
+          ) : candles.bars ? (
+            candles.bars.time.length === 0 ? (
               <EmptyState title="No candles in this range">
                 Pick dates inside the coverage shown above.
               </EmptyState>
             ) : (
               <div style={{ opacity: bars.isPlaceholderData ? 0.5 : 1 }}>
                 <CandleChart
-                  bars={bars.data}
+                  bars={candles.bars}
                   theme={theme}
                   height={480}
-                  label={`${symbol} ${tf} candlestick chart with volume, ${formatInteger(bars.data.time.length)} candles`}
+                  viewKey={`${symbol}|${tf}|${from}|${to}`}
+                  onVisibleRangeChange={candles.onVisibleRangeChange}
+                  label={`${symbol} ${tf} candlestick chart with volume, ${
+                    candles.overviewTimeframe === tf
+                      ? `${formatInteger(candles.bars.time.length)} candles`
+                      : `${candles.overviewTimeframe} overview until zoomed in`
+                  }`}
                 />
               </div>
             )
