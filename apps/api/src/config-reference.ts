@@ -80,7 +80,8 @@ export const SETTINGS: readonly Setting[] = [
     kind: "var",
     required: false,
     readBy: "API (`GET /api/admin/health`)",
-    description: "The commit deployed, e.g. `wrangler deploy --var GIT_COMMIT:$(git rev-parse --short HEAD)`.",
+    description:
+      "The commit deployed, e.g. `wrangler deploy --var GIT_COMMIT:$(git rev-parse --short HEAD)`.",
   },
   {
     name: "REMOTE_STRATEGY_ALLOW_PRIVATE",

@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { type FormEvent, useMemo, useState } from "react";
 import { describeError } from "../queries/http.ts";
+import { TIMEFRAMES, type Timeframe } from "../queries/market.ts";
 import { strategiesQuery } from "../queries/strategies.ts";
 
 const api = createApiClient();
@@ -42,7 +43,7 @@ export function ResearchPage() {
   const builtins = (strategies.data ?? []).filter((s) => s.runtimeType === "native");
   const [slug, setSlug] = useState("sma-crossover");
   const [symbol, setSymbol] = useState("SYNTH-USD");
-  const [timeframe, setTimeframe] = useState("1h");
+  const [timeframe, setTimeframe] = useState<Timeframe>("1h");
   const [start, setStart] = useState("2025-01-01");
   const [end, setEnd] = useState("2025-03-01");
   const [metric, setMetric] = useState<SweepMetric>("sharpe");
@@ -132,7 +133,17 @@ export function ResearchPage() {
             </div>
             <div className="q-field">
               <label htmlFor="sw-tf">Timeframe</label>
-              <input id="sw-tf" value={timeframe} onChange={(e) => setTimeframe(e.target.value)} />
+              <select
+                id="sw-tf"
+                value={timeframe}
+                onChange={(e) => setTimeframe(e.target.value as Timeframe)}
+              >
+                {TIMEFRAMES.map((tf) => (
+                  <option key={tf} value={tf}>
+                    {tf}
+                  </option>
+                ))}
+              </select>
             </div>
             <div className="q-field">
               <label htmlFor="sw-start">Start</label>
@@ -189,7 +200,7 @@ export function ResearchPage() {
           </table>
           {submit.error ? (
             <p role="alert" className="q-hint">
-              {describeError(submit.error)}
+              {describeError(submit.error).message}
             </p>
           ) : null}
           <button type="submit" className="q-button q-button-primary" disabled={submit.isPending}>
@@ -199,9 +210,9 @@ export function ResearchPage() {
       </section>
       <section className="q-card" aria-label="Sweeps">
         {list.isPending ? (
-          <LoadingBlock />
+          <LoadingBlock label="Loading sweeps…" />
         ) : list.error ? (
-          <ErrorState message={describeError(list.error)} />
+          <ErrorState error={describeError(list.error)} onRetry={() => void list.refetch()} />
         ) : list.data.items.length === 0 ? (
           <EmptyState title="No sweeps yet" />
         ) : (
@@ -253,8 +264,9 @@ export function SweepPage() {
       ),
     onSuccess: (backtest) => navigate({ to: "/backtests/$id", params: { id: backtest.id } }),
   });
-  if (sweep.isPending) return <LoadingBlock />;
-  if (sweep.error) return <ErrorState message={describeError(sweep.error)} />;
+  if (sweep.isPending) return <LoadingBlock label="Loading the sweep…" />;
+  if (sweep.error)
+    return <ErrorState error={describeError(sweep.error)} onRetry={() => void sweep.refetch()} />;
   const s = sweep.data;
   return (
     <>
@@ -314,7 +326,7 @@ export function SweepPage() {
               ))}
             </tbody>
           </table>
-          {open.error ? <p role="alert">{describeError(open.error)}</p> : null}
+          {open.error ? <p role="alert">{describeError(open.error).message}</p> : null}
         </section>
       ) : null}
       <section className="q-card" aria-label="Ranked results">

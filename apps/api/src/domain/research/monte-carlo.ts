@@ -11,7 +11,7 @@ import type {
 } from "@quantago/contracts";
 import { type Database, ownedBy, prefixedId, researchMonteCarlo } from "@quantago/db";
 import { type MonteCarloResult, monteCarlo } from "@quantago/engine/research";
-import { asc, count, desc, eq, type SQL } from "drizzle-orm";
+import { count, desc, eq, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { AppError } from "../../lib/errors.ts";
 import type { Services } from "../../services.ts";
