@@ -192,14 +192,61 @@ function flatPortfolio(): PortfolioView {
 /** Bars per block of {@link runStrategyInBlocks}: the block's decisions stay in the L1/L2 cache. */
 const DECISION_BLOCK = 2048;
 
+/** One block's decisions in {@link runStrategyInBlocks}, indexed by bar - block start. */
+interface DecisionBuffers {
+  readonly actions: Float64Array;
+  readonly sizes: Float64Array;
+  /** Notes are rare (slow-path strategies only): created on the first one, then cleared per block. */
+  notes: (SignalNote | null)[] | null;
+}
+
+/**
+ * The decision loop of one block `[start, end)` of {@link runStrategyInBlocks}, into `out`. Returns
+ * the end of the decided bars: `end`, or the bar after the first invalid action code (the strategy is
+ * not asked past the bar that fails). A function of its own so the strategy's code (its indicators'
+ * updates included) gets the JIT's whole inlining budget: inside the driver, the simulation loop's
+ * calls used it up and the indicators' window pushes stayed out-of-line calls.
+ */
+function decideBlock(
+  bars: BarColumns,
+  strategy: BarStrategy,
+  portfolio: PortfolioView,
+  slot: DecisionSlot,
+  mask: Uint8Array | null,
+  out: DecisionBuffers,
+  start: number,
+  end: number,
+): number {
+  const actions = out.actions;
+  const sizes = out.sizes;
+  for (let j = start; j < end; j++) {
+    const k = j - start;
+    if (mask !== null && mask[j] === 0) {
+      actions[k] = 0;
+      continue;
+    }
+    slot.size = Number.NaN;
+    const action = strategy.onBar(j, bars, portfolio, slot);
+    actions[k] = action;
+    sizes[k] = slot.size;
+    if (slot.reason !== null || slot.metadata !== null) {
+      out.notes ??= new Array<SignalNote | null>(actions.length).fill(null);
+      out.notes[k] = { reason: slot.reason, metadata: slot.metadata };
+      slot.reason = null;
+      slot.metadata = null;
+    }
+    if (action !== 0 && action !== 1 && action !== 2) return j + 1;
+  }
+  return end;
+}
+
 /**
  * {@link runStrategy} for a strategy that declares `usesPortfolio: false`: per block of bars, the
- * decision loop alone (as {@link computeSignals} does, showing a flat portfolio), then the simulation
- * over that block's decisions. Two tight loops instead of one with both bodies: the strategy's code
- * gets the JIT's whole inlining budget, and the simulation loop is the column driver's. The results
- * are those of passing `computeSignals(strategy, bars)`, which the contract makes equal to the
- * interleaved run for such a strategy. The decision loop stops at the first invalid action code so
- * the strategy is not asked past the bar that fails.
+ * decision loop alone ({@link decideBlock}, showing a flat portfolio as {@link computeSignals} does),
+ * then the simulation over that block's decisions. Two tight loops instead of one with both bodies:
+ * the strategy's code gets the JIT's whole inlining budget, and the simulation loop is the column
+ * driver's. The results are those of passing `computeSignals(strategy, bars)`, which the contract
+ * makes equal to the interleaved run for such a strategy.
  */
 function runStrategyInBlocks(
   bars: BarColumns,
@@ -210,35 +257,28 @@ function runStrategyInBlocks(
 ): number {
   const n = bars.time.length;
   const portfolio = flatPortfolio();
-  const actions = new Float64Array(Math.min(n, DECISION_BLOCK));
-  const sizes = new Float64Array(actions.length);
-  // Notes are rare (slow-path strategies only): a block's array is created on its first note.
-  let notes: (SignalNote | null)[] | null = null;
+  const size = Math.min(n, DECISION_BLOCK);
+  const out: DecisionBuffers = {
+    actions: new Float64Array(size),
+    sizes: new Float64Array(size),
+    notes: null,
+  };
+  const actions = out.actions;
+  const sizes = out.sizes;
   let evaluated = 0;
   for (let start = 0; start < n; start += DECISION_BLOCK) {
-    let end = Math.min(n, start + DECISION_BLOCK);
-    if (notes !== null) notes.fill(null);
-    for (let j = start; j < end; j++) {
-      const k = j - start;
-      if (mask !== null && mask[j] === 0) {
-        actions[k] = 0;
-        continue;
-      }
-      slot.size = Number.NaN;
-      const action = strategy.onBar(j, bars, portfolio, slot);
-      actions[k] = action;
-      sizes[k] = slot.size;
-      if (slot.reason !== null || slot.metadata !== null) {
-        notes ??= new Array<SignalNote | null>(actions.length).fill(null);
-        notes[k] = { reason: slot.reason, metadata: slot.metadata };
-        slot.reason = null;
-        slot.metadata = null;
-      }
-      if (action !== 0 && action !== 1 && action !== 2) {
-        end = j + 1;
-        break;
-      }
-    }
+    out.notes?.fill(null);
+    const end = decideBlock(
+      bars,
+      strategy,
+      portfolio,
+      slot,
+      mask,
+      out,
+      start,
+      Math.min(n, start + DECISION_BLOCK),
+    );
+    const notes = out.notes;
     for (let j = start; j < end; j++) {
       const k = j - start;
       if (mask === null || mask[j] !== 0) {

@@ -274,11 +274,18 @@ export class CandleJsonEncoder implements CandleInputSource<Uint8Array> {
     return this.middle;
   }
 
+  // The input prepared by `prepare`, written by `writeTo`.
+  private candleStart = 0;
+  private candleLength = 0;
+  private index = "";
+  private length = 0;
+
   /**
-   * Records bar `i`; returns the input JSON as UTF-8 (a view valid until the next call), or null
-   * while fewer than `minCandles` bars were seen.
+   * Records bar `i` and prepares its input JSON; returns its length in UTF-8 bytes, or null while
+   * fewer than `minCandles` bars were seen. {@link writeTo} then writes it: the JSON ABI host writes
+   * it straight into the module's input buffer, which `alloc` returns only once the length is known.
    */
-  next(i: number, bars: BarColumns, p: PortfolioView): Uint8Array | null {
+  prepare(i: number, bars: BarColumns, p: PortfolioView): number | null {
     const close = bars.close[i] as number;
     const candle = this.candles.get(bars, i);
     const k = this.lookbackCandles;
@@ -295,28 +302,49 @@ export class CandleJsonEncoder implements CandleInputSource<Uint8Array> {
     this.seen++;
     if (this.seen < this.minCandles) return null;
 
-    const middle = this.middleFor(p, close);
+    this.middle = this.middleFor(p, close);
     const total = bars.time.length;
     if (total !== this.endTotal) {
       this.end = utf8.encode(`,"totalCandles":${total}${this.tail}`);
       this.endTotal = total;
     }
-    const index = String(i);
-    const history = this.windowEnd - this.windowStart;
-    const size = 10 + candle.length + 12 + history + middle.length + index.length + this.end.length;
-    const out = this.reserve(size);
-    let at = writeAscii(out, 0, '{"candle":');
-    out.set(this.window.subarray(start, start + candle.length), at);
-    at += candle.length;
-    at = writeAscii(out, at, ',"history":[');
-    out.set(this.window.subarray(this.windowStart, this.windowEnd), at);
-    at += history;
-    out.set(middle, at);
-    at += middle.length;
-    at = writeAscii(out, at, index);
-    out.set(this.end, at);
-    at += this.end.length;
-    return out.subarray(0, at);
+    this.candleStart = start;
+    this.candleLength = candle.length;
+    this.index = String(i);
+    this.length =
+      10 +
+      candle.length +
+      12 +
+      (this.windowEnd - this.windowStart) +
+      this.middle.length +
+      this.index.length +
+      this.end.length;
+    return this.length;
+  }
+
+  /** Writes the input last prepared (its length as {@link prepare} returned) at `target[at]`. */
+  writeTo(target: Uint8Array, at: number): void {
+    const window = this.window;
+    let to = writeAscii(target, at, '{"candle":');
+    target.set(window.subarray(this.candleStart, this.candleStart + this.candleLength), to);
+    to = writeAscii(target, to + this.candleLength, ',"history":[');
+    target.set(window.subarray(this.windowStart, this.windowEnd), to);
+    to += this.windowEnd - this.windowStart;
+    target.set(this.middle, to);
+    to = writeAscii(target, to + this.middle.length, this.index);
+    target.set(this.end, to);
+  }
+
+  /**
+   * Records bar `i`; returns the input JSON as UTF-8 (a view valid until the next call), or null
+   * while fewer than `minCandles` bars were seen.
+   */
+  next(i: number, bars: BarColumns, p: PortfolioView): Uint8Array | null {
+    const length = this.prepare(i, bars, p);
+    if (length === null) return null;
+    const out = this.reserve(length);
+    this.writeTo(out, 0);
+    return out.subarray(0, length);
   }
 
   /** Forgets all bars. */
@@ -379,6 +407,7 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
   const fuelPerCall = options.fuelPerCall ?? 10_000_000;
   const maxOut = options.maxOutputBytes ?? 65_536;
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  const encoder = new CandleJsonEncoder(options);
   // A byte view of linear memory, renewed when the module grows its memory (the old buffer detaches).
   let bytes = new Uint8Array(memory.buffer);
   const view = (): Uint8Array => {
@@ -392,14 +421,19 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
   const deallocAt = () => `dealloc (candle ${index})`;
   const lenAt = () => lenName;
 
-  /** Copies the input in, calls `signal`; returns where the answer is and its length. */
-  const call = (input: Uint8Array): { out: number; m: number } => {
-    const n = input.length;
+  // Length of the answer of the last `call`.
+  let m = 0;
+
+  /**
+   * Allocates the prepared input's `n` bytes in the module, writes the input there straight from the
+   * encoder (no staging copy), calls `signal`; returns where the answer is (its length in `m`).
+   */
+  const call = (n: number): number => {
     const ptr = guard.invoke(allocAt, fuelPerCall, alloc, n);
     checkRegion(memory, ptr, n, allocName);
-    view().set(input, ptr);
+    encoder.writeTo(view(), ptr);
     const out = guard.invoke(signalAt, fuelPerCall, signal, ptr, n);
-    const m = guard.invoke(lenAt, fuelPerCall, signalLen);
+    m = guard.invoke(lenAt, fuelPerCall, signalLen);
     if (!Number.isInteger(m) || m <= 0 || m > maxOut) {
       throw new SandboxError(
         "output",
@@ -408,7 +442,7 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
     }
     checkRegion(memory, out, m, signalName);
     if (dealloc !== null) guard.invoke(deallocAt, fuelPerCall, dealloc, ptr, n);
-    return { out, m };
+    return out;
   };
 
   /** The general path: decode, parse and validate the answer like every per-candle strategy's. */
@@ -434,9 +468,18 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
     }
   };
 
-  return perCandleStrategy(new CandleJsonEncoder(options), (json, i, slot) => {
+  // The encoder as the strategy's input source: an input is its length, written in by `call`.
+  const source: CandleInputSource<number> = {
+    slug: encoder.slug,
+    minCandles: encoder.minCandles,
+    lookbackCandles: encoder.lookbackCandles,
+    usesPortfolio: encoder.usesPortfolio,
+    next: (i, bars, p) => encoder.prepare(i, bars, p),
+    reset: () => encoder.reset(),
+  };
+  return perCandleStrategy(source, (length, i, slot) => {
     index = i;
-    const { out, m } = call(json);
+    const out = call(length);
     // Fast path for the three plain answers, exactly what parseCandleDecision makes of them.
     const action = plainAnswer(view(), out, m);
     if (action !== -1) {

@@ -57,6 +57,19 @@ let prevHistLen: i32 = 0;
 let prevCount: i32 = 0;
 let prevStarts: StaticArray<i32> = new StaticArray<i32>(256);
 let prevCloses: StaticArray<f64> = new StaticArray<f64>(256);
+// Which previous candle the history reuse started from (1: the window slid by one), -1 for none.
+let reusedFrom: i32 = -1;
+
+// The SMAs the previous call computed for its last bar, and over which history length and periods.
+// When the window slid by exactly one candle (same length), this call's "previous bar" windows are
+// exactly that call's "current bar" windows over the same closes, so their values are reused
+// instead of summed again: the same numbers, bit for bit.
+let lastValid = false;
+let lastCount: i32 = 0;
+let lastFastPeriod: i32 = 0;
+let lastSlowPeriod: i32 = 0;
+let lastFast: f64 = NaN;
+let lastSlow: f64 = NaN;
 
 function bytesEqual(a: usize, b: usize, n: usize): bool {
   let i: usize = 0;
@@ -102,6 +115,7 @@ function reusePrevious(h: usize, end: usize): usize {
     for (let j = k; j < prevCount; j++) {
       pushCandle(unchecked(prevCloses[j]), unchecked(prevStarts[j]) - from + 1);
     }
+    reusedFrom = k;
     return q + len;
   }
   return 0;
@@ -129,6 +143,7 @@ function remember(h: usize, after: usize): void {
 // Returns the position after the array, 0 if malformed; the closes land in `closes[0..count)`.
 function readHistory(p: usize, end: usize): usize {
   count = 0;
+  reusedFrom = -1;
   p = jsonWs(p, end);
   if (p >= end || load<u8>(p) !== 0x5b) return 0;
   const h = p;
@@ -197,6 +212,10 @@ export function signal(ptr: usize, len: i32): usize {
   count = 0;
   let haveHistory = false;
   let haveParameters = false;
+  // The previous call's SMAs count only if this call finds a history slid by one (see lastValid).
+  const hadLast = lastValid;
+  lastValid = false;
+  reusedFrom = -1;
   let p = jsonWs(ptr, end);
   if (p >= end || load<u8>(p) !== 0x7b) return error("input is not a JSON object");
   p = jsonWs(p + 1, end);
@@ -257,8 +276,16 @@ export function signal(ptr: usize, len: i32): usize {
   const last = count - 1;
   const fNow = windowSma(fw, last);
   const sNow = windowSma(sw, last);
-  const fPrev = windowSma(fw, last - 1);
-  const sPrev = windowSma(sw, last - 1);
+  const slid =
+    hadLast && reusedFrom === 1 && count === lastCount && f === lastFastPeriod && s === lastSlowPeriod;
+  const fPrev = slid ? lastFast : windowSma(fw, last - 1);
+  const sPrev = slid ? lastSlow : windowSma(sw, last - 1);
+  lastValid = true;
+  lastCount = count;
+  lastFastPeriod = f;
+  lastSlowPeriod = s;
+  lastFast = fNow;
+  lastSlow = sNow;
   if (fNow > sNow && fPrev <= sPrev) return answer(`{"action":"BUY"}`);
   if (fNow < sNow && fPrev >= sPrev) return answer(`{"action":"SELL"}`);
   return answer(`{"action":"HOLD"}`);
