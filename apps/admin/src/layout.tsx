@@ -1,7 +1,7 @@
+import { authClient } from "@quantago/app-kit/session";
 import { AppShell, EmptyState } from "@quantago/ui";
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useRouteContext } from "@tanstack/react-router";
-import { authClient } from "./auth.ts";
 
 const NAV = [
   { to: "/", label: "Overview", exact: true },

@@ -1,3 +1,4 @@
+import { describeError } from "@quantago/app-kit";
 import {
   EmptyState,
   ErrorState,
@@ -43,7 +44,6 @@ import {
   tradesQuery,
 } from "../queries/backtests.ts";
 import { type Columns, columnsQuery } from "../queries/columns.ts";
-import { describeError } from "../queries/http.ts";
 import type { Timeframe } from "../queries/market.ts";
 
 /** Live status: the SSE stream while the run is active, written into the query cache. */

@@ -1,3 +1,4 @@
+import { describeError } from "@quantago/app-kit";
 import {
   EmptyState,
   ErrorState,
@@ -12,7 +13,6 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { Headline, metric, StatusBadge } from "../components/backtest-bits.tsx";
 import { backtestListQuery } from "../queries/backtests.ts";
-import { describeError } from "../queries/http.ts";
 import { symbolsQuery } from "../queries/market.ts";
 
 export function DashboardPage() {
