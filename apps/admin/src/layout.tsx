@@ -1,3 +1,4 @@
+import { authClient } from "@quantago/app-kit/session";
 import {
   AppShell,
   EmptyState,
@@ -9,7 +10,6 @@ import {
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useRouteContext } from "@tanstack/react-router";
 import { useRef, useState } from "react";
-import { authClient } from "./auth.ts";
 
 /** `key` is the second key of the `g` chord that opens the page (`g o`: overview). */
 const NAV = [

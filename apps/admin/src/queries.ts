@@ -1,9 +1,14 @@
-import { apiFetch, apiSend } from "@quantago/app-kit";
-import { createApiClient, unwrap } from "@quantago/app-kit/client";
+import { createApiClient, type InferRequestType, unwrap } from "@quantago/app-kit/client";
 import type { marketTimeframes } from "@quantago/contracts";
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
-/** Every call of the console goes through here (routes of docs/api.md, Auth and Ingestion). */
+/**
+ * Every call of the console goes through here (routes of docs/api.md, Auth and Ingestion), over the typed
+ * client: a renamed route or a changed parameter is a type error here, not a runtime surprise.
+ */
+const api = createApiClient();
+const admin = api.api.admin;
+const ingestion = admin.ingestion;
 
 export interface AdminUser {
   id: string;
@@ -73,10 +78,18 @@ const qs = (o: Record<string, string | number | undefined>) => {
   return s ? `?${s}` : "";
 };
 
+/** Query-string values as the client sends them: strings, with empty and missing values left out. */
+const query = <T extends Record<string, string | number | undefined>>(o: T) => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== "") out[k] = String(v);
+  return out as { [K in keyof T]?: T[K] extends number | undefined ? string : T[K] };
+};
+
 export const usersQuery = (search: string | undefined, offset = 0, limit = PAGE) =>
   queryOptions({
     queryKey: ["admin-users", { search, offset, limit }],
-    queryFn: () => apiFetch<Page<AdminUser>>(`/api/admin/users${qs({ search, offset, limit })}`),
+    queryFn: (): Promise<Page<AdminUser>> =>
+      unwrap(admin.users.$get({ query: query({ search, offset, limit }) })),
     placeholderData: keepPreviousData,
   });
 
@@ -84,55 +97,86 @@ export const userAction = (
   id: string,
   action: "role" | "ban" | "unban" | "revoke-sessions",
   body?: unknown,
-) =>
-  apiSend<{ user?: AdminUser; revoked?: number }>(
-    "POST",
-    `/api/admin/users/${encodeURIComponent(id)}/${action}`,
-    body,
-  );
+): Promise<{ user?: AdminUser; revoked?: number }> => {
+  const user = admin.users[":id"];
+  const param = { id };
+  switch (action) {
+    case "role":
+      return unwrap(user.role.$post({ param, json: body as JsonOf<typeof user.role.$post> }));
+    case "ban":
+      return unwrap(user.ban.$post({ param, json: (body ?? {}) as JsonOf<typeof user.ban.$post> }));
+    case "unban":
+      return unwrap(user.unban.$post({ param }));
+    case "revoke-sessions":
+      return unwrap(user["revoke-sessions"].$post({ param }));
+  }
+};
 
 export const symbolsQuery = () =>
   queryOptions({
     queryKey: ["admin-symbols"],
-    queryFn: () => apiFetch<{ symbols: RegisteredSymbol[] }>(`${ING}/symbols`).then((r) => r.symbols),
+    queryFn: async (): Promise<RegisteredSymbol[]> =>
+      (await unwrap(ingestion.symbols.$get({ query: {} }))).symbols,
   });
+/** The JSON body a route takes, as the API's validator declares it. */
+type JsonOf<Post> = InferRequestType<Post> extends { json: infer J } ? J : never;
+
+/** The symbols page parses free text: the API checks each field (400 with issues shown by the form). */
 export const upsertSymbols = (symbols: Array<Partial<RegisteredSymbol> & { symbol: string }>) =>
-  apiSend<unknown>("POST", `${ING}/symbols`, { symbols });
+  unwrap(
+    ingestion.symbols.$post({
+      json: { symbols } as JsonOf<typeof ingestion.symbols.$post>,
+    }),
+  );
 
 export const storedSeriesQuery = () =>
   queryOptions({
     queryKey: ["stored-series"],
-    queryFn: () => apiFetch<{ symbols: StoredSeries[] }>("/api/market-data/symbols").then((r) => r.symbols),
+    queryFn: async (): Promise<StoredSeries[]> =>
+      (await unwrap(api.api["market-data"].symbols.$get())).symbols,
   });
 
 export const runsQuery = (f: {
-  status?: string;
-  kind?: string;
+  status?: (typeof RUN_STATUSES)[number] | undefined;
+  kind?: (typeof RUN_KINDS)[number] | undefined;
   symbol?: string;
   offset?: number;
   limit?: number;
 }) =>
   queryOptions({
     queryKey: ["runs", f],
-    queryFn: () => apiFetch<Page<Run>>(`${ING}/logs${qs({ limit: PAGE, ...f })}`),
+    queryFn: (): Promise<Page<Run>> => unwrap(ingestion.logs.$get({ query: query({ limit: PAGE, ...f }) })),
     placeholderData: keepPreviousData,
   });
 export const runQuery = (id: string) =>
   queryOptions({
     queryKey: ["run", id],
-    queryFn: () =>
-      apiFetch<{ run: Run; symbols: RunSymbol[]; workflow: { status: string } | null }>(
-        `${ING}/runs/${encodeURIComponent(id)}`,
-      ),
+    queryFn: (): Promise<{ run: Run; symbols: RunSymbol[]; workflow: { status: string } | null }> =>
+      unwrap(ingestion.runs[":id"].$get({ param: { id } })),
   });
-export const cancelRun = (id: string) =>
-  apiSend<{ run: Run }>("POST", `${ING}/runs/${encodeURIComponent(id)}/cancel`);
-export const startRun = (kind: "run-once" | "bulk" | "incremental" | "backfill", body: unknown) =>
-  apiSend<{ run: Run; workflowId?: string }>(
-    "POST",
-    kind === "run-once" ? `${ING}/run-once` : `${ING}/workflows/${kind}`,
-    body,
-  );
+export const cancelRun = (id: string): Promise<{ run: Run }> =>
+  unwrap(ingestion.runs[":id"].cancel.$post({ param: { id } }));
+/** The forms check their input against the API's rules before sending; the API checks again (400). */
+export const startRun = (
+  kind: "run-once" | "bulk" | "incremental" | "backfill",
+  body: unknown,
+): Promise<{ run: Run; workflowId?: string | null }> => {
+  const workflows = ingestion.workflows;
+  switch (kind) {
+    case "run-once":
+      return unwrap(
+        ingestion["run-once"].$post({ json: body as JsonOf<(typeof ingestion)["run-once"]["$post"]> }),
+      );
+    case "bulk":
+      return unwrap(workflows.bulk.$post({ json: body as JsonOf<typeof workflows.bulk.$post> }));
+    case "incremental":
+      return unwrap(
+        workflows.incremental.$post({ json: body as JsonOf<typeof workflows.incremental.$post> }),
+      );
+    case "backfill":
+      return unwrap(workflows.backfill.$post({ json: body as JsonOf<typeof workflows.backfill.$post> }));
+  }
+};
 export const eventsUrl = (runId: string, lastEventId?: number) =>
   `${ING}/events${qs({ runId, untilComplete: 1, lastEventId })}`;
 export const uploadUrl = (p: { symbol: string; assetClass: string; timeframe: string }) =>
@@ -162,11 +206,6 @@ export { toMs };
 export const RUN_KINDS = ["run_once", "upload", "bulk", "incremental", "backfill"] as const;
 export const RUN_STATUSES = ["pending", "running", "completed", "partial", "failed", "cancelled"] as const;
 
-/**
- * The routes added for the console (admin backtests, admin health, one user, coverage) go through the
- * typed client, so a change of their shape in the API is a type error here.
- */
-const api = createApiClient();
 export type MarketTimeframe = (typeof marketTimeframes)[number];
 
 export const backtestsSummaryQuery = (limit = 10) =>

@@ -1,3 +1,12 @@
+import {
+  authSearch,
+  notFoundPage,
+  RouteError,
+  RoutePending,
+  type RouterContext,
+  requireSignedIn,
+  str,
+} from "@quantago/app-kit/router";
 import type { QueryClient } from "@tanstack/react-query";
 import {
   createRootRouteWithContext,
@@ -5,24 +14,15 @@ import {
   createRouter,
   lazyRouteComponent,
   Outlet,
-  redirect,
 } from "@tanstack/react-router";
-import { sessionQuery } from "./auth.ts";
 import { AdminLayout } from "./layout.tsx";
 import { RUN_KINDS as ingestionRunKinds, RUN_STATUSES as ingestionRunStatuses } from "./queries.ts";
-import { NotFound, RouteError, RoutePending } from "./route-states.tsx";
 
 /**
  * Code-based routes like the trader app: every page its own chunk, every search param validated so a
  * pasted URL lands on the same view. Non-admins get the refusal page from the layout (the API refuses
  * them regardless).
  */
-export interface RouterContext {
-  queryClient: QueryClient;
-}
-
-const str = (v: unknown): string | undefined =>
-  typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
 const int = (v: unknown): number | undefined => {
   const n = Number(v);
   return Number.isInteger(n) && n >= 0 ? n : undefined;
@@ -32,27 +32,20 @@ const oneOf = <T extends string>(list: readonly T[], v: unknown): T | undefined 
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
   component: Outlet,
-  notFoundComponent: NotFound,
+  notFoundComponent: notFoundPage("Go to the overview"),
 });
 
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/sign-in",
-  validateSearch: (s: Record<string, unknown>): { redirect?: string | undefined } => {
-    const r = str(s.redirect);
-    return { redirect: r?.startsWith("/") && !r.startsWith("//") ? r : undefined };
-  },
+  validateSearch: authSearch,
   component: lazyRouteComponent(() => import("./pages/sign-in.tsx"), "SignInPage"),
 });
 
 const appRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: "app",
-  beforeLoad: async ({ context, location }) => {
-    const user = await context.queryClient.ensureQueryData(sessionQuery());
-    if (!user) throw redirect({ to: "/sign-in", search: { redirect: location.href } });
-    return { user };
-  },
+  beforeLoad: requireSignedIn,
   component: AdminLayout,
   errorComponent: RouteError,
   pendingComponent: RoutePending,

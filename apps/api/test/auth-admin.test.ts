@@ -61,9 +61,10 @@ describe("roles", () => {
 });
 
 describe("bans", () => {
-  it("a banned user loses their sessions, cannot sign in, and can sign in again once unbanned", async () => {
+  it("a banned user's next request is a 403 naming the ban, sign-in is refused, and unban restores the same session", async () => {
     const admin = await newAdmin();
     const dave = await newUser();
+    expect((await as(dave, "/api/strategies")).status).toBe(200);
     const banned = await as(
       admin,
       `/api/admin/users/${dave.id}/ban`,
@@ -76,13 +77,35 @@ describe("bans", () => {
     expect(body.user).toMatchObject({ banned: true, banReason: "spam" });
     expect(new Date(body.user.banExpires).getTime()).toBeGreaterThan(Date.now());
 
-    await expectError(await as(dave, "/api/session"), 401, "UNAUTHENTICATED");
+    for (const path of ["/api/strategies", "/api/session", "/api/backtests"]) {
+      const error = await expectError(await as(dave, path), 403, "FORBIDDEN");
+      expect(error.message).toBe(
+        `This account is banned. Reason: spam. The ban ends at ${body.user.banExpires}.`,
+      );
+    }
     const refused = await signIn(dave.email, dave.password);
     expect(refused.status).toBe(403);
     expect(refused.headers.getSetCookie()).toEqual([]);
 
-    expect((await as(admin, `/api/admin/users/${dave.id}/unban`, json({}, origin))).status).toBe(200);
+    const unbanned = await as(admin, `/api/admin/users/${dave.id}/unban`, json({}, origin));
+    expect(unbanned.status).toBe(200);
+    expect(((await unbanned.json()) as { user: unknown }).user).toMatchObject({
+      banned: false,
+      banReason: null,
+      banExpires: null,
+    });
+    expect((await as(dave, "/api/strategies")).status).toBe(200);
     expect((await signIn(dave.email, dave.password)).status).toBe(200);
+  });
+
+  it("a ban without reason or expiry says only that the account is banned; unknown users are 404", async () => {
+    const admin = await newAdmin();
+    const gina = await newUser();
+    expect((await as(admin, `/api/admin/users/${gina.id}/ban`, json({}, origin))).status).toBe(200);
+    const error = await expectError(await as(gina, "/api/session"), 403, "FORBIDDEN");
+    expect(error.message).toBe("This account is banned.");
+    await expectError(await as(admin, "/api/admin/users/usr_nope/ban", json({}, origin)), 404, "NOT_FOUND");
+    await expectError(await as(admin, "/api/admin/users/usr_nope/unban", json({}, origin)), 404, "NOT_FOUND");
   });
 
   it("refuses a session of a user banned by any other path (403), and honours an expired ban", async () => {

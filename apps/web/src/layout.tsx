@@ -1,8 +1,8 @@
+import { authClient } from "@quantago/app-kit/session";
 import { AppShell, type Shortcut, ShortcutsButton, ShortcutsDialog, useShortcuts } from "@quantago/ui";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useRouteContext } from "@tanstack/react-router";
 import { type FormEvent, useMemo, useState } from "react";
-import { authClient } from "./auth.ts";
 import { symbolsQuery } from "./queries/market.ts";
 
 const NAV = [

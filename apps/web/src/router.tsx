@@ -1,3 +1,12 @@
+import {
+  authSearch,
+  notFoundPage,
+  RouteError,
+  RoutePending,
+  type RouterContext,
+  requireSignedIn,
+  str,
+} from "@quantago/app-kit/router";
 import type { BacktestStatus } from "@quantago/contracts";
 import type { QueryClient } from "@tanstack/react-query";
 import {
@@ -6,23 +15,14 @@ import {
   createRouter,
   lazyRouteComponent,
   Outlet,
-  redirect,
 } from "@tanstack/react-router";
-import { sessionQuery } from "./auth.ts";
 import { AppLayout } from "./layout.tsx";
-import { NotFound, RouteError, RoutePending } from "./route-states.tsx";
 
 /**
  * Code-based routes: the tree is plain TypeScript checked by `tsc` (no generated file, no Vite plugin
  * to keep in step), each page loaded with its own chunk through `lazyRouteComponent`, and every search
  * param parsed by a small validator so a pasted URL lands on the same view.
  */
-export interface RouterContext {
-  queryClient: QueryClient;
-}
-
-const str = (v: unknown): string | undefined =>
-  typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
 const TFS = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"] as const;
 type Tf = (typeof TFS)[number];
 const tf = (v: unknown): Tf | undefined => ((TFS as readonly unknown[]).includes(v) ? (v as Tf) : undefined);
@@ -34,18 +34,8 @@ const STATUSES = ["pending", "running", "completed", "failed", "cancelled"] as c
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
   component: Outlet,
-  notFoundComponent: NotFound,
+  notFoundComponent: notFoundPage("Go to the dashboard"),
 });
-
-/** Public pages: where a signed-in user is sent on to the page asked for. */
-const authSearch = (s: Record<string, unknown>): { redirect?: string | undefined } => ({
-  redirect: safeRedirect(s.redirect),
-});
-function safeRedirect(v: unknown): string | undefined {
-  const s = str(v);
-  // Only paths of this app: never an absolute URL (open redirect).
-  return s?.startsWith("/") && !s.startsWith("//") ? s : undefined;
-}
 
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -64,11 +54,7 @@ const signUpRoute = createRoute({
 const appRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: "app",
-  beforeLoad: async ({ context, location }) => {
-    const user = await context.queryClient.ensureQueryData(sessionQuery());
-    if (!user) throw redirect({ to: "/sign-in", search: { redirect: location.href } });
-    return { user };
-  },
+  beforeLoad: requireSignedIn,
   component: AppLayout,
   errorComponent: RouteError,
   pendingComponent: RoutePending,

@@ -103,4 +103,5 @@ export async function unwrapPage<R extends ClientResponse<unknown, number, strin
   };
 }
 
+export type { InferRequestType } from "hono/client";
 export { ApiError };

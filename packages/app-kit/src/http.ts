@@ -39,11 +39,22 @@ export function describeError(err: unknown): { message: string; status?: number;
   return { message: err instanceof Error ? err.message : String(err) };
 }
 
-/** Issues of a 400 answer (`path` as the API sent it). */
-export function issuesOf(err: unknown): Array<{ path: Array<string | number>; message: string }> {
+/** GET binary bytes (the columnar market data route, which `hc` cannot type). */
+export async function apiGetBytes(path: string, accept: string, signal?: AbortSignal): Promise<ArrayBuffer> {
+  const res = await fetch(`${apiBase}${path}`, {
+    credentials: "include",
+    headers: { accept },
+    ...(signal ? { signal } : {}),
+  });
+  if (!res.ok) throw await failureOf(res);
+  return res.arrayBuffer();
+}
+
+/** Issues of a 400 answer as `path → message`, the path joined with dots (`backtest.parameters.fast`). */
+export function issuesOf(err: unknown): Array<{ path: string; message: string }> {
   if (!(err instanceof ApiError)) return [];
   const issues = (
     err.envelope?.error as { issues?: Array<{ path: Array<string | number>; message: string }> } | undefined
   )?.issues;
-  return issues ?? [];
+  return (issues ?? []).map((i) => ({ path: i.path.join("."), message: i.message }));
 }

@@ -1,16 +1,35 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { type ComponentType, StrictMode } from "react";
+import { startThemeSync } from "@quantago/ui";
+import { type QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { type AnyRouter, RouterProvider } from "@tanstack/react-router";
+import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { createAppQueryClient } from "./query-client.ts";
 
-/** Renders an app into `#root` with the shared query client setup. */
-export function mountApp(App: ComponentType): void {
+export interface MountOptions {
+  /** Pages a 401 must not redirect away from (the sign-in and sign-up pages themselves). */
+  publicPaths: readonly string[];
+}
+
+/**
+ * Starts an app: theme sync, the shared query client, and the router `createRouter` builds, rendered
+ * into `#root`. A 401 from any call means the session ended (expired, revoked, signed out elsewhere):
+ * the cached session is forgotten and the person signs in again, then comes back to the same page.
+ */
+export function mountRoutedApp(createRouter: (queryClient: QueryClient) => AnyRouter, options: MountOptions) {
+  startThemeSync();
+  const queryClient = createAppQueryClient(() => {
+    const here = router.state.location;
+    if (options.publicPaths.includes(here.pathname)) return;
+    queryClient.setQueryData(["session"], null);
+    void router.navigate({ to: "/sign-in", search: { redirect: here.href } });
+  });
+  const router = createRouter(queryClient);
   const root = document.getElementById("root");
   if (!root) throw new Error("#root missing from index.html");
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1 } } });
   createRoot(root).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>
-        <App />
+        <RouterProvider router={router} />
       </QueryClientProvider>
     </StrictMode>,
   );

@@ -126,8 +126,8 @@ function StartForm() {
           ))}
           {start.isError ? <li>{describeError(start.error).message}</li> : null}
           {issuesOf(start.error).map((i) => (
-            <li key={i.path.join(".")}>
-              {i.path.join(".")}: {i.message}
+            <li key={i.path}>
+              {i.path}: {i.message}
             </li>
           ))}
         </ul>

@@ -1,7 +1,7 @@
+import { authClient, sessionQuery } from "@quantago/app-kit/session";
 import { AuthForm } from "@quantago/ui/auth";
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearch } from "@tanstack/react-router";
-import { authClient, sessionQuery } from "../auth.ts";
 
 export function SignInPage() {
   const { redirect } = useSearch({ from: "/sign-in" });

@@ -51,8 +51,8 @@ function Answer({ m }: { m: ReturnType<typeof useUpsert> }) {
         {describeError(m.error).message}
         <ul>
           {issuesOf(m.error).map((i) => (
-            <li key={i.path.join(".")}>
-              {i.path.join(".")}: {i.message}
+            <li key={i.path}>
+              {i.path}: {i.message}
             </li>
           ))}
         </ul>

@@ -1,68 +1,29 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserSession, launchBrowser, screenshots, signIn } from "@quantago/e2e-kit";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 
-const shots = fileURLToPath(new URL("../../test-results/", import.meta.url));
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const shots = screenshots(fileURLToPath(new URL("../../test-results/", import.meta.url)));
 const base = inject("adminUrl");
 const ADMIN = { email: "admin@quantago.local", password: "quantago-admin" };
 
-let browser: Browser;
-let context: BrowserContext;
+let session: BrowserSession;
 let page: Page;
 
-/** Screenshot light and dark, axe in both: no serious or critical violation. */
-async function look(name: string, p: Page = page): Promise<void> {
-  const problems: string[] = [];
-  for (const scheme of ["light", "dark"] as const) {
-    await p.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
-    await p.waitForTimeout(100);
-    await p.screenshot({ path: join(shots, `${name}-${scheme}.png`), fullPage: true });
-    if (!(await p.evaluate(() => "axe" in window))) await p.addScriptTag({ content: axeSource });
-    const violations = (await p.evaluate(async () => {
-      const axe = (
-        window as unknown as { axe: { run: (d: Document, o: object) => Promise<{ violations: unknown[] }> } }
-      ).axe;
-      return (await axe.run(document, { resultTypes: ["violations"] })).violations;
-    })) as Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }>;
-    for (const v of violations)
-      if (v.impact === "serious" || v.impact === "critical")
-        problems.push(`${scheme} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  }
-  expect(problems, `accessibility problems on ${name}`).toEqual([]);
-}
-
-async function signIn(p: Page, email: string, password: string) {
-  await p.goto("/sign-in");
-  await p.getByLabel("Email").fill(email);
-  await p.getByLabel("Password").fill(password);
-  await p.getByRole("button", { name: "Sign in" }).click();
-}
+/** Screenshot light and dark, axe in both: no serious or critical violation (`@quantago/e2e-kit`). */
+const look = (name: string, p: Page = page) => shots.look(p, name);
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-dev-shm-usage"],
-  });
-  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  session = await launchBrowser(base);
+  page = session.page;
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail")
-    await page.screenshot({
-      path: join(shots, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}.png`),
-    });
+  if (ctx.task.result?.state === "fail") await shots.failed(page, ctx.task.name);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await session?.browser.close();
 });
 
 const SYMBOL = "E2E-SYN";
@@ -177,7 +138,7 @@ describe("an operator", () => {
   it("refuses a plain user, promotes them, and the promotion takes effect in their session", async () => {
     const email = `user-${Date.now()}@example.com`;
     // Signed up in its own browser context: the session cookie must not replace the admin's.
-    const other = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+    const other = await session.newContext();
     const res = await other.request.post("/api/auth/sign-up/email", {
       data: { email, password: "plain-user-password", name: "Plain User" },
       headers: { origin: base },

@@ -37,12 +37,19 @@ export function isBanned(user: SessionUserRow, now = new Date()): boolean {
   return !user.banExpires || new Date(user.banExpires).getTime() > now.getTime();
 }
 
+/** What a banned user is told: that the account is banned, why, and until when, when the admin said. */
+export function banMessage(user: SessionUserRow): string {
+  const reason = user.banReason ? ` Reason: ${user.banReason}.` : "";
+  const until = user.banExpires ? ` The ban ends at ${new Date(user.banExpires).toISOString()}.` : "";
+  return `This account is banned.${reason}${until}`;
+}
+
 /** 401 without a valid session, 403 for a banned user; otherwise the signed-in caller. */
 export async function authenticate(c: Context<AppEnv>): Promise<SignedIn> {
   const signedIn = await loadSession(c);
   if (!signedIn) throw new AppError("UNAUTHENTICATED", "Sign in first.");
-  // The admin plugin deletes a banned user's sessions; this catches a ban set by any other path.
-  if (isBanned(signedIn.user)) throw new AppError("FORBIDDEN", "This account is banned.");
+  // A ban keeps the user's sessions (ADR 6), so every request of a banned user arrives here.
+  if (isBanned(signedIn.user)) throw new AppError("FORBIDDEN", banMessage(signedIn.user));
   c.set("principal", { kind: "user", user: signedIn.user, session: signedIn.session });
   return signedIn;
 }

@@ -1,9 +1,9 @@
+import { describeError } from "@quantago/app-kit";
 import { type BacktestRecord, MAX_BACKTEST_NOTE_LENGTH } from "@quantago/contracts";
 import { formatInteger } from "@quantago/ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { backtestKeys } from "../queries/backtests.ts";
-import { describeError } from "../queries/http.ts";
 import { saveBacktestNote } from "../queries/notes.ts";
 
 /**

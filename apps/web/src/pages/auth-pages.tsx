@@ -1,7 +1,7 @@
+import { authClient, sessionQuery } from "@quantago/app-kit/session";
 import { AuthForm } from "@quantago/ui/auth";
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, useRouter, useSearch } from "@tanstack/react-router";
-import { authClient, sessionQuery } from "../auth.ts";
 
 /** Signed in: read the new session, then go to the page asked for (a path with its search params). */
 function useFinish(redirect: string | undefined) {

@@ -1,3 +1,4 @@
+import { describeError } from "@quantago/app-kit";
 import {
   EmptyState,
   ErrorState,
@@ -43,7 +44,6 @@ import {
 } from "../queries/backtests.ts";
 import { useCandleWindow } from "../queries/candle-window.ts";
 import type { Columns } from "../queries/columns.ts";
-import { describeError } from "../queries/http.ts";
 import { useBacktestStreams } from "../queries/live.ts";
 import type { Timeframe } from "../queries/market.ts";
 import { useEveryTrade } from "../queries/trades.ts";

@@ -1,3 +1,4 @@
+import { describeError } from "@quantago/app-kit";
 import {
   EmptyState,
   ErrorState,
@@ -15,7 +16,6 @@ import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import { useMemo, useState } from "react";
 import { Headline, metric, StatusBadge } from "../components/backtest-bits.tsx";
 import { BACKTEST_STATUSES, type BacktestRecord, backtestListQuery } from "../queries/backtests.ts";
-import { describeError } from "../queries/http.ts";
 import type { BacktestSort } from "../router.tsx";
 
 /** `/backtests?status&symbol&strategy`: the run history, filters in the URL. */

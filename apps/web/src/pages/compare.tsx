@@ -1,3 +1,4 @@
+import { describeError } from "@quantago/app-kit";
 import {
   EmptyState,
   ErrorState,
@@ -23,7 +24,6 @@ import {
   normalisedCurves,
 } from "../components/compare-math.ts";
 import { type BacktestRecord, backtestQuery, equityQuery } from "../queries/backtests.ts";
-import { describeError } from "../queries/http.ts";
 
 /** Line colours that stay apart in both themes (Okabe–Ito, readable on light and dark). */
 const COLORS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9"];

@@ -1,3 +1,4 @@
+import { describeError } from "@quantago/app-kit";
 import {
   EmptyState,
   ErrorState,
@@ -13,7 +14,6 @@ import { Link } from "@tanstack/react-router";
 import { useEffect, useState } from "react";
 import { Headline, metric, StatusBadge } from "../components/backtest-bits.tsx";
 import { backtestListQuery, isActive } from "../queries/backtests.ts";
-import { describeError } from "../queries/http.ts";
 import { useBacktestStreams } from "../queries/live.ts";
 import { symbolsQuery } from "../queries/market.ts";
 

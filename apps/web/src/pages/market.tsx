@@ -1,3 +1,4 @@
+import { describeError } from "@quantago/app-kit";
 import {
   EmptyState,
   ErrorState,
@@ -15,7 +16,6 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router";
 import { useMemo } from "react";
 import { useCandleWindow } from "../queries/candle-window.ts";
-import { describeError } from "../queries/http.ts";
 import {
   day,
   dayAfter,

@@ -1,3 +1,4 @@
+import { describeError, issuesOf } from "@quantago/app-kit";
 import { type BacktestParameters, createBacktestRequestSchema, exchanges } from "@quantago/contracts";
 import type { ParameterSchema } from "@quantago/strategies";
 import { EmptyState, ErrorState, formatDate, formatInteger, LoadingBlock, PageHeader } from "@quantago/ui";
@@ -8,7 +9,6 @@ import { InputField, SelectField } from "../components/fields.tsx";
 import { checkParameters, fieldOfMessage, type RawValues } from "../components/param-rules.ts";
 import { SchemaForm } from "../components/schema-form.tsx";
 import { backtestKeys, createBacktest } from "../queries/backtests.ts";
-import { describeError, issuesOf } from "../queries/http.ts";
 import {
   day,
   dayAfter,

@@ -1,14 +1,14 @@
-import { createApiClient, unwrap, unwrapPage } from "@quantago/app-kit/client";
+import { describeError } from "@quantago/app-kit";
+import { unwrap, unwrapPage } from "@quantago/app-kit/client";
 import type { SweepMetric } from "@quantago/contracts";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader } from "@quantago/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { type FormEvent, useMemo, useState } from "react";
-import { describeError } from "../queries/http.ts";
+import { api } from "../queries/api-client.ts";
 import { TIMEFRAMES, type Timeframe } from "../queries/market.ts";
 import { strategiesQuery } from "../queries/strategies.ts";
 
-const api = createApiClient();
 const sweeps = api.api.research.sweeps;
 
 const METRICS: readonly SweepMetric[] = [

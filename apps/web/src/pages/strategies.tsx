@@ -1,7 +1,7 @@
+import { describeError } from "@quantago/app-kit";
 import { EmptyState, ErrorState, LoadingBlock, PageHeader } from "@quantago/ui";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
-import { describeError } from "../queries/http.ts";
 import { strategiesQuery } from "../queries/strategies.ts";
 
 const RUNTIMES = ["native", "remote", "wasm"] as const;

@@ -1,4 +1,4 @@
-import { ApiError } from "@quantago/app-kit";
+import { ApiError, describeError, issuesOf } from "@quantago/app-kit";
 import {
   type ArtifactUpload,
   createStrategyRequestSchema,
@@ -18,7 +18,6 @@ import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { ArtifactDrop } from "../components/artifact-drop.tsx";
 import { InputField, SelectField } from "../components/fields.tsx";
-import { describeError, issuesOf } from "../queries/http.ts";
 import {
   artifactUrl,
   createStrategy,

@@ -1,4 +1,5 @@
-import { apiBase, apiFetch } from "@quantago/app-kit";
+import { apiBase } from "@quantago/app-kit";
+import { type Page, unwrap, unwrapPage } from "@quantago/app-kit/client";
 import type {
   BacktestRecord,
   BacktestStatus,
@@ -6,7 +7,7 @@ import type {
   CreateBacktestRequest,
 } from "@quantago/contracts";
 import { queryOptions } from "@tanstack/react-query";
-import { apiSend, listPage, type Page } from "./http.ts";
+import { api } from "./api-client.ts";
 
 export type { BacktestRecord, BacktestTrade };
 
@@ -20,12 +21,15 @@ export interface BacktestFilters {
 
 export type { Page };
 
+/** Every backtest call of the app, over the typed client (routes of docs/api.md, Backtests). */
+const backtests = api.api.backtests;
+const one = backtests[":id"];
+
 export const backtestKeys = {
   all: ["backtests"] as const,
   lists: () => [...backtestKeys.all, "list"] as const,
   list: (f: BacktestFilters) => [...backtestKeys.lists(), f] as const,
   detail: (id: string) => [...backtestKeys.all, "detail", id] as const,
-  trades: (id: string, limit: number) => [...backtestKeys.all, "trades", id, limit] as const,
   equity: (id: string, points: number) => [...backtestKeys.all, "equity", id, points] as const,
 };
 
@@ -41,11 +45,11 @@ export const BACKTEST_STATUSES = [
 export const isActive = (s: BacktestStatus) => s === "pending" || s === "running";
 
 export function backtestListQuery(f: BacktestFilters) {
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== "") qs.set(k, String(v));
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== "") query[k] = String(v);
   return queryOptions({
     queryKey: backtestKeys.list(f),
-    queryFn: () => listPage<BacktestRecord>(`/api/backtests?${qs}`, "backtests"),
+    queryFn: (): Promise<Page<BacktestRecord>> => unwrapPage(backtests.$get({ query })),
     // Running backtests move: poll while any is active, stop when all are done.
     refetchInterval: (q) => (q.state.data?.items.some((b) => isActive(b.status)) ? 2000 : false),
   });
@@ -54,30 +58,8 @@ export function backtestListQuery(f: BacktestFilters) {
 export function backtestQuery(id: string) {
   return queryOptions({
     queryKey: backtestKeys.detail(id),
-    queryFn: () => apiFetch<BacktestRecord>(`/api/backtests/${encodeURIComponent(id)}`),
+    queryFn: (): Promise<BacktestRecord> => unwrap(one.$get({ param: { id } })),
   });
-}
-
-export function tradesQuery(id: string, limit = 1000) {
-  return queryOptions({
-    queryKey: backtestKeys.trades(id, limit),
-    queryFn: () =>
-      listPage<BacktestTrade>(`/api/backtests/${encodeURIComponent(id)}/trades?limit=${limit}`, "trades"),
-    staleTime: Number.POSITIVE_INFINITY,
-  });
-}
-
-/** Every trade of a run, page by page (the route serves at most 1,000 at a time), for export. */
-export async function fetchAllTrades(id: string): Promise<BacktestTrade[]> {
-  const all: BacktestTrade[] = [];
-  for (;;) {
-    const page = await listPage<BacktestTrade>(
-      `/api/backtests/${encodeURIComponent(id)}/trades?limit=1000&offset=${all.length}`,
-      "trades",
-    );
-    all.push(...page.items);
-    if (page.items.length === 0 || all.length >= page.total) return all;
-  }
 }
 
 export interface EquityPoint {
@@ -88,22 +70,21 @@ export interface EquityPoint {
 export function equityQuery(id: string, points = 2000) {
   return queryOptions({
     queryKey: backtestKeys.equity(id, points),
-    queryFn: () =>
-      apiFetch<{ total: number; points: EquityPoint[] }>(
-        `/api/backtests/${encodeURIComponent(id)}/equity?points=${points}`,
-      ),
+    queryFn: (): Promise<{ total: number; points: EquityPoint[] }> =>
+      unwrap(one.equity.$get({ param: { id }, query: { points: String(points) } })),
     staleTime: Number.POSITIVE_INFINITY,
   });
 }
 
-export const createBacktest = (body: CreateBacktestRequest | { backtest: Record<string, unknown> }) =>
-  apiSend<BacktestRecord>("POST", "/api/backtests", body);
-export const cancelBacktest = (id: string) =>
-  apiSend<BacktestRecord>("POST", `/api/backtests/${encodeURIComponent(id)}/cancel`);
-export const rerunBacktest = (id: string) =>
-  apiSend<BacktestRecord>("POST", `/api/backtests/${encodeURIComponent(id)}/rerun`);
-export const deleteBacktest = (id: string) =>
-  apiSend<void>("DELETE", `/api/backtests/${encodeURIComponent(id)}`);
+/** The form sends what it holds; the API checks it against the same schema (400 with issues). */
+export const createBacktest = (
+  body: CreateBacktestRequest | { backtest: Record<string, unknown> },
+): Promise<BacktestRecord> => unwrap(backtests.$post({ json: body as CreateBacktestRequest }));
+export const cancelBacktest = (id: string): Promise<BacktestRecord> =>
+  unwrap(one.cancel.$post({ param: { id } }));
+export const rerunBacktest = (id: string): Promise<BacktestRecord> =>
+  unwrap(one.rerun.$post({ param: { id } }));
+export const deleteBacktest = (id: string): Promise<void> => unwrap(one.$delete({ param: { id } }));
 
 /**
  * `/api/backtests/:id/events`, the SSE stream of progress and the terminal event. On the API's origin

@@ -1,6 +1,6 @@
+import { apiGetBytes } from "@quantago/app-kit";
 import { columnsBinaryLayout } from "@quantago/contracts";
 import { queryOptions } from "@tanstack/react-query";
-import { apiGetBytes } from "./http.ts";
 import { marketKeys, type Timeframe } from "./market.ts";
 
 /* Bars for charts. Kept apart from `market.ts` (which the app shell imports) because it needs the

@@ -1,5 +1,6 @@
-import { apiFetch } from "@quantago/app-kit";
+import { unwrap } from "@quantago/app-kit/client";
 import { queryOptions } from "@tanstack/react-query";
+import { api } from "./api-client.ts";
 
 /** One stored series of `GET /api/market-data/symbols`. */
 export interface StoredSeries {
@@ -25,6 +26,9 @@ export const TIMEFRAME_MS: Record<Timeframe, number> = {
   "1w": 604_800_000,
 };
 
+/** The public market data routes, over the typed client. */
+const marketData = api.api["market-data"];
+
 export const marketKeys = {
   all: ["market"] as const,
   symbols: () => [...marketKeys.all, "symbols"] as const,
@@ -34,7 +38,7 @@ export const marketKeys = {
 export function symbolsQuery() {
   return queryOptions({
     queryKey: marketKeys.symbols(),
-    queryFn: async () => (await apiFetch<{ symbols: StoredSeries[] }>("/api/market-data/symbols")).symbols,
+    queryFn: async (): Promise<StoredSeries[]> => (await unwrap(marketData.symbols.$get())).symbols,
     staleTime: 60_000,
   });
 }

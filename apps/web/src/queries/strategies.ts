@@ -1,7 +1,7 @@
-import { apiFetch } from "@quantago/app-kit";
+import { type InferRequestType, unwrap, unwrapPage } from "@quantago/app-kit/client";
 import type { StrategyCatalogEntry, StrategyVersionInfo } from "@quantago/contracts";
 import { queryOptions } from "@tanstack/react-query";
-import { apiSend, listPage } from "./http.ts";
+import { api } from "./api-client.ts";
 
 export type Strategy = StrategyCatalogEntry & { isPublic?: boolean; owned?: boolean; createdAt?: string };
 export type { StrategyVersionInfo };
@@ -13,13 +13,16 @@ export const strategyKeys = {
   versions: (slug: string) => [...strategyKeys.all, "versions", slug] as const,
 };
 
+/** Every strategy call of the app, over the typed client (routes of docs/api.md, Strategies). */
+const strategies = api.api.strategies;
+const bySlug = strategies[":slug"];
 const slugPath = (slug: string) => `/api/strategies/${encodeURIComponent(slug)}`;
 
-/** The catalog (list shape read by `listPage`, like every list route). */
+/** The catalog (a bare array with `X-Total-Count`, like every list route). */
 export function strategiesQuery() {
   return queryOptions({
     queryKey: strategyKeys.list(),
-    queryFn: async () => (await listPage<Strategy>("/api/strategies", "strategies")).items,
+    queryFn: async (): Promise<Strategy[]> => (await unwrapPage(strategies.$get())).items,
     staleTime: 60_000,
   });
 }
@@ -27,7 +30,7 @@ export function strategiesQuery() {
 export function strategyQuery(slug: string) {
   return queryOptions({
     queryKey: strategyKeys.detail(slug),
-    queryFn: async () => (await apiFetch<{ strategy: Strategy }>(slugPath(slug))).strategy,
+    queryFn: async (): Promise<Strategy> => (await unwrap(bySlug.$get({ param: { slug } }))).strategy,
     staleTime: 60_000,
   });
 }
@@ -36,8 +39,8 @@ export function strategyQuery(slug: string) {
 export function versionsQuery(slug: string) {
   return queryOptions({
     queryKey: strategyKeys.versions(slug),
-    queryFn: async () =>
-      (await listPage<StrategyVersionInfo>(`${slugPath(slug)}/versions`, "versions")).items,
+    queryFn: async (): Promise<StrategyVersionInfo[]> =>
+      (await unwrapPage(bySlug.versions.$get({ param: { slug } }))).items,
     staleTime: 30_000,
   });
 }
@@ -46,16 +49,15 @@ export function versionsQuery(slug: string) {
 export const artifactUrl = (slug: string, version: string) =>
   `${slugPath(slug)}/versions/${encodeURIComponent(version)}/artifact`;
 
-/** `POST /api/strategies`: 201 `{ definition, version }`. */
-export const createStrategy = (body: unknown) =>
-  apiSend<{ definition: Strategy; version: StrategyVersionInfo }>("POST", "/api/strategies", body);
+/** The JSON body a route takes, as the API's validator declares it. */
+type JsonOf<Post> = InferRequestType<Post> extends { json: infer J } ? J : never;
 
-/** `POST /api/strategies/:slug/versions`: today `{ version }`, soon the bare row; both read here. */
-export async function publishVersion(slug: string, body: unknown): Promise<StrategyVersionInfo> {
-  const res = await apiSend<StrategyVersionInfo | { version: StrategyVersionInfo }>(
-    "POST",
-    `${slugPath(slug)}/versions`,
-    body,
-  );
-  return "id" in res ? res : res.version;
-}
+/** `POST /api/strategies`: 201 `{ definition, version }`. The forms send what they hold; the API checks it. */
+export const createStrategy = (
+  body: unknown,
+): Promise<{ definition: Strategy; version: StrategyVersionInfo }> =>
+  unwrap(strategies.$post({ json: body as JsonOf<typeof strategies.$post> }));
+
+/** `POST /api/strategies/:slug/versions`: 201 with the new version's row. */
+export const publishVersion = (slug: string, body: unknown): Promise<StrategyVersionInfo> =>
+  unwrap(bySlug.versions.$post({ param: { slug }, json: body as JsonOf<typeof bySlug.versions.$post> }));

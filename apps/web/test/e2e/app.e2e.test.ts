@@ -1,68 +1,31 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserSession, launchBrowser, screenshots } from "@quantago/e2e-kit";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 
-const shots = fileURLToPath(new URL("../../test-results/", import.meta.url));
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const shots = screenshots(fileURLToPath(new URL("../../test-results/", import.meta.url)));
 const base = inject("webUrl");
 /** The SDK's example modules, compiled at build time (built here when missing). */
 const wasmBuild = fileURLToPath(new URL("../../../../packages/wasm-sdk/build/", import.meta.url));
 if (!existsSync(join(wasmBuild, "sma-crossover.wasm")))
   execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: join(wasmBuild, ".."), stdio: "ignore" });
 
-let browser: Browser;
-let context: BrowserContext;
+let session: BrowserSession;
 let page: Page;
 /** Figures measured along the way, written to test-results/timings.json. */
 const timings: Record<string, unknown> = {};
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-/** Screenshot in light and dark (the theme follows the system by default) and run axe in both. */
-async function look(name: string): Promise<void> {
-  const problems: string[] = [];
-  for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: join(shots, `${name}-${scheme}.png`), fullPage: true });
-    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
-    const violations = (await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: { run: (ctx: Document, o: object) => Promise<{ violations: unknown[] }> };
-        }
-      ).axe;
-      return (await axe.run(document, { resultTypes: ["violations"] })).violations;
-    })) as AxeViolation[];
-    for (const v of violations)
-      if (v.impact === "serious" || v.impact === "critical")
-        problems.push(
-          `${scheme} ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-        );
-  }
-  expect(problems, `accessibility problems on ${name}`).toEqual([]);
-}
+/** Screenshot in light and dark and run axe in both (`@quantago/e2e-kit`). */
+const look = (name: string) => shots.look(page, name);
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-dev-shm-usage"],
-  });
-  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+  session = await launchBrowser(base);
+  page = session.page;
   // Cumulative layout shift of each document (shifts right after input do not count, as in CLS).
-  await context.addInitScript(() => {
+  await session.context.addInitScript(() => {
     const w = window as unknown as { __cls: number };
     w.__cls = 0;
     new PerformanceObserver((list) => {
@@ -70,20 +33,15 @@ beforeAll(async () => {
         if (!e.hadRecentInput) w.__cls += e.value;
     }).observe({ type: "layout-shift", buffered: true });
   });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail")
-    await page.screenshot({
-      path: join(shots, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}.png`),
-    });
+  if (ctx.task.result?.state === "fail") await shots.failed(page, ctx.task.name);
 });
 
 afterAll(async () => {
-  writeFileSync(join(shots, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
-  await browser?.close();
+  writeFileSync(join(shots.dir, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
+  await session?.browser.close();
 });
 
 describe("a trader, from sign-up to a result", () => {

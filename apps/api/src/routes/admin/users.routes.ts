@@ -5,7 +5,7 @@ import {
   userIdParamSchema,
 } from "@quantago/contracts";
 import { type Context, Hono } from "hono";
-import { findUser, listUsers, revokeUserSessions } from "../../domain/users/users.ts";
+import { banUser, findUser, listUsers, revokeUserSessions, unbanUser } from "../../domain/users/users.ts";
 import type { AppEnv } from "../../env.ts";
 import { AppError } from "../../lib/errors.ts";
 import { validate } from "../../lib/validate.ts";
@@ -23,8 +23,9 @@ function refuseSelf(c: Context<AppEnv>, id: string, action: string): void {
 }
 
 /**
- * `/api/admin/users` (admin only, by the access policy). Role and ban changes go through Better Auth's
- * admin plugin, which also ends a banned user's sessions; its errors come back in our envelope.
+ * `/api/admin/users` (admin only, by the access policy). Role changes go through Better Auth's admin
+ * plugin (its errors come back in our envelope); bans are the domain's, because the plugin's ban deletes
+ * the user's sessions and the banned user must be told they are banned (403), not signed out (401).
  */
 export const adminUsersRoutes = new Hono<AppEnv>()
   .get("/", validate("query", adminUsersQuerySchema), async (c) => {
@@ -44,19 +45,16 @@ export const adminUsersRoutes = new Hono<AppEnv>()
   .post("/:id/ban", validate("param", userIdParamSchema), validate("json", banUserBodySchema), async (c) => {
     const { id } = c.req.valid("param");
     const { reason, expiresInSeconds } = c.req.valid("json");
-    await existingUser(c, id);
     refuseSelf(c, id, "ban");
-    await c.get("services").auth.api.banUser({
-      body: { userId: id, banReason: reason, banExpiresIn: expiresInSeconds },
-      headers: c.req.raw.headers,
-    });
-    return c.json({ user: await existingUser(c, id) }, 200);
+    const banned = await banUser(c.get("services").db, id, { reason, expiresInSeconds });
+    if (!banned) throw new AppError("NOT_FOUND", "No such user.");
+    return c.json({ user: banned }, 200);
   })
   .post("/:id/unban", validate("param", userIdParamSchema), async (c) => {
     const { id } = c.req.valid("param");
-    await existingUser(c, id);
-    await c.get("services").auth.api.unbanUser({ body: { userId: id }, headers: c.req.raw.headers });
-    return c.json({ user: await existingUser(c, id) }, 200);
+    const unbanned = await unbanUser(c.get("services").db, id);
+    if (!unbanned) throw new AppError("NOT_FOUND", "No such user.");
+    return c.json({ user: unbanned }, 200);
   })
   .post("/:id/revoke-sessions", validate("param", userIdParamSchema), async (c) => {
     const { id } = c.req.valid("param");

@@ -1,18 +1,18 @@
-import { apiBase } from "@quantago/app-kit";
+import type { SessionUser as ApiSessionUser } from "@quantago/contracts";
 import { createQuantagoAuthClient } from "@quantago/ui/auth";
 import { queryOptions } from "@tanstack/react-query";
+import { apiBase } from "./api.ts";
 
 /** Better Auth's client against `/api/auth/*` (same origin through the dev proxy, or `VITE_API_URL`). */
 export const authClient = createQuantagoAuthClient(apiBase || undefined);
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-  role?: string;
-}
+/** What the apps read of the signed-in user (Better Auth's client does not type the admin plugin's role). */
+export type SessionUser = Pick<ApiSessionUser, "id" | "email" | "name"> & { role?: string | null };
 
-/** The signed-in user, or `null`. The route guard reads it before any protected page renders. */
+/**
+ * The signed-in user, or `null`. The route guard reads it before any protected page renders; 30 s keeps
+ * a role change made by an admin visible within a navigation or two without a request per page.
+ */
 export function sessionQuery() {
   return queryOptions({
     queryKey: ["session"],
@@ -24,6 +24,6 @@ export function sessionQuery() {
       }
       return (data?.user as SessionUser | undefined) ?? null;
     },
-    staleTime: 60_000,
+    staleTime: 30_000,
   });
 }

@@ -1,0 +1,1 @@
+export { type BrowserSession, launchBrowser, screenshots, signIn, VIEWPORT } from "./browser.ts";
