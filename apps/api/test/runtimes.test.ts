@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { downsampleIndices } from "../src/domain/backtests/equity.ts";
+import { decodeEquity, downsampleIndices, encodeEquity } from "../src/domain/backtests/equity.ts";
 import { endpointRefusal } from "../src/domain/strategies/runtimes/endpoint-policy.ts";
 import { RuntimeError } from "../src/domain/strategies/runtimes/errors.ts";
 import { remoteCaller } from "../src/domain/strategies/runtimes/remote.ts";
@@ -96,5 +96,43 @@ describe("equity downsampling", () => {
     expect(picked).toContain(40_000);
     expect([...picked].sort((a, b) => a - b)).toEqual(picked);
     expect(downsampleIndices(equity.subarray(0, 10), 300)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
+describe("equity curve encoding", () => {
+  const version = (bytes: Uint8Array) => new DataView(bytes.buffer).getUint32(4, true);
+  const roundTrip = (time: Float64Array, equity: Float64Array) => {
+    const bytes = encodeEquity(time, equity);
+    const back = decodeEquity(bytes.buffer as ArrayBuffer);
+    expect(Array.from(back.time)).toEqual(Array.from(time.subarray(0, equity.length)));
+    expect(Array.from(back.equity)).toEqual(Array.from(equity));
+    return bytes;
+  };
+
+  it("stores evenly spaced times as runs (version 2), gaps included, and gives back every time exactly", () => {
+    const n = 10_000;
+    const time = Float64Array.from(
+      { length: n },
+      (_, i) => 1_700_000_000_000 + i * 60_000 + (i >= 4000 ? 3_600_000 : 0),
+    );
+    const equity = Float64Array.from({ length: n }, (_, i) => 10_000 + Math.sin(i) * 0.1);
+    const bytes = roundTrip(time, equity);
+    expect(version(bytes)).toBe(2);
+    expect(bytes.length).toBe(16 + 2 * 24 + n * 8);
+    // A curve shorter than the bars (times beyond it are not stored).
+    roundTrip(time, equity.subarray(0, 3));
+    expect(decodeEquity(encodeEquity(time, new Float64Array(0)).buffer as ArrayBuffer).equity.length).toBe(0);
+  });
+
+  it("falls back to version 1 when the times have too many gaps, and still reads version 1", () => {
+    const time = Float64Array.from({ length: 100 }, (_, i) => i * i * 1000);
+    const bytes = roundTrip(
+      time,
+      Float64Array.from({ length: 100 }, (_, i) => i),
+    );
+    expect(version(bytes)).toBe(1);
+    expect(bytes.length).toBe(16 + 100 * 16);
+    expect(() => decodeEquity(bytes.buffer.slice(0, bytes.length - 8) as ArrayBuffer)).toThrow(/truncated/);
+    expect(() => decodeEquity(new ArrayBuffer(16))).toThrow(/equity curve/);
   });
 });

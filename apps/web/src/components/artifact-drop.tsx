@@ -1,6 +1,6 @@
 import type { ArtifactUpload } from "@quantago/contracts";
 import { formatInteger } from "@quantago/ui";
-import { type DragEvent, useId, useState } from "react";
+import { type DragEvent, useEffect, useId, useRef, useState } from "react";
 
 /** Bytes → base64 in chunks (a module of a few MiB would overflow `String.fromCharCode(...all)`). */
 export function toBase64(bytes: Uint8Array): string {
@@ -40,6 +40,11 @@ export function ArtifactDrop({
   const id = useId();
   const [over, setOver] = useState(false);
   const [local, setLocal] = useState<string | undefined>();
+  const input = useRef<HTMLInputElement>(null);
+  // Cleared by the form (after a publish): the native input would otherwise still show the old file.
+  useEffect(() => {
+    if (!value && input.current) input.current.value = "";
+  }, [value]);
   async function take(file: File | undefined) {
     setLocal(undefined);
     if (!file) return onChange(undefined);
@@ -89,6 +94,7 @@ export function ArtifactDrop({
           )}
         </p>
         <input
+          ref={input}
           id={id}
           type="file"
           accept={accept}

@@ -190,9 +190,11 @@ function Detail({ b }: { b: BacktestRecord }) {
         />
       ) : null}
       {b.status === "cancelled" ? (
-        <EmptyState title="Cancelled">
-          This run was stopped before it finished. Rerun it to get a result.
-        </EmptyState>
+        <div style={{ marginBottom: "1rem" }}>
+          <EmptyState title="Cancelled">
+            This run was stopped before it finished. Rerun it to get a result.
+          </EmptyState>
+        </div>
       ) : null}
       {b.status === "completed" ? <Results b={b} elapsed={elapsed} /> : null}
       <BacktestNote b={b} />
