@@ -161,7 +161,7 @@ describe("an operator", () => {
     await page.getByRole("heading", { name: email }).waitFor();
     await look("user");
     // A pasted link loads the user by id, without the list.
-    const pasted = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+    const pasted = await session.newContext();
     const fresh = await pasted.newPage();
     await signIn(fresh, ADMIN.email, ADMIN.password);
     await fresh.getByRole("heading", { name: "Overview" }).waitFor();
