@@ -100,8 +100,14 @@ function equityFromTrades(
   return { equity, position };
 }
 
+/** Every number finite or null, nested objects (the per-direction trade statistics) included. */
 function allFiniteOrNull(obj: Record<string, unknown>): boolean {
-  return Object.values(obj).every((v) => v === null || (typeof v === "number" && Number.isFinite(v)));
+  return Object.values(obj).every(
+    (v) =>
+      v === null ||
+      (typeof v === "number" && Number.isFinite(v)) ||
+      (typeof v === "object" && allFiniteOrNull(v as Record<string, unknown>)),
+  );
 }
 
 describe("engine properties", () => {
