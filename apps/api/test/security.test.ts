@@ -28,6 +28,8 @@ function minimumAccess(path: string): Access {
   if (path.startsWith("/api/auth/") || path === "/api/health" || path.startsWith("/api/market-data/")) {
     return "public";
   }
+  // Ours: the API's description (OpenAPI document and its reference page).
+  if (path === "/api/openapi.json" || path === "/api/docs") return "public";
   return "session";
 }
 

@@ -9,7 +9,7 @@
  * `running`, checks again at least every {@link CANCEL_CHECK_MS} while it runs, and stops when it is
  * not (cancelled or deleted): a cancel stops the remaining work.
  */
-import type { SweepMetric, WalkForwardSummary } from "@quantago/contracts";
+import type { DirectionMetrics, SweepMetric, WalkForwardSummary } from "@quantago/contracts";
 import { type Database, researchSweep, researchSweepResult } from "@quantago/db";
 import { computeMetrics, type ExecutionConfig, inferTimeframeMs, type Metrics } from "@quantago/engine";
 import {
@@ -130,10 +130,22 @@ function planWindows(row: SweepRow, bars: number) {
   });
 }
 
-/** Plain metrics for storage: every value a finite number or null. */
-function storedMetrics(metrics: Metrics): Record<string, number | null> {
+/**
+ * Metrics for storage, as a backtest stores them: every number finite or null, and the All / Long /
+ * Short split (`byDirection`, finite or null by the engine's construction) kept whole.
+ */
+type StoredMetrics = Record<string, number | DirectionMetrics | null>;
+
+function storedMetrics(metrics: Metrics): StoredMetrics {
   return Object.fromEntries(
-    Object.entries(metrics).map(([k, v]) => [k, typeof v === "number" && Number.isFinite(v) ? v : null]),
+    Object.entries(metrics).map(([k, v]) => [
+      k,
+      k === "byDirection"
+        ? (v as DirectionMetrics | null)
+        : typeof v === "number" && Number.isFinite(v)
+          ? v
+          : null,
+    ]),
   );
 }
 
@@ -189,8 +201,8 @@ export interface WindowStep {
   parameters: Combination;
   inSampleScore: number | null;
   outOfSampleScore: number | null;
-  inSampleMetrics: Record<string, number | null>;
-  outOfSampleMetrics: Record<string, number | null>;
+  inSampleMetrics: StoredMetrics;
+  outOfSampleMetrics: StoredMetrics;
 }
 
 /** A walk-forward step: the in-sample sweep of window `index` and its out-of-sample test. */
