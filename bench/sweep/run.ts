@@ -22,7 +22,7 @@ const { values } = parseArgs({
     api: { type: "string", default: process.env.API_URL ?? "http://127.0.0.1:8787" },
     clickhouse: { type: "string", default: process.env.CLICKHOUSE_URL ?? "http://127.0.0.1:8123" },
     database: { type: "string", default: process.env.CLICKHOUSE_DB ?? "market_data" },
-    origin: { type: "string", default: process.env.FRONTEND_ORIGIN ?? "http://localhost:5173" },
+    origin: { type: "string", default: process.env.FRONTEND_ORIGIN ?? "http://127.0.0.1:5173" },
     email: { type: "string", default: "trader@quantago.local" },
     password: { type: "string", default: "quantago-trader" },
   },

@@ -288,7 +288,6 @@ function Results({ b, elapsed }: { b: BacktestRecord; elapsed: number | undefine
 function EquityAndTrades({ b }: { b: BacktestRecord }) {
   const { theme } = useTheme();
   const equity = useQuery(equityQuery(b.id));
-  const trades = useEveryTrade(b.id);
   // The run's bars: an overview first, its own timeframe once the trader zooms in (queries/candle-window.ts).
   const candles = useCandleWindow({
     symbol: b.symbol,
@@ -297,6 +296,9 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
     to: b.end_date,
   });
   const bars = candles.overview;
+  // Every trade is megabytes of JSON and tens of requests: asked for once the candles have answered, so
+  // the chart is not queued behind them (on the API and on the main thread).
+  const trades = useEveryTrade(b.id, { enabled: !bars.isPending });
   const [focus, setFocus] = useState<number | undefined>();
 
   const curve = useMemo(() => {

@@ -53,11 +53,15 @@ export interface TradesProgress {
   total: number | null;
 }
 
-/** {@link fetchEveryTrade} as a query (cached for the page's life), with its progress while it loads. */
-export function useEveryTrade(id: string) {
+/**
+ * {@link fetchEveryTrade} as a query (cached for the page's life), with its progress while it loads;
+ * `enabled: false` holds it back (it stays pending) until the caller is ready for it.
+ */
+export function useEveryTrade(id: string, { enabled = true }: { enabled?: boolean } = {}) {
   const [progress, setProgress] = useState<TradesProgress>({ loaded: 0, total: null });
   const query = useQuery({
     queryKey: ["backtests", "every-trade", id],
+    enabled,
     queryFn: ({ signal }) => fetchEveryTrade(id, (loaded, total) => setProgress({ loaded, total }), signal),
     staleTime: Number.POSITIVE_INFINITY,
   });
