@@ -19,8 +19,8 @@ import {
   SMAX_STRATEGY_PARAMETERS,
 } from "../../packages/engine/src/fixtures/smax.ts";
 import { generateSmaxBars, runBacktest } from "../../packages/engine/src/index.ts";
-import { countStoredBars, createClickHouse, insertBars } from "../../packages/market-data/src/index.ts";
 import { smaCrossover } from "../../packages/strategies/src/index.ts";
+import { call, SMAX_SYMBOL, seedSmaxBars, signIn } from "../dev-stack.ts";
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +35,7 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
-const SYMBOL = "SMAX-1M";
+const SYMBOL = SMAX_SYMBOL;
 const BARS = 1_000_000;
 const START = new Date(SMAX_START_MS).toISOString();
 const END = new Date(SMAX_START_MS + BARS * 60_000).toISOString();
@@ -44,55 +44,20 @@ const REFERENCE = SMAX_REFERENCE[1_000_000];
 const { initialBalance, ...smaxExecution } = SMAX_EXECUTION_CONFIG;
 const PARAMETERS = { timeframe: "1m", ...SMAX_STRATEGY_PARAMETERS, ...smaxExecution };
 
-const clickhouse = createClickHouse({
-  url: values.clickhouse,
-  username: process.env.CLICKHOUSE_USERNAME,
-  password: process.env.CLICKHOUSE_PASSWORD,
-  database: values.database,
-});
+const stack = { api: values.api, origin: values.origin, email: values.email, password: values.password };
 
-/** The exact SMAX-1m bars (docs/smax-reference.md), stored like any ingested series. */
+/** The exact SMAX-1m bars, stored if absent. */
 async function seed(): Promise<void> {
-  if ((await countStoredBars(clickhouse, SYMBOL, values.database)) === BARS) return;
   const started = performance.now();
-  await insertBars(
-    {
-      url: values.clickhouse,
-      username: process.env.CLICKHOUSE_USERNAME,
-      password: process.env.CLICKHOUSE_PASSWORD,
-      database: values.database,
-    },
-    { symbol: SYMBOL, assetClass: "crypto", timeframe: "1m", source: "csv", ingestVersion: 1 },
-    generateSmaxBars(BARS),
-  );
-  console.log(`seeded ${BARS} bars in ${Math.round(performance.now() - started)} ms`);
-}
-
-async function signIn(): Promise<string> {
-  const res = await fetch(`${values.api}/api/auth/sign-in/email`, {
-    method: "POST",
-    // Better Auth refuses a sign-in without the Origin a browser would send.
-    headers: { "content-type": "application/json", origin: values.origin },
-    body: JSON.stringify({ email: values.email, password: values.password }),
-  });
-  if (!res.ok) throw new Error(`sign-in: HTTP ${res.status} ${await res.text()}`);
-  return res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-}
-
-async function call(cookie: string, path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${values.api}${path}`, {
-    ...init,
-    headers: { cookie, origin: values.origin, "content-type": "application/json", ...(init.headers ?? {}) },
-  });
+  if (await seedSmaxBars({ url: values.clickhouse, database: values.database })) {
+    console.log(`seeded ${BARS} bars in ${Math.round(performance.now() - started)} ms`);
+  }
 }
 
 async function registerWasm(cookie: string): Promise<string> {
   const file = new URL("../../packages/wasm-sdk/build/sma-crossover.wasm", import.meta.url);
   const slug = "bench-sma-columnar";
-  const res = await call(cookie, "/api/strategies", {
+  const res = await call(stack, cookie, "/api/strategies", {
     method: "POST",
     body: JSON.stringify({
       strategy: {
@@ -130,7 +95,7 @@ interface Done {
 
 async function timedBacktest(cookie: string, strategy: string): Promise<Done> {
   const started = performance.now();
-  const res = await call(cookie, "/api/backtests", {
+  const res = await call(stack, cookie, "/api/backtests", {
     method: "POST",
     body: JSON.stringify({
       backtest: {
@@ -147,7 +112,7 @@ async function timedBacktest(cookie: string, strategy: string): Promise<Done> {
   if (res.status !== 202) throw new Error(`submit: HTTP ${res.status} ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
   for (;;) {
-    const record = (await (await call(cookie, `/api/backtests/${id}`)).json()) as {
+    const record = (await (await call(stack, cookie, `/api/backtests/${id}`)).json()) as {
       status: string;
       trade_count: number;
       final_equity: number;
@@ -169,9 +134,8 @@ async function timedBacktest(cookie: string, strategy: string): Promise<Done> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 await seed();
-await clickhouse.close();
 
-const cookie = await signIn();
+const cookie = await signIn(stack);
 const wasmSlug = await registerWasm(cookie);
 const rows: string[] = [];
 for (const [label, strategy, target] of [

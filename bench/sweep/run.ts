@@ -13,8 +13,8 @@
 import { parseArgs } from "node:util";
 import { SMAX_EXECUTION_CONFIG, SMAX_START_MS } from "../../packages/engine/src/fixtures/smax.ts";
 import { generateSmaxBars, runBacktest } from "../../packages/engine/src/index.ts";
-import { countStoredBars, createClickHouse, insertBars } from "../../packages/market-data/src/index.ts";
 import { smaCrossover } from "../../packages/strategies/src/index.ts";
+import { call, SMAX_SYMBOL, seedSmaxBars, signIn } from "../dev-stack.ts";
 
 const { values } = parseArgs({
   options: {
@@ -27,8 +27,7 @@ const { values } = parseArgs({
     password: { type: "string", default: "quantago-trader" },
   },
 });
-const SYMBOL = "SMAX-1M";
-const SERIES = 1_000_000;
+const SYMBOL = SMAX_SYMBOL;
 const BARS = 100_000;
 const START = new Date(SMAX_START_MS).toISOString();
 const END = new Date(SMAX_START_MS + BARS * 60_000).toISOString();
@@ -36,46 +35,7 @@ const { initialBalance, ...smaxExecution } = SMAX_EXECUTION_CONFIG;
 const AXES = { fast: { min: 5, max: 50, step: 5 }, slow: { min: 60, max: 150, step: 10 } };
 const COMBINATIONS = 100;
 
-const connection = {
-  url: values.clickhouse,
-  username: process.env.CLICKHOUSE_USERNAME,
-  password: process.env.CLICKHOUSE_PASSWORD,
-  database: values.database,
-};
-
-async function seed(): Promise<void> {
-  const clickhouse = createClickHouse(connection);
-  try {
-    if ((await countStoredBars(clickhouse, SYMBOL, values.database)) === SERIES) return;
-  } finally {
-    await clickhouse.close();
-  }
-  await insertBars(
-    connection,
-    { symbol: SYMBOL, assetClass: "crypto", timeframe: "1m", source: "csv", ingestVersion: 1 },
-    generateSmaxBars(SERIES),
-  );
-}
-
-async function signIn(): Promise<string> {
-  const res = await fetch(`${values.api}/api/auth/sign-in/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: values.origin },
-    body: JSON.stringify({ email: values.email, password: values.password }),
-  });
-  if (!res.ok) throw new Error(`sign-in: HTTP ${res.status} ${await res.text()}`);
-  return res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-}
-
-async function call(cookie: string, path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${values.api}${path}`, {
-    ...init,
-    headers: { cookie, origin: values.origin, "content-type": "application/json", ...(init.headers ?? {}) },
-  });
-}
+const stack = { api: values.api, origin: values.origin, email: values.email, password: values.password };
 
 interface SweepRecord {
   id: string;
@@ -88,7 +48,7 @@ interface SweepRecord {
 
 async function timedSweep(cookie: string): Promise<{ wallMs: number; workflowMs: number }> {
   const started = performance.now();
-  const res = await call(cookie, "/api/research/sweeps", {
+  const res = await call(stack, cookie, "/api/research/sweeps", {
     method: "POST",
     body: JSON.stringify({
       sweep: {
@@ -111,10 +71,10 @@ async function timedSweep(cookie: string): Promise<{ wallMs: number; workflowMs:
   if (combinations !== COMBINATIONS)
     throw new Error(`expected ${COMBINATIONS} combinations, got ${combinations}`);
   for (;;) {
-    const record = (await (await call(cookie, `/api/research/sweeps/${id}`)).json()) as SweepRecord;
+    const record = (await (await call(stack, cookie, `/api/research/sweeps/${id}`)).json()) as SweepRecord;
     if (record.status === "completed") {
       const wallMs = performance.now() - started;
-      const results = await call(cookie, `/api/research/sweeps/${id}/results?limit=1`);
+      const results = await call(stack, cookie, `/api/research/sweeps/${id}/results?limit=1`);
       if (Number(results.headers.get("X-Total-Count")) !== COMBINATIONS) throw new Error("results missing");
       return {
         wallMs,
@@ -127,8 +87,8 @@ async function timedSweep(cookie: string): Promise<{ wallMs: number; workflowMs:
   }
 }
 
-await seed();
-const cookie = await signIn();
+await seedSmaxBars({ url: values.clickhouse, database: values.database });
+const cookie = await signIn(stack);
 const rows: string[] = [];
 for (let i = 0; i < Number(values.runs); i++) {
   const { wallMs, workflowMs } = await timedSweep(cookie);

@@ -29,6 +29,7 @@ import type * as Playwright from "../../apps/web/node_modules/playwright-core/in
 // playwright-core is the web app's test dependency (its browser tests drive the same Debian Chromium);
 // loaded from there by path, with its types, rather than declared a second time at the root.
 import type { Browser, BrowserContext, Page } from "../../apps/web/node_modules/playwright-core/index.js";
+import { call, signIn } from "../dev-stack.ts";
 
 const playwrightEntry = "../../apps/web/node_modules/playwright-core/index.mjs";
 const { chromium } = (await import(playwrightEntry)) as typeof Playwright;
@@ -52,25 +53,8 @@ const START = "2025-01-01T00:00:00.000Z";
 const END = "2026-01-01T00:00:00.000Z";
 const MIN_TRADES = 1_000;
 
-async function signIn(): Promise<string> {
-  const res = await fetch(`${values.api}/api/auth/sign-in/email`, {
-    method: "POST",
-    // Better Auth refuses a sign-in without the Origin a browser would send.
-    headers: { "content-type": "application/json", origin },
-    body: JSON.stringify({ email: values.email, password: values.password }),
-  });
-  if (!res.ok) throw new Error(`sign-in: HTTP ${res.status} ${await res.text()}`);
-  return res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-}
-
 async function api<T>(cookie: string, path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(`${values.api}${path}`, {
-    ...init,
-    headers: { cookie, origin, "content-type": "application/json" },
-  });
+  const res = await call({ api: values.api, origin }, cookie, path, init);
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -238,7 +222,7 @@ function percentile(xs: number[], p: number): number {
 }
 const median = (xs: number[]) => percentile(xs, 50);
 
-const cookie = await signIn();
+const cookie = await signIn({ api: values.api, origin, email: values.email, password: values.password });
 const run = await ensureBacktest(cookie);
 console.log(`backtest ${run.id}: ${run.trade_count} trades over a year of ${SYMBOL} 1m`);
 
