@@ -118,6 +118,8 @@ export async function startAppStack(options: AppStackOptions): Promise<AppStack>
     BETTER_AUTH_SECRET: "e2e-only-secret-0123456789abcdef0123456789",
     INGESTION_ADMIN_SECRET: "e2e-ingestion-secret-0123456789",
     BETTER_AUTH_URL: apiUrl,
+    // As `npm run dev`: remote strategies on this machine (the tests' own strategy servers) are allowed.
+    REMOTE_STRATEGY_ALLOW_PRIVATE: "true",
     FRONTEND_ORIGIN: unused,
     ADMIN_ORIGIN: unused,
     [options.origin]: appUrl,

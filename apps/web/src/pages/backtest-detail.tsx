@@ -529,7 +529,16 @@ function Configuration({ b }: { b: BacktestRecord }) {
     ["Backtest id", <code key="id">{b.id}</code>],
     ["Strategy", `${b.strategy} (${b.strategy_source}, ${b.strategy_runtime})`],
     ["Strategy version", b.strategy_version ?? "—"],
-    ["Artifact SHA-256", b.artifact_sha256 ? <code key="a">{b.artifact_sha256}</code> : "— (built-in)"],
+    [
+      "Artifact SHA-256",
+      b.artifact_sha256 ? (
+        <code key="a">{b.artifact_sha256}</code>
+      ) : b.strategy_runtime === "remote" ? (
+        "— (a remote endpoint has no artifact)"
+      ) : (
+        "— (built-in)"
+      ),
+    ],
     ["Bars hash (SHA-256)", b.bars_hash ? <code key="h">{b.bars_hash}</code> : "—"],
     ["Created", formatDateTime(b.created_at)],
     [

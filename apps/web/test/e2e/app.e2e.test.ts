@@ -1,10 +1,43 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserSession, launchBrowser, screenshots } from "@quantago/e2e-kit";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+
+/**
+ * A remote strategy (the published HTTP contract: `GET /health`, `POST` per candle) that holds every
+ * candle after `delayMs` and counts its calls.
+ */
+async function startSlowRemoteStrategy(delayMs: number) {
+  let calls = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if (req.method === "POST") calls += 1;
+      setTimeout(
+        () => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify(req.method === "POST" ? { action: "HOLD" } : { status: "ok" }));
+        },
+        req.method === "POST" ? delayMs : 0,
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls: () => calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 const shots = screenshots(fileURLToPath(new URL("../../test-results/", import.meta.url)));
 const base = inject("webUrl");
@@ -369,31 +402,50 @@ describe("a trader, from sign-up to a result", () => {
   });
 
   it("cancels a running backtest from its page", async () => {
-    // A year of 1m bars: long enough to be cancelled while it runs.
-    const id = await page.evaluate(async () => {
-      const res = await fetch("/api/backtests", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          backtest: {
-            symbol: "SYNTH-USD",
-            exchange: "crypto",
-            strategy: "sma-crossover",
-            start_date: "2025-01-01",
-            end_date: "2026-01-01",
-            initial_balance: 10000,
-            parameters: { timeframe: "1m", fast: 10, slow: 30 },
-          },
-        }),
-      });
-      return (await res.json()).id as string;
-    });
-    await page.goto(`/backtests/${id}`);
-    await page.getByRole("button", { name: "Cancel run" }).click();
-    await page.locator(".q-badge-cancelled").first().waitFor();
-    await page.getByText("This run was stopped before it finished.").waitFor();
-    expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
-    await look("backtest-cancelled");
+    // A built-in finishes a year of bars in about a second, faster than a click can land. A remote
+    // strategy that answers each candle after 20 ms keeps the run going for minutes instead, and its
+    // calls show whether the cancel stopped the work.
+    const slow = await startSlowRemoteStrategy(20);
+    try {
+      const id = await page.evaluate(async (endpoint) => {
+        const res = await fetch("/api/backtests", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            backtest: {
+              symbol: "SYNTH-USD",
+              exchange: "crypto",
+              strategy: "slow-remote",
+              start_date: "2025-01-01",
+              end_date: "2026-01-01",
+              initial_balance: 10000,
+              parameters: {
+                timeframe: "1h",
+                strategyRuntime: { type: "remote", endpoint, timeoutMs: 2_000 },
+                strategyMinCandles: 2,
+                strategyLookbackCandles: 2,
+              },
+            },
+          }),
+        });
+        return (await res.json()).id as string;
+      }, `${slow.url}/signal`);
+      await page.goto(`/backtests/${id}`);
+      // Wait for the strategy to be called, so the cancel meets a run that is doing work.
+      await expect.poll(() => slow.calls(), { timeout: 30_000 }).toBeGreaterThan(5);
+      await page.getByRole("button", { name: "Cancel run" }).click();
+      await page.locator(".q-badge-cancelled").first().waitFor();
+      await page.getByText("This run was stopped before it finished.").waitFor();
+      expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
+      // The API stops a run's calls within a second of the cancel; none may come after that.
+      await page.waitForTimeout(1_200);
+      const settled = slow.calls();
+      await page.waitForTimeout(1_000);
+      expect(slow.calls()).toBe(settled);
+      await look("backtest-cancelled");
+    } finally {
+      await slow.close();
+    }
   });
 
   it("keeps the layout while loading: CLS at most 0.05 on the dashboard and a backtest page", async () => {
