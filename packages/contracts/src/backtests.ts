@@ -2,6 +2,7 @@ import { z } from "zod";
 import { nulFreeStringSchema, REPRESENTABLE_TIME_TEXT } from "./limits.ts";
 import { assetClassSchema, marketTimeframeSchema, representableInstantSchema } from "./market-data.ts";
 import { remoteRuntimeConfigSchema } from "./strategies.ts";
+import { MAX_BACKTEST_NOTE_LENGTH } from "./wire.ts";
 
 /** Venues of docs/compatibility.md#backtests; intraday bars outside the venue's local session are skipped. */
 export const exchanges = ["london", "newyork", "tokyo", "nasdaq", "nyse", "crypto"] as const;
@@ -130,9 +131,6 @@ export type DirectionMetrics = z.infer<typeof directionMetricsSchema>;
 export const backtestMetricsSchema = z.looseObject({
   byDirection: directionMetricsSchema.nullable().optional(),
 });
-
-/** Most characters of a note on a backtest. */
-export const MAX_BACKTEST_NOTE_LENGTH = 10_000;
 
 /**
  * `PATCH /api/backtests/:id` (ours): the owner's note on the result; an empty string or null clears it.

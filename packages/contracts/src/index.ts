@@ -8,3 +8,4 @@ export * from "./limits.ts";
 export * from "./market-data.ts";
 export * from "./research.ts";
 export * from "./strategies.ts";
+export * from "./wire.ts";

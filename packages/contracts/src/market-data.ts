@@ -71,19 +71,6 @@ export const ticksQuerySchema = barRangeSchema
 export const columnsQuerySchema = barRangeSchema.refine(startBeforeEnd, startBeforeEndIssue);
 export type ColumnsQuery = z.infer<typeof columnsQuerySchema>;
 
-/**
- * Body of `GET /api/market-data/columns` (`application/vnd.quantago.columns`), little-endian:
- * bytes 0–3 the ASCII magic `QGC1`, 4–7 the bar count N (uint32), then six float64 arrays of N values
- * each, in this order: time (Unix ms), open, high, low, close, volume. Decode with one Float64Array view
- * per column; no parsing, no per-row objects.
- */
-export const columnsBinaryLayout = {
-  contentType: "application/vnd.quantago.columns",
-  magic: "QGC1",
-  headerBytes: 8,
-  columns: ["time", "open", "high", "low", "close", "volume"],
-} as const;
-
 export type TicksQuery = z.infer<typeof ticksQuerySchema>;
 
 export const tickSchema = z.object({

@@ -1,5 +1,6 @@
 import { describeError } from "@quantago/app-kit";
-import { type BacktestRecord, MAX_BACKTEST_NOTE_LENGTH } from "@quantago/contracts";
+import type { BacktestRecord } from "@quantago/contracts";
+import { MAX_BACKTEST_NOTE_LENGTH } from "@quantago/contracts/wire";
 import { formatInteger } from "@quantago/ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";

@@ -59,6 +59,9 @@ export function backtestQuery(id: string) {
   return queryOptions({
     queryKey: backtestKeys.detail(id),
     queryFn: (): Promise<BacktestRecord> => unwrap(one.$get({ param: { id } })),
+    // Fresh for a moment: the page opened right after the app prefetched the run (main.tsx) does not
+    // ask again; a running run is kept current by its event stream (live.ts), not by refetching.
+    staleTime: 5_000,
   });
 }
 

@@ -1,10 +1,11 @@
 import { apiGetBytes } from "@quantago/app-kit";
-import { columnsBinaryLayout } from "@quantago/contracts";
+import { columnsBinaryLayout } from "@quantago/contracts/wire";
 import { queryOptions } from "@tanstack/react-query";
 import { marketKeys, type Timeframe } from "./market.ts";
 
-/* Bars for charts. Kept apart from `market.ts` (which the app shell imports) because it needs the
-   contracts' layout constant, and with it zod: only the chart pages load this module. */
+/* Bars for charts. Kept apart from `market.ts` (which the app shell imports): only the chart pages load
+   this module. The layout constant comes from the contracts' zod-free entry, so a chart page does not
+   evaluate every API schema before it can draw. */
 
 /** Decoded `application/vnd.quantago.columns`: one Float64Array per column, no per-bar objects. */
 export interface Columns {
