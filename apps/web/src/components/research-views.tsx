@@ -73,11 +73,14 @@ export function ScoreHeatmap({
   const straddles = scores.some((v) => v < 0) && scores.some((v) => v > 0) && metric !== "maxDrawdown";
   return (
     <>
+      <p className="q-hint">
+        {metricLabel(metric)} by {x.parameter} (across) and {y.parameter} (down). Select a cell to run that
+        combination as a full backtest.
+      </p>
       <div className="q-table-wrap">
         <table className="q-table q-heatmap">
-          <caption className="q-hint" style={{ textAlign: "left", captionSide: "top" }}>
-            {metricLabel(metric)} by {x.parameter} (across) and {y.parameter} (down). Select a cell to run
-            that combination as a full backtest.
+          <caption className="q-visually-hidden">
+            {metricLabel(metric)} by {x.parameter} and {y.parameter}
           </caption>
           <thead>
             <tr>
@@ -105,7 +108,9 @@ export function ScoreHeatmap({
                         <button
                           type="button"
                           className="q-heatmap-cell q-mono"
-                          style={cell.score === null ? undefined : toneStyle(scale(cell.score) * HEATMAP_STRENGTH)}
+                          style={
+                            cell.score === null ? undefined : toneStyle(scale(cell.score) * HEATMAP_STRENGTH)
+                          }
                           aria-label={`Open ${where}: ${metricLabel(metric)} ${formatMetric(metric, cell.score)}`}
                           disabled={busy}
                           onClick={() => onOpen(cell.combination, where)}

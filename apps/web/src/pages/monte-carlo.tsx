@@ -198,7 +198,7 @@ export function MonteCarloPage() {
       </section>
       <section className="q-card" aria-labelledby="mc-hist-heading">
         <h2 id="mc-hist-heading">Distributions over {formatInteger(r.runs)} paths</h2>
-        <div className="q-grid q-grid-2">
+        <div className="q-grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(300px, 1fr))" }}>
           <Histogram
             bins={histogram(r.samples.final_equity, 24)}
             label={`Histogram of final equity over ${formatInteger(r.runs)} paths, median ${formatMoney(r.final_equity.p50)}`}

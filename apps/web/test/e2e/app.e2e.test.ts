@@ -511,7 +511,7 @@ describe("research: a sweep from the form to its heatmap, a cell's full result, 
     await page.getByRole("button", { name: "Run sweep" }).click();
     await page.waitForURL(/\/research\/(?!monte-carlo)[\w-]+$/);
     await page.locator(".q-badge-completed").first().waitFor({ timeout: 60_000 });
-    const heatmap = page.getByRole("table").filter({ hasText: "Select a cell" });
+    const heatmap = page.getByRole("table", { name: /^Sharpe ratio by/ });
     await heatmap.waitFor();
     expect(
       await heatmap.getByRole("button", { name: /^Open fast \d+, slow \d+: Sharpe ratio/ }).count(),
