@@ -145,6 +145,54 @@ describe("parameter sweeps", () => {
     );
   });
 
+  it("a heatmap over two of three parameters holds the third at a value, or aggregates it", async () => {
+    const three = await accepted(
+      await submitSweep(owner, {
+        backtest: { ...BASE, strategy: "macd" },
+        axes: { fast: { values: [3, 5] }, slow: { values: [10, 20] }, signal: { values: [4, 9] } },
+        metric: "totalReturn",
+      }),
+    );
+    const done = await settleSweep(owner, three.id);
+    expect(done.status, done.error_message ?? "").toBe("completed");
+    const { items } = await results(owner, three.id);
+    const heatmap = async (query: string) => {
+      const res = await as(owner, `/api/research/sweeps/${three.id}/heatmap?x=fast&y=slow${query}`);
+      expect(res.status, await res.clone().text()).toBe(200);
+      return sweepHeatmapSchema.parse(await res.json());
+    };
+    const scoreOf = (fast: number, slow: number, signal: number) =>
+      items.find(
+        (r) => r.parameters.fast === fast && r.parameters.slow === slow && r.parameters.signal === signal,
+      );
+    for (const signal of [4, 9]) {
+      const held = await heatmap(`&fixed=${encodeURIComponent(JSON.stringify({ signal }))}`);
+      expect(held.fixed).toEqual({ signal });
+      for (const [yi, slow] of [10, 20].entries()) {
+        for (const [xi, fast] of [3, 5].entries()) {
+          const own = scoreOf(fast, slow, signal);
+          expect(held.cells[yi]?.[xi]).toEqual({ score: own?.score, combination: own?.combination });
+        }
+      }
+    }
+    // Not fixed: the mean over both signal values.
+    const mean = await heatmap("&aggregate=mean");
+    expect(mean.fixed).toEqual({});
+    const both = (scoreOf(3, 10, 4)?.score ?? 0) + (scoreOf(3, 10, 9)?.score ?? 0);
+    expect(mean.cells[0]?.[0]?.score).toBeCloseTo(both / 2, 10);
+    const refused = async (fixed: string, text: RegExp) => {
+      const res = await as(
+        owner,
+        `/api/research/sweeps/${three.id}/heatmap?x=fast&y=slow&fixed=${encodeURIComponent(fixed)}`,
+      );
+      expect(JSON.stringify(await expectError(res, 400, "VALIDATION_FAILED"))).toMatch(text);
+    };
+    await refused('{"signal":7}', /not swept at 7/);
+    await refused('{"fast":3}', /already an axis/);
+    await refused('{"window":3}', /not swept/);
+    await refused("signal=4", /JSON object/);
+  });
+
   it("a cell opens as a real backtest with that combination", async () => {
     const [best] = (await results(owner, sweep.id)).items;
     if (!best) throw new Error("no results");

@@ -179,7 +179,22 @@ const researchRoute = createRoute({
 const sweepRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/research/$id",
-  component: lazyRouteComponent(() => import("./pages/research.tsx"), "SweepPage"),
+  component: lazyRouteComponent(() => import("./pages/sweep.tsx"), "SweepPage"),
+});
+export interface MonteCarloSearch {
+  /** The completed backtest to resample (preselected in the form). */
+  backtest?: string | undefined;
+}
+const monteCarloNewRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/research/monte-carlo",
+  validateSearch: (s: Record<string, unknown>): MonteCarloSearch => ({ backtest: idList(s.backtest)[0] }),
+  component: lazyRouteComponent(() => import("./pages/monte-carlo.tsx"), "MonteCarloNewPage"),
+});
+const monteCarloRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/research/monte-carlo/$id",
+  component: lazyRouteComponent(() => import("./pages/monte-carlo.tsx"), "MonteCarloPage"),
 });
 
 const routeTree = rootRoute.addChildren([
@@ -194,6 +209,8 @@ const routeTree = rootRoute.addChildren([
     backtestsRoute,
     researchRoute,
     sweepRoute,
+    monteCarloNewRoute,
+    monteCarloRoute,
     strategiesRoute,
     strategyNewRoute,
     strategyRoute,

@@ -132,17 +132,39 @@ export const sweepListQuerySchema = z.object({
 });
 export const sweepResultsQuerySchema = z.object({ limit: pageLimit(1000, 100), offset: pageOffset });
 
-/** A heatmap over two swept parameters; the others are aggregated (`max`/`mean` score) or fixed. */
+/**
+ * `fixed` of a heatmap query: a JSON object naming other swept parameters and the value each is held
+ * at, e.g. `{"signal":9}`; the parameters neither on an axis nor fixed are aggregated.
+ */
+const fixedParametersSchema = z
+  .string()
+  .max(2_000)
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be a JSON object of parameter: value" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().min(1).max(64), axisValue));
+
+/** A heatmap over two swept parameters; the others are fixed (`fixed`) or aggregated (`max`/`mean`/`min`). */
 export const sweepHeatmapQuerySchema = z.object({
   x: z.string().min(1).max(64),
   y: z.string().min(1).max(64),
   aggregate: z.enum(["max", "mean", "min"]).default("max"),
+  fixed: fixedParametersSchema
+    .optional()
+    .describe('JSON object: other swept parameters held at one value each, e.g. {"signal":9}'),
 });
 export const sweepHeatmapSchema = z.object({
   x: z.object({ parameter: z.string(), values: z.array(z.unknown()) }),
   y: z.object({ parameter: z.string(), values: z.array(z.unknown()) }),
   metric: sweepMetricSchema,
   aggregate: z.enum(["max", "mean", "min"]),
+  /** The other parameters held at one value (as asked); those not named here were aggregated. */
+  fixed: z.record(z.string(), z.unknown()),
   /** `cells[yi][xi]`: the aggregated score and the best combination there (null: none ran). */
   cells: z.array(
     z.array(z.object({ score: z.number().nullable(), combination: z.number().int() }).nullable()),

@@ -23,9 +23,17 @@ const axisColors = {
   dark: { text: "#94a3b8", grid: "#1e293b" },
 };
 
+/** A filled area between two of the chart's series (indices into `series`), e.g. a percentile band. */
+export interface SeriesFill {
+  upper: number;
+  lower: number;
+  fill: string;
+}
+
 /**
  * Time series with uPlot (fast for 100k+ points): `x` in Unix seconds, one or more lines, a legend
- * that follows the cursor. `valueFormat` formats the y axis and legend.
+ * that follows the cursor. `valueFormat` formats the y axis and legend. With `xAxis`, `x` is a plain
+ * number (e.g. a trade count) named and formatted by it instead of a time.
  */
 export function LineChart({
   x,
@@ -37,6 +45,8 @@ export function LineChart({
   axisFormat,
   bands,
   bandColor = "rgba(217,48,37,0.12)",
+  xAxis,
+  fills,
 }: {
   x: ArrayLike<number>;
   series: readonly LineSeries[];
@@ -49,6 +59,10 @@ export function LineChart({
   /** Spans to shade behind the lines (keep the array stable: a new one redraws the chart). */
   bands?: readonly XBand[];
   bandColor?: string;
+  /** A numeric x axis: its name in the legend and its value format. */
+  xAxis?: { label: string; format: (v: number) => string };
+  /** Areas filled between two series (keep the array stable). */
+  fills?: readonly SeriesFill[];
 }) {
   const host = useRef<HTMLElement>(null);
   const fmt = useRef(valueFormat);
@@ -81,17 +95,20 @@ export function LineChart({
       height,
       hooks: { drawClear: [shade] },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: true } },
+      scales: { x: { time: !xAxis } },
+      ...(fills ? { bands: fills.map((f) => ({ series: [f.upper + 1, f.lower + 1], fill: f.fill })) } : {}),
       axes: [
-        axis,
+        xAxis ? { ...axis, values: (_u: uPlot, vals: number[]) => vals.map((v) => xAxis.format(v)) } : axis,
         { ...axis, size: 80, values: (_u, vals) => vals.map((v) => (axisFormat ?? fmt.current)(v)) },
       ],
       series: [
-        {
-          label: "Time",
-          value: (_u, v) =>
-            v == null ? "—" : new Date(v * 1000).toISOString().slice(0, 16).replace("T", " "),
-        },
+        xAxis
+          ? { label: xAxis.label, value: (_u, v) => (v == null ? "—" : xAxis.format(v)) }
+          : {
+              label: "Time",
+              value: (_u, v) =>
+                v == null ? "—" : new Date(v * 1000).toISOString().slice(0, 16).replace("T", " "),
+            },
         ...series.map((s) => ({
           label: s.label,
           stroke: s.color,
@@ -110,7 +127,7 @@ export function LineChart({
       ro.disconnect();
       plot.destroy();
     };
-  }, [x, series, theme, height, axisFormat, bands, bandColor]);
+  }, [x, series, theme, height, axisFormat, bands, bandColor, xAxis, fills]);
 
   return (
     <figure

@@ -414,7 +414,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: "GET",
     path: "/api/research/sweeps/:id/heatmap",
-    summary: "The sweep's metric over two parameters, the others fixed or aggregated",
+    summary: "The sweep's metric over two parameters, the others fixed (`fixed`, JSON) or aggregated",
     responses: { 200: { description: "The grid.", schema: sweepHeatmapSchema } },
   },
   {

@@ -1,17 +1,23 @@
 import { formatDate, formatFractionPct, formatInteger } from "@quantago/ui";
+import type { ReactNode } from "react";
 import type { Bin, Drawdown, MonthReturn } from "./analytics.ts";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** Cell colour: green for gains, red for losses, stronger with size (5 % or more is full strength). */
-function cellStyle(v: number) {
-  const strength = Math.min(1, Math.abs(v) / 0.05);
-  const pct = Math.round(12 + strength * 45);
+/**
+ * A cell's colour for a signed strength `g` in [-1, 1]: green above zero, red below, stronger with
+ * |g|, mixed into the surface so the text colour stays readable in both themes.
+ */
+export function toneStyle(g: number) {
+  const pct = Math.round(12 + Math.min(1, Math.abs(g)) * 45);
   return {
-    background: `color-mix(in srgb, var(${v >= 0 ? "--positive" : "--negative"}) ${pct}%, var(--surface))`,
+    background: `color-mix(in srgb, var(${g >= 0 ? "--positive" : "--negative"}) ${pct}%, var(--surface))`,
     color: "var(--text)",
   };
 }
+
+/** Cell colour: green for gains, red for losses, stronger with size (5 % or more is full strength). */
+const cellStyle = (v: number) => toneStyle(v / 0.05);
 
 /** Years down, months across, each cell the month's return; the last column the year's. */
 export function MonthlyHeatmap({ months }: { months: readonly MonthReturn[] }) {
@@ -64,6 +70,70 @@ export function MonthlyHeatmap({ months }: { months: readonly MonthReturn[] }) {
   );
 }
 
+/**
+ * Bars of counts per bucket (SVG), the first and last edges labelled under the axis; each bar's
+ * tooltip gives its range and count. `fill` colours a bar (e.g. losses red, gains green).
+ */
+export function Histogram({
+  bins,
+  label,
+  format,
+  unit,
+  fill,
+  caption,
+}: {
+  bins: readonly Bin[];
+  /** The figure's accessible name. */
+  label: string;
+  /** An edge value as text. */
+  format: (v: number) => string;
+  /** What is counted, plural (`trades`, `paths`). */
+  unit: string;
+  fill: (bin: Bin) => string;
+  caption: ReactNode;
+}) {
+  const max = Math.max(1, ...bins.map((b) => b.count));
+  const w = 640;
+  const h = 180;
+  const bw = w / Math.max(1, bins.length);
+  const first = bins[0];
+  const last = bins[bins.length - 1];
+  return (
+    <figure style={{ margin: 0 }}>
+      <svg viewBox={`0 0 ${w} ${h + 24}`} width="100%" role="img" aria-label={label}>
+        {bins.map((b, i) => {
+          const bh = (b.count / max) * h;
+          return (
+            <rect
+              key={b.from}
+              x={i * bw + 1}
+              y={h - bh}
+              width={Math.max(1, bw - 2)}
+              height={bh}
+              fill={fill(b)}
+            >
+              <title>
+                {format(b.from)} to {format(b.to)}: {formatInteger(b.count)} {unit}
+              </title>
+            </rect>
+          );
+        })}
+        <line x1={0} x2={w} y1={h} y2={h} stroke="var(--border)" />
+        <text x={0} y={h + 18} fontSize={12} fill="var(--muted)">
+          {first ? format(first.from) : ""}
+        </text>
+        <text x={w} y={h + 18} fontSize={12} fill="var(--muted)" textAnchor="end">
+          {last ? format(last.to) : ""}
+        </text>
+      </svg>
+      <figcaption className="q-hint">{caption}</figcaption>
+    </figure>
+  );
+}
+
+const pct1 = (v: number) => formatFractionPct(v, 1);
+const gainOrLoss = (b: Bin) => (b.from >= 0 ? "var(--positive)" : "var(--negative)");
+
 /** Bars of trade counts per return bucket, losses red and gains green, with a readable summary. */
 export function ReturnHistogram({
   bins,
@@ -74,54 +144,22 @@ export function ReturnHistogram({
   total: number;
   shown: number;
 }) {
-  const max = Math.max(1, ...bins.map((b) => b.count));
-  const w = 640;
-  const h = 180;
-  const bw = w / Math.max(1, bins.length);
   const wins = bins.filter((b) => b.from >= 0).reduce((s, b) => s + b.count, 0);
-  const first = bins[0];
-  const last = bins[bins.length - 1];
   return (
-    <figure style={{ margin: 0 }}>
-      <svg
-        viewBox={`0 0 ${w} ${h + 24}`}
-        width="100%"
-        role="img"
-        aria-label={`Histogram of ${formatInteger(shown)} trade returns: ${formatInteger(wins)} at or above zero, ${formatInteger(shown - wins)} below`}
-      >
-        {bins.map((b) => {
-          const bh = (b.count / max) * h;
-          const i = bins.indexOf(b);
-          return (
-            <rect
-              key={b.from}
-              x={i * bw + 1}
-              y={h - bh}
-              width={Math.max(1, bw - 2)}
-              height={bh}
-              fill={b.from >= 0 ? "var(--positive)" : "var(--negative)"}
-            >
-              <title>
-                {formatFractionPct(b.from, 2)} to {formatFractionPct(b.to, 2)}: {formatInteger(b.count)}{" "}
-                trades
-              </title>
-            </rect>
-          );
-        })}
-        <line x1={0} x2={w} y1={h} y2={h} stroke="var(--border)" />
-        <text x={0} y={h + 18} fontSize={12} fill="var(--muted)">
-          {first ? formatFractionPct(first.from, 1) : ""}
-        </text>
-        <text x={w} y={h + 18} fontSize={12} fill="var(--muted)" textAnchor="end">
-          {last ? formatFractionPct(last.to, 1) : ""}
-        </text>
-      </svg>
-      <figcaption className="q-hint">
-        Return of each trade, in buckets; red below zero, green at or above. {formatInteger(wins)} winning,{" "}
-        {formatInteger(shown - wins)} losing
-        {shown < total ? ` (the first ${formatInteger(shown)} of ${formatInteger(total)} trades)` : ""}.
-      </figcaption>
-    </figure>
+    <Histogram
+      bins={bins}
+      label={`Histogram of ${formatInteger(shown)} trade returns: ${formatInteger(wins)} at or above zero, ${formatInteger(shown - wins)} below`}
+      format={pct1}
+      unit="trades"
+      fill={gainOrLoss}
+      caption={
+        <>
+          Return of each trade, in buckets; red below zero, green at or above. {formatInteger(wins)} winning,{" "}
+          {formatInteger(shown - wins)} losing
+          {shown < total ? ` (the first ${formatInteger(shown)} of ${formatInteger(total)} trades)` : ""}.
+        </>
+      }
+    />
   );
 }
 

@@ -150,6 +150,11 @@ function Detail({ b }: { b: BacktestRecord }) {
                 Cancel run
               </button>
             ) : null}
+            {b.status === "completed" ? (
+              <Link to="/research/monte-carlo" search={{ backtest: b.id }} className="q-button">
+                Robustness (Monte Carlo)
+              </Link>
+            ) : null}
             <button
               type="button"
               className="q-button"

@@ -525,3 +525,89 @@ describe("a trader, from sign-up to a result", () => {
     await page.waitForURL(/\/sign-in\?redirect=/);
   });
 });
+
+describe("research: a sweep from the form to its heatmap, a cell's full result, and Monte Carlo", () => {
+  beforeAll(async () => {
+    // A trader of its own (signed up through the API): this part runs alone with `-t research`.
+    const res = await session.context.request.post("/api/auth/sign-up/email", {
+      data: {
+        name: "E2E Researcher",
+        email: `researcher-${Date.now()}@example.com`,
+        password: "correct horse battery",
+      },
+    });
+    expect(res.status(), await res.text()).toBe(200);
+  });
+
+  it("runs a 3×2 grid over two months of 1h bars, picks the heatmap's axes and opens a cell", async () => {
+    const t0 = Date.now();
+    await page.goto("/research");
+    await page.getByRole("heading", { name: "New sweep" }).waitFor();
+    await page.getByLabel("Strategy").selectOption("sma-crossover");
+    await page.getByLabel("Timeframe").selectOption("1h");
+    // An impossible range: the browser counts nothing and names the problem on the row.
+    await page.getByLabel("fast min").fill("10");
+    await page.getByLabel("fast max").fill("5");
+    await page.getByLabel("fast step").fill("5");
+    await page.getByText(/max must be >= min/).waitFor();
+    await page.getByLabel("fast min").fill("5");
+    await page.getByLabel("fast max").fill("15");
+    await page.getByLabel("slow min").fill("20");
+    await page.getByLabel("slow max").fill("40");
+    await page.getByLabel("slow step").fill("20");
+    await page
+      .getByRole("status", { name: "Combinations" })
+      .filter({ hasText: "6 combinations will run" })
+      .waitFor();
+    await look("research-form");
+    await page.getByRole("button", { name: "Run sweep" }).click();
+    await page.waitForURL(/\/research\/(?!monte-carlo)[\w-]+$/);
+    await page.locator(".q-badge-completed").first().waitFor({ timeout: 60_000 });
+    const heatmap = page.getByRole("table", { name: /^Sharpe ratio by/ });
+    await heatmap.waitFor();
+    expect(
+      await heatmap.getByRole("button", { name: /^Open fast \d+, slow \d+: Sharpe ratio/ }).count(),
+    ).toBe(6);
+    // Swapping the axes puts slow across.
+    await page.getByLabel("Across (x axis)").selectOption("slow");
+    await heatmap.getByRole("columnheader", { name: "20", exact: true }).waitFor();
+    expect(await page.getByLabel("Down (y axis)").inputValue()).toBe("fast");
+    await page.getByRole("cell", { name: "fast=5 · slow=20", exact: true }).waitFor();
+    await look("research-sweep");
+    const cell = heatmap.getByRole("button", { name: /^Open slow 40, fast 10:/ });
+    await cell.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL((url) => /^\/backtests\/[^/]+$/.test(url.pathname));
+    await page.locator(".q-badge-completed").first().waitFor({ timeout: 60_000 });
+    await page.getByText("Net return").waitFor();
+    const opened = await page.evaluate(
+      async (id) => (await (await fetch(`/api/backtests/${id}`)).json()).parameters,
+      new URL(page.url()).pathname.split("/").pop() as string,
+    );
+    expect(opened).toMatchObject({ fast: 10, slow: 40 });
+    timings.sweepToOpenedCellMs = Date.now() - t0;
+  });
+
+  it("runs Monte Carlo from the opened backtest: fan chart, histograms, a deep link", async () => {
+    const t0 = Date.now();
+    await page.getByRole("link", { name: "Robustness (Monte Carlo)" }).click();
+    await page.waitForURL(/\/research\/monte-carlo\?backtest=/);
+    await page.getByLabel("Iterations").fill("300");
+    await page.getByLabel("Seed").fill("7");
+    await page.getByRole("button", { name: "Run Monte Carlo" }).click();
+    await page.waitForURL(/\/research\/monte-carlo\/[\w-]+$/);
+    await page
+      .getByRole("figure", { name: /Fan chart of equity/ })
+      .locator("canvas")
+      .waitFor();
+    for (const name of [/Histogram of final equity/, /Histogram of max drawdown/, /Histogram of the longest/])
+      await page.getByRole("img", { name }).waitFor();
+    await page.getByRole("rowheader", { name: "Final equity" }).waitFor();
+    await page.getByText("Probability of ruin").first().waitFor();
+    await look("monte-carlo");
+    // The URL alone brings the run back.
+    await page.goto(page.url());
+    await page.getByRole("figure", { name: /Fan chart of equity/ }).waitFor();
+    timings.monteCarloMs = Date.now() - t0;
+  });
+});

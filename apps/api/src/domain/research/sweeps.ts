@@ -255,9 +255,11 @@ export async function listSweepResults(
 }
 
 /**
- * `GET /:id/heatmap`: scores over two swept parameters. Each cell aggregates the results sharing its
- * two values (the other parameters vary): `max`/`min` keep the best/worst score and its combination,
- * `mean` averages the scores (the combination is the best one there, so a click still opens a run).
+ * `GET /:id/heatmap`: scores over two swept parameters. The results are first narrowed to those whose
+ * other parameters hold the `fixed` values; each cell then aggregates the results sharing its two
+ * values (the parameters neither on an axis nor fixed vary): `max`/`min` keep the best/worst score and
+ * its combination, `mean` averages the scores (the combination is the best one there, so a click
+ * still opens a run).
  */
 export async function sweepHeatmap(
   db: Database,
@@ -279,7 +281,23 @@ export async function sweepHeatmap(
       });
     }
   }
-  const rows = await db
+  const fixed = query.fixed ?? {};
+  for (const [name, value] of Object.entries(fixed)) {
+    const problem =
+      name === query.x || name === query.y
+        ? "is already an axis of the heatmap"
+        : !Object.hasOwn(sweep.axes, name)
+          ? `is not swept (swept parameters: ${Object.keys(sweep.axes).join(", ")})`
+          : !axisValues(name, sweep.axes[name] as AxisSpec).includes(value)
+            ? `was not swept at ${JSON.stringify(value)}`
+            : undefined;
+    if (problem) {
+      throw new AppError("VALIDATION_FAILED", `Cannot fix ${name}: it ${problem}.`, {
+        issues: [{ path: ["fixed", name], message: `${name} ${problem}` }],
+      });
+    }
+  }
+  const all = await db
     .select({
       combination: researchSweepResult.combination,
       parameters: researchSweepResult.parameters,
@@ -287,6 +305,7 @@ export async function sweepHeatmap(
     })
     .from(researchSweepResult)
     .where(eq(researchSweepResult.sweepId, sweep.id));
+  const rows = all.filter((r) => Object.entries(fixed).every(([name, v]) => r.parameters[name] === v));
   // Every value of the axis, refused combinations included (their cells stay empty).
   const distinct = (key: string) =>
     axisValues(key, sweep.axes[key] as AxisSpec).sort((a, b) =>
@@ -337,6 +356,7 @@ export async function sweepHeatmap(
     y: { parameter: query.y, values: ys },
     metric,
     aggregate: query.aggregate,
+    fixed,
     cells: acc.map((line) =>
       line.map((cell) => {
         if (!cell) return null;

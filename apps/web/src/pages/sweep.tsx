@@ -1,0 +1,459 @@
+import { describeError } from "@quantago/app-kit";
+import { type AxisSpec, axisValues, type SweepValue } from "@quantago/engine/research";
+import {
+  EmptyState,
+  ErrorState,
+  formatDate,
+  formatInteger,
+  LoadingBlock,
+  PageHeader,
+  ProgressBar,
+  StatusBadge,
+  useTheme,
+} from "@quantago/ui";
+import { LineChart } from "@quantago/ui/line-chart";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { useMemo, useState } from "react";
+import { SelectField } from "../components/fields.tsx";
+import {
+  formatMetric,
+  formatParameters,
+  metricLabel,
+  ScoreHeatmap,
+  WindowsChart,
+} from "../components/research-views.tsx";
+import { useProgressStreams } from "../queries/live.ts";
+import {
+  cancelSweep,
+  type HeatmapAggregate,
+  heatmapQuery,
+  isActiveSweep,
+  openSweepResult,
+  researchKeys,
+  type SweepRecord,
+  sweepQuery,
+  sweepResultsQuery,
+  sweepStreams,
+  type WalkForwardSummary,
+  walkForwardQuery,
+} from "../queries/research.ts";
+
+const AGGREGATES: ReadonlyArray<{ value: HeatmapAggregate; label: string }> = [
+  { value: "max", label: "Best value" },
+  { value: "mean", label: "Mean" },
+  { value: "min", label: "Worst value" },
+];
+/** The select value of a parameter that is aggregated rather than held at one value. */
+const AGGREGATED = "__aggregated__";
+
+/** `/research/:id`: live progress, then a sweep's heatmap and ranking, or a walk-forward's windows. */
+export function SweepPage() {
+  const { id } = useParams({ from: "/app/research/$id" });
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [streamFailed, setStreamFailed] = useState(false);
+  const sweep = useQuery(sweepQuery(id, streamFailed));
+  const active = sweep.data ? isActiveSweep(sweep.data.status) : false;
+  const { failed } = useProgressStreams(active ? [id] : [], sweepStreams);
+  if (failed !== streamFailed) setStreamFailed(failed);
+  const cancel = useMutation({
+    mutationFn: () => cancelSweep(id),
+    onSuccess: (record) => queryClient.setQueryData(researchKeys.sweep(id), record),
+  });
+  const open = useMutation({
+    mutationFn: ({ combination }: { combination: number; label: string }) => openSweepResult(id, combination),
+    onSuccess: (backtest) => navigate({ to: "/backtests/$id", params: { id: backtest.id } }),
+  });
+  if (sweep.isPending) return <LoadingBlock label="Loading the sweep…" />;
+  if (sweep.error)
+    return <ErrorState error={describeError(sweep.error)} onRetry={() => void sweep.refetch()} />;
+  const s = sweep.data;
+  const walkForward = s.kind === "walk_forward";
+  return (
+    <>
+      <PageHeader
+        title={`${walkForward ? "Walk-forward" : "Sweep"} of ${s.strategy} on ${s.symbol} ${s.timeframe}`}
+        subtitle={`${formatInteger(s.combinations)} combinations${
+          s.combinations_skipped > 0
+            ? ` (${formatInteger(s.combinations_skipped)} more refused by the strategy's rules)`
+            : ""
+        }, ranked by ${metricLabel(s.metric)} · ${String(s.base.start_date ?? "")} to ${String(s.base.end_date ?? "")}`}
+      />
+      <section className="q-card" aria-label="Progress">
+        <div className="q-row">
+          <StatusBadge status={s.status} />
+          <span role="status" className="q-mono">
+            {formatInteger(s.work_done)} of {formatInteger(s.work_total)} runs
+            {walkForward ? " (every window's combinations and one out-of-sample run each)" : ""}
+          </span>
+          <span className="q-spacer" />
+          {active ? (
+            <button
+              type="button"
+              className="q-button q-button-danger"
+              onClick={() => cancel.mutate()}
+              disabled={cancel.isPending}
+            >
+              Cancel sweep
+            </button>
+          ) : null}
+          <Link to="/research" className="q-button">
+            New sweep
+          </Link>
+        </div>
+        <ProgressBar value={s.progress} label={`${walkForward ? "Walk-forward" : "Sweep"} progress`} />
+        {streamFailed && active ? (
+          <p className="q-hint">Live updates paused; checking every second instead.</p>
+        ) : null}
+        {s.status === "cancelled" ? (
+          <p className="q-hint">Cancelled: the results stored before it stopped are below.</p>
+        ) : null}
+        {s.error_message ? (
+          <p role="alert" className="q-form-error">
+            {s.error_message}
+          </p>
+        ) : null}
+        {cancel.error ? (
+          <p role="alert" className="q-form-error">
+            {describeError(cancel.error).message}
+          </p>
+        ) : null}
+      </section>
+      {open.error ? (
+        <p role="alert" className="q-form-error">
+          {describeError(open.error).message}
+        </p>
+      ) : null}
+      {walkForward ? (
+        <WalkForwardSection sweep={s} />
+      ) : (
+        <>
+          <HeatmapSection
+            sweep={s}
+            open={(combination, label) => open.mutate({ combination, label })}
+            busy={open.isPending}
+          />
+          <RankedResults
+            sweep={s}
+            open={(combination, label) => open.mutate({ combination, label })}
+            busy={open.isPending}
+          />
+        </>
+      )}
+    </>
+  );
+}
+
+type Open = (combination: number, label: string) => void;
+
+function HeatmapSection({ sweep, open, busy }: { sweep: SweepRecord; open: Open; busy: boolean }) {
+  const names = Object.keys(sweep.axes);
+  const [x, setX] = useState(names[0] ?? "");
+  const [y, setY] = useState(names[1] ?? names[0] ?? "");
+  const [aggregate, setAggregate] = useState<HeatmapAggregate>("max");
+  const [fixed, setFixed] = useState<Record<string, SweepValue>>({});
+  const values = useMemo(() => {
+    const out: Record<string, SweepValue[]> = {};
+    for (const n of names) out[n] = axisValues(n, sweep.axes[n] as AxisSpec);
+    return out;
+  }, [sweep.axes, names]);
+  const others = names.filter((n) => n !== x && n !== y);
+  const held = Object.fromEntries(Object.entries(fixed).filter(([n]) => others.includes(n)));
+  const ready = sweep.status === "completed" || sweep.status === "cancelled";
+  const heatmap = useQuery(
+    heatmapQuery(sweep.id, { x, y, aggregate, fixed: held }, (ready || sweep.work_done > 0) && x !== ""),
+  );
+  /** Picking the other axis's parameter swaps the two. */
+  const pickAxis = (which: "x" | "y", v: string) => {
+    if (which === "x") {
+      if (v === y) setY(x);
+      setX(v);
+    } else {
+      if (v === x) setX(y);
+      setY(v);
+    }
+  };
+  const axisOptions = names.map((n) => ({ value: n, label: n }));
+  const aggregated = others.filter((n) => !(n in held));
+  return (
+    <section className="q-card" aria-labelledby="heatmap-heading">
+      <h2 id="heatmap-heading">Heatmap</h2>
+      {names.length < 2 ? (
+        <p className="q-hint">One parameter was swept: its values are ranked in the table below.</p>
+      ) : (
+        <div className="q-toolbar">
+          <SelectField
+            label="Across (x axis)"
+            value={x}
+            onChange={(v) => pickAxis("x", v)}
+            options={axisOptions}
+          />
+          <SelectField
+            label="Down (y axis)"
+            value={y}
+            onChange={(v) => pickAxis("y", v)}
+            options={axisOptions}
+          />
+          {others.map((n) => (
+            <SelectField
+              key={n}
+              label={`Hold ${n} at`}
+              value={n in held ? String(held[n]) : AGGREGATED}
+              onChange={(v) =>
+                setFixed((prev) => {
+                  const next = { ...prev };
+                  if (v === AGGREGATED) delete next[n];
+                  else next[n] = values[n]?.find((value) => String(value) === v) ?? v;
+                  return next;
+                })
+              }
+              options={[
+                { value: AGGREGATED, label: "any value (aggregate)" },
+                ...(values[n] ?? []).map((value) => ({ value: String(value), label: String(value) })),
+              ]}
+            />
+          ))}
+          {aggregated.length > 0 ? (
+            <SelectField
+              label={`Aggregate ${aggregated.join(", ")} by`}
+              value={aggregate}
+              onChange={setAggregate}
+              options={AGGREGATES}
+            />
+          ) : null}
+        </div>
+      )}
+      {names.length < 2 ? null : heatmap.error ? (
+        <ErrorState error={describeError(heatmap.error)} onRetry={() => void heatmap.refetch()} />
+      ) : heatmap.data ? (
+        <ScoreHeatmap heatmap={heatmap.data} onOpen={open} busy={busy} />
+      ) : heatmap.isFetching ? (
+        <LoadingBlock label="Loading the heatmap…" />
+      ) : (
+        <p className="q-hint">The heatmap fills in as the combinations finish.</p>
+      )}
+    </section>
+  );
+}
+
+function RankedResults({ sweep, open, busy }: { sweep: SweepRecord; open: Open; busy: boolean }) {
+  const results = useQuery(sweepResultsQuery(sweep.id, sweep.status));
+  const items = results.data?.items ?? [];
+  return (
+    <section className="q-card" aria-labelledby="ranked-heading">
+      <h2 id="ranked-heading">
+        Ranked results{" "}
+        {results.data ? (
+          <span className="q-muted q-small">
+            (best {formatInteger(items.length)} of {formatInteger(results.data.total)})
+          </span>
+        ) : null}
+      </h2>
+      {results.error ? (
+        <ErrorState error={describeError(results.error)} onRetry={() => void results.refetch()} />
+      ) : items.length === 0 ? (
+        <EmptyState title={results.isPending ? "Loading…" : "No results yet"}>
+          Results appear as the combinations finish.
+        </EmptyState>
+      ) : (
+        <div className="q-table-wrap">
+          <table className="q-table">
+            <thead>
+              <tr>
+                <th scope="col" className="q-num">
+                  Rank
+                </th>
+                <th scope="col">Parameters</th>
+                <th scope="col" className="q-num">
+                  {metricLabel(sweep.metric)}
+                </th>
+                <th scope="col" className="q-num">
+                  Total return
+                </th>
+                <th scope="col" className="q-num">
+                  Max drawdown
+                </th>
+                <th scope="col" className="q-num">
+                  Trades
+                </th>
+                <th scope="col">Full result</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((r) => {
+                const label = formatParameters(r.parameters);
+                return (
+                  <tr key={r.combination}>
+                    <td className="q-num">{r.rank}</td>
+                    <td className="q-mono q-small">{label}</td>
+                    <td className="q-num q-mono">{formatMetric(sweep.metric, r.score)}</td>
+                    <td className="q-num q-mono">{formatMetric("totalReturn", r.metrics.totalReturn)}</td>
+                    <td className="q-num q-mono">{formatMetric("maxDrawdown", r.metrics.maxDrawdown)}</td>
+                    <td className="q-num q-mono">{formatInteger(r.metrics.numberOfTrades as number)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        className="q-button"
+                        aria-label={`Open rank ${r.rank}: ${label}`}
+                        disabled={busy}
+                        onClick={() => open(r.combination, label)}
+                      >
+                        Open
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+const COMPARED = ["totalReturn", "sharpe", "maxDrawdown", "numberOfTrades"] as const;
+
+function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
+  const { theme } = useTheme();
+  const summary = useQuery(walkForwardQuery(sweep.id, sweep.status === "completed"));
+  const curve = useMemo(() => {
+    const points = summary.data?.out_of_sample.equity ?? [];
+    return {
+      x: points.map((p) => Date.parse(p.time) / 1000),
+      series: [
+        {
+          label: "Out-of-sample equity",
+          values: points.map((p) => p.equity),
+          color: theme === "dark" ? "#6b9bff" : "#1d4ed8",
+        },
+      ],
+    };
+  }, [summary.data, theme]);
+  if (sweep.status !== "completed")
+    return (
+      <section className="q-card">
+        <EmptyState
+          title={isActiveSweep(sweep.status) ? "Running the windows…" : `The walk-forward ${sweep.status}`}
+        >
+          The windows, chosen parameters and the stitched out-of-sample result appear once every window has
+          run.
+        </EmptyState>
+      </section>
+    );
+  if (summary.error)
+    return <ErrorState error={describeError(summary.error)} onRetry={() => void summary.refetch()} />;
+  if (!summary.data) return <LoadingBlock label="Loading the walk-forward…" />;
+  const { windows, out_of_sample } = summary.data;
+  return (
+    <>
+      <section className="q-card" aria-labelledby="windows-heading">
+        <h2 id="windows-heading">Windows</h2>
+        <WindowsChart windows={windows} />
+      </section>
+      <section className="q-card" aria-labelledby="oos-heading">
+        <h2 id="oos-heading">Stitched out-of-sample equity</h2>
+        <p className="q-hint">
+          Each window's out-of-sample run with the parameters chosen in-sample, chained by compounding: what
+          trading the re-optimised strategy would have given.
+        </p>
+        <LineChart
+          x={curve.x}
+          series={curve.series}
+          theme={theme}
+          height={240}
+          label={`Stitched out-of-sample equity, ${formatDate(windows[0]?.out_of_sample.start)} to ${formatDate(windows.at(-1)?.out_of_sample.end)}`}
+          valueFormat={(v) => formatMetric("netProfit", v)}
+        />
+      </section>
+      <section className="q-card" aria-labelledby="wf-metrics-heading">
+        <h2 id="wf-metrics-heading">In-sample vs out-of-sample</h2>
+        <WalkForwardTable windows={windows} overall={out_of_sample.metrics} metric={sweep.metric} />
+      </section>
+    </>
+  );
+}
+
+function WalkForwardTable({
+  windows,
+  overall,
+  metric,
+}: {
+  windows: WalkForwardSummary["windows"];
+  overall: Record<string, unknown>;
+  metric: string;
+}) {
+  const keys = [metric, ...COMPARED.filter((k) => k !== metric)];
+  const mean = (k: string) => {
+    const vs = windows.map((w) => w.in_sample_metrics[k]).filter((v): v is number => typeof v === "number");
+    return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : null;
+  };
+  const cell = (k: string, v: unknown) =>
+    k === "numberOfTrades" ? formatInteger(v as number) : formatMetric(k, v);
+  return (
+    <div className="q-table-wrap">
+      <table className="q-table">
+        <caption className="q-hint" style={{ textAlign: "left", captionSide: "top" }}>
+          IS: in-sample, where the parameters were chosen; OOS: out-of-sample, where they were tested. A large
+          drop from IS to OOS suggests over-fitting.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col" rowSpan={2}>
+              Window
+            </th>
+            <th scope="col" rowSpan={2}>
+              Chosen parameters
+            </th>
+            {keys.map((k) => (
+              <th key={k} scope="colgroup" colSpan={2} className="q-num">
+                {k === "numberOfTrades" ? "Trades" : metricLabel(k)}
+              </th>
+            ))}
+          </tr>
+          <tr>
+            {keys.flatMap((k) => [
+              <th key={`${k}-is`} scope="col" className="q-num">
+                IS
+              </th>,
+              <th key={`${k}-oos`} scope="col" className="q-num">
+                OOS
+              </th>,
+            ])}
+          </tr>
+        </thead>
+        <tbody>
+          {windows.map((w) => (
+            <tr key={w.index}>
+              <th scope="row" className="q-small">
+                {w.index + 1}: {formatDate(w.out_of_sample.start)} to {formatDate(w.out_of_sample.end)}
+              </th>
+              <td className="q-mono q-small">{formatParameters(w.parameters)}</td>
+              {keys.flatMap((k) => [
+                <td key={`${k}-is`} className="q-num q-mono">
+                  {cell(k, w.in_sample_metrics[k])}
+                </td>,
+                <td key={`${k}-oos`} className="q-num q-mono">
+                  {cell(k, w.out_of_sample_metrics[k])}
+                </td>,
+              ])}
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">Overall</th>
+            <td className="q-small q-muted">IS: mean of the windows · OOS: the stitched run</td>
+            {keys.flatMap((k) => [
+              <td key={`${k}-is`} className="q-num q-mono">
+                {k === "numberOfTrades" ? "—" : cell(k, mean(k))}
+              </td>,
+              <td key={`${k}-oos`} className="q-num q-mono" style={{ fontWeight: 700 }}>
+                {cell(k, overall[k])}
+              </td>,
+            ])}
+          </tr>
+        </tbody>
+      </table>
+    </div>
+  );
+}
