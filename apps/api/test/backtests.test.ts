@@ -700,7 +700,7 @@ describe("backtests", () => {
     expect(await page("sort=profit&order=desc&limit=1000")).toEqual(first);
     expect(first.length).toBeGreaterThan(2);
     // Rewrite the stored blob (the last trade's profit becomes the best): pages must show it at once.
-    const stored = defined(await env.BACKTEST_RESULTS.get(tradesKey(record.id)));
+    const stored = defined(await env.BACKTEST_RESULTS.get(tradesKey(record.id)), "the stored trade blob");
     const bytes = new Uint8Array(await stored.arrayBuffer());
     const count = new DataView(bytes.buffer).getUint32(8, true);
     const pnl = new Float64Array(bytes.buffer, 16 + 7 * 8 * count, count);
