@@ -139,8 +139,8 @@ const cookie = await signIn(stack);
 const wasmSlug = await registerWasm(cookie);
 const rows: string[] = [];
 for (const [label, strategy, target] of [
-  ["native SMA crossover", "sma-crossover", 3000],
-  ["WASM columnar SMA crossover", wasmSlug, 4000],
+  ["native SMA crossover", "sma-crossover", 1000],
+  ["WASM columnar SMA crossover", wasmSlug, 1200],
 ] as const) {
   const times: number[] = [];
   for (let i = 0; i < runs + 1; i++) {

@@ -85,7 +85,7 @@ const cases = [
     from: "2025-01-01",
     to: "2026-01-01",
     limit: 1_100_001,
-    fmt: "RowBinary",
+    fmt: "Native",
     path: "columns",
   },
 ] as const;

@@ -7,7 +7,11 @@
  *     [--symbol SMAX-1M --from 2020-01-01 --to 2022-01-01 --slices 1,4,8 --runs 10]
  */
 import { parseArgs } from "node:util";
-import { buildBarColumnsSql, sliceBoundaries } from "../../packages/market-data/src/index.ts";
+import {
+  BAR_COLUMNS_FORMAT,
+  buildBarColumnsSql,
+  sliceBoundaries,
+} from "../../packages/market-data/src/index.ts";
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +39,7 @@ async function readSlice(from: number, to: number): Promise<number> {
   const url = new URL(values.clickhouse);
   for (const [k, v] of Object.entries(sql.query_params)) url.searchParams.set(`param_${k}`, String(v));
   url.searchParams.set("wait_end_of_query", "1");
-  const res = await fetch(url, { method: "POST", body: `${sql.query}\nFORMAT RowBinary` });
+  const res = await fetch(url, { method: "POST", body: `${sql.query}\nFORMAT ${BAR_COLUMNS_FORMAT}` });
   const body = await res.arrayBuffer();
   if (!res.ok) throw new Error(new TextDecoder().decode(body));
   return body.byteLength;

@@ -687,6 +687,32 @@ describe("backtests", () => {
     expect(await env.BACKTEST_RESULTS.head(tradesKey(record.id))).toBeNull();
   });
 
+  it("pages a run's trades from one read of its blob, and reads the blob again once it changed", async () => {
+    const record = await accepted(
+      await submit(trader, { strategy: "sma-crossover", parameters: { timeframe: "1h", fast: 3, slow: 8 } }),
+    );
+    expect((await settle(trader, record.id)).status).toBe("completed");
+    const page = async (query: string) =>
+      backtestTradesResponseSchema.parse(
+        await (await as(trader, `/api/backtests/${record.id}/trades?${query}`)).json(),
+      );
+    const first = await page("sort=profit&order=desc&limit=1000");
+    expect(await page("sort=profit&order=desc&limit=1000")).toEqual(first);
+    expect(first.length).toBeGreaterThan(2);
+    // Rewrite the stored blob (the last trade's profit becomes the best): pages must show it at once.
+    const stored = defined(await env.BACKTEST_RESULTS.get(tradesKey(record.id)), "the stored trade blob");
+    const bytes = new Uint8Array(await stored.arrayBuffer());
+    const count = new DataView(bytes.buffer).getUint32(8, true);
+    const pnl = new Float64Array(bytes.buffer, 16 + 7 * 8 * count, count);
+    pnl[count - 1] = 1e9;
+    await env.BACKTEST_RESULTS.put(tradesKey(record.id), bytes);
+    const [best] = await page("sort=profit&order=desc&limit=1");
+    expect(best?.seq).toBe(count - 1);
+    expect(best?.profit).toBe(1e9);
+    const [last] = await page(`offset=${count - 1}&limit=1`);
+    expect(last?.profit).toBe(1e9);
+  });
+
   it("still pages and sorts the trades of a backtest stored before the trade blob (table rows)", async () => {
     const record = await accepted(
       await submit(trader, { strategy: "sma-crossover", parameters: { timeframe: "1h", fast: 3, slow: 8 } }),

@@ -135,4 +135,68 @@ describe("equity curve encoding", () => {
     expect(() => decodeEquity(bytes.buffer.slice(0, bytes.length - 8) as ArrayBuffer)).toThrow(/truncated/);
     expect(() => decodeEquity(new ArrayBuffer(16))).toThrow(/equity curve/);
   });
+
+  /** Bits of each value: a round trip must keep -0 and NaN payloads, which `===` would not tell apart. */
+  const bitsOf = (values: Float64Array) =>
+    Array.from(new BigUint64Array(values.buffer, values.byteOffset, values.length), String);
+
+  it("stores a curve that repeats itself (flat stretches) as version 3: changed values and a bitmap", () => {
+    const n = 10_001;
+    const time = Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 60_000);
+    // Flat for 100 bars, then moving for 100, and so on; -0 after 0 and a NaN payload are changes.
+    const equity = Float64Array.from({ length: n }, (_, i) =>
+      Math.floor(i / 100) % 2 === 0 ? 10_000 + Math.floor(i / 200) : 10_000 + Math.sin(i),
+    );
+    equity[5000] = 0;
+    equity[5001] = -0;
+    equity[5002] = -0;
+    // A NaN with a payload, twice (a repeat), written as bits.
+    new BigUint64Array(equity.buffer)[7000] = 0x7ff8_0000_0000_0001n;
+    new BigUint64Array(equity.buffer)[7001] = 0x7ff8_0000_0000_0001n;
+    const bytes = encodeEquity(time, equity);
+    expect(version(bytes)).toBe(3);
+    const changed = bitsOf(equity).filter((b, i, all) => i === 0 || b !== all[i - 1]).length;
+    expect(changed).toBeLessThan(n * 0.6);
+    expect(bytes.length).toBe(24 + 24 + changed * 8 + Math.ceil(n / 8));
+    const back = decodeEquity(bytes.buffer as ArrayBuffer);
+    expect(bitsOf(back.equity)).toEqual(bitsOf(equity));
+    expect(Array.from(back.time)).toEqual(Array.from(time));
+    // Every prefix (any bitmap tail), and a curve shorter than the bars.
+    for (const length of [0, 1, 2, 99, 100, 101, 199, 200, 201, 4999, 5003]) {
+      const part = equity.subarray(0, length);
+      const decoded = decodeEquity(encodeEquity(time, part).buffer as ArrayBuffer);
+      expect(bitsOf(decoded.equity)).toEqual(bitsOf(part));
+      expect(Array.from(decoded.time)).toEqual(Array.from(time.subarray(0, length)));
+    }
+    // All flat: one value and the bitmap.
+    const flat = new Float64Array(1000).fill(10_000);
+    const flatBytes = encodeEquity(time, flat);
+    expect(flatBytes.length).toBe(24 + 24 + 8 + 125);
+    expect(Array.from(decodeEquity(flatBytes.buffer as ArrayBuffer).equity)).toEqual(Array.from(flat));
+  });
+
+  it("reads version 3 from its published layout and rejects a damaged one", () => {
+    // Bars at 0, 60000, 120000, 180000 (one run) with equity 5, 5, 7, 7: values 5 and 7 stored,
+    // bars 1 and 3 marked as repeats (bitmap 0b1010).
+    const buffer = new ArrayBuffer(24 + 24 + 16 + 1);
+    const view = new DataView(buffer);
+    view.setUint32(0, 0x51454751, true);
+    view.setUint32(4, 3, true);
+    view.setUint32(8, 4, true);
+    view.setUint32(12, 1, true);
+    view.setUint32(16, 2, true);
+    new Float64Array(buffer, 24, 5).set([0, 60_000, 4, 5, 7]);
+    new Uint8Array(buffer, 64, 1)[0] = 0b1010;
+    const back = decodeEquity(buffer);
+    expect(Array.from(back.time)).toEqual([0, 60_000, 120_000, 180_000]);
+    expect(Array.from(back.equity)).toEqual([5, 5, 7, 7]);
+    expect(new Uint8Array(encodeEquity(back.time, back.equity))).toEqual(new Uint8Array(buffer));
+    expect(() => decodeEquity(buffer.slice(0, buffer.byteLength - 1))).toThrow(/truncated/);
+    const tooFew = buffer.slice(0);
+    new Uint8Array(tooFew, 64, 1)[0] = 0b0010; // three values wanted, two stored
+    expect(() => decodeEquity(tooFew)).toThrow(/corrupt/);
+    const tooMany = buffer.slice(0);
+    new Uint8Array(tooMany, 64, 1)[0] = 0b1110; // one value wanted, two stored
+    expect(() => decodeEquity(tooMany)).toThrow(/corrupt/);
+  });
 });

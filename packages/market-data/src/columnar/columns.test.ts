@@ -1,21 +1,38 @@
 import { describe, expect, it } from "vitest";
-import { joinBarColumns, parseBarColumns } from "./columns.ts";
+import { columnChunks, joinBarColumns, parseBarColumns } from "./columns.ts";
 
-/** RowBinary of one `Array(Float64)` row: LEB128 element count, then the values little-endian. */
-function encode(values: number[]): Uint8Array {
-  const head: number[] = [];
-  let n = values.length;
+const NAMES = ["t", "o", "h", "l", "c", "v"];
+
+function leb128(n: number): number[] {
+  const out: number[] = [];
   do {
-    head.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+    out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
     n = Math.floor(n / 128);
   } while (n > 0);
-  const out = new Uint8Array(head.length + values.length * 8);
-  out.set(head, 0);
-  const view = new DataView(out.buffer);
-  values.forEach((v, i) => {
-    view.setFloat64(head.length + i * 8, v, true);
-  });
   return out;
+}
+
+function str(s: string): number[] {
+  return [...leb128(s.length), ...new TextEncoder().encode(s)];
+}
+
+/**
+ * ClickHouse's Native output of six Float64 columns, in blocks of the given sizes: per block the
+ * column and row counts, then per column its name, its type and its values (little-endian).
+ */
+function native(columns: number[][], blocks: number[], names = NAMES, type = "Float64"): Uint8Array {
+  const out: number[] = [];
+  let from = 0;
+  for (const rows of blocks) {
+    out.push(...leb128(columns.length), ...leb128(rows));
+    columns.forEach((column, k) => {
+      out.push(...str(names[k] as string), ...str(type));
+      const values = new Uint8Array(new Float64Array(column.slice(from, from + rows)).buffer);
+      out.push(...values);
+    });
+    from += rows;
+  }
+  return Uint8Array.from(out);
 }
 
 /** `count` bars whose columns are time, open, high, low, close, volume, with edge values. */
@@ -42,44 +59,58 @@ function expectColumns(actual: ReturnType<typeof joinBarColumns>, expected: numb
   });
 }
 
-describe("columnar response parsing", () => {
-  it("reads the count and the six columns", () => {
-    const columns = bars(23); // 138 values: a two-byte count
-    const parsed = parseBarColumns(encode(columns.flat()));
+describe("columnar response parsing (Native)", () => {
+  it("reads the six columns of every block, bit for bit", () => {
+    const columns = bars(23);
+    const parsed = parseBarColumns(native(columns, [10, 0, 13]));
     expect(parsed.count).toBe(23);
-    expect(parsed.payload.length).toBe(23 * 48);
+    expect(columnChunks(parsed, 0).map((run) => run.length)).toEqual([80, 104]);
+    expectColumns(joinBarColumns([parsed]), columns);
+  });
+
+  it("reads a block of more than 127 rows (a multi-byte row count)", () => {
+    const columns = bars(300);
+    const parsed = parseBarColumns(native(columns, [200, 100]));
+    expect(parsed.count).toBe(300);
     expectColumns(joinBarColumns([parsed]), columns);
   });
 
   it("joins slices in order, keeping the first bars when asked, in exact-length buffers", () => {
     const columns = bars(40);
-    const slice = (from: number, to: number) =>
-      parseBarColumns(encode(columns.flatMap((column) => column.slice(from, to))));
-    const parts = [slice(0, 17), slice(17, 17), slice(17, 40)];
+    const slice = (from: number, to: number, blocks: number[]) =>
+      parseBarColumns(
+        native(
+          columns.map((column) => column.slice(from, to)),
+          blocks,
+        ),
+      );
+    const parts = [slice(0, 17, [5, 12]), slice(17, 17, []), slice(17, 40, [23])];
     expect(parts.map((p) => p.count)).toEqual([17, 0, 23]);
     expectColumns(joinBarColumns(parts), columns);
-    for (const keep of [0, 10, 17, 18, 40, 99]) {
+    for (const keep of [0, 3, 5, 10, 17, 18, 40, 99]) {
       const joined = joinBarColumns(parts, keep);
       expect(joined.count).toBe(Math.min(keep, 40));
       expectColumns(joined, columns);
     }
   });
 
-  it("reads an empty response as no bars", () => {
-    const parsed = parseBarColumns(encode([]));
-    expect(parsed.count).toBe(0);
-    expect(joinBarColumns([parsed]).count).toBe(0);
+  it("reads an empty response, or a header block without rows, as no bars", () => {
+    expect(parseBarColumns(new Uint8Array(0)).count).toBe(0);
+    const header = parseBarColumns(native(bars(0), [0]));
+    expect(header.count).toBe(0);
+    expect(joinBarColumns([header]).count).toBe(0);
   });
 
-  it("rejects responses that are not six whole columns", () => {
-    expect(() => parseBarColumns(encode([1, 2, 3, 4, 5]))).toThrow(/six columns/);
-    expect(() => parseBarColumns(new Uint8Array(0))).toThrow(/before its element count/);
-    expect(() => parseBarColumns(Uint8Array.of(0x80, 0x80))).toThrow(/before its element count/);
-    expect(() => parseBarColumns(new Uint8Array(9).fill(0x80))).toThrow(/does not start with/);
-    const bytes = encode(bars(3).flat());
-    expect(() => parseBarColumns(bytes.subarray(0, bytes.length - 1))).toThrow(/bytes for 18 values/);
-    const long = new Uint8Array(bytes.length + 1);
-    long.set(bytes);
-    expect(() => parseBarColumns(long)).toThrow(/bytes for 18 values/);
+  it("rejects responses that are not the six Float64 bar columns, or are cut short", () => {
+    const columns = bars(3);
+    expect(() => parseBarColumns(native(columns.slice(0, 5), [3]))).toThrow(/5 columns/);
+    expect(() => parseBarColumns(native(columns, [3], ["t", "o", "h", "l", "c", "x"]))).toThrow(
+      /column 5 is x Float64/,
+    );
+    expect(() => parseBarColumns(native(columns, [3], NAMES, "Float32"))).toThrow(/t Float32/);
+    const bytes = native(columns, [3]);
+    expect(() => parseBarColumns(bytes.subarray(0, bytes.length - 1))).toThrow(/ended inside a block/);
+    expect(() => parseBarColumns(Uint8Array.of(6, 0x80))).toThrow(/ended inside a number/);
+    expect(() => parseBarColumns(new Uint8Array(9).fill(0x80))).toThrow(/too large/);
   });
 });

@@ -1,7 +1,8 @@
 export {
   BAR_COLUMNS,
+  BAR_COLUMNS_FORMAT,
   type BarColumnsPayload,
-  columnBytes,
+  columnChunks,
   fetchBarColumns,
   joinBarColumns,
   parseBarColumns,

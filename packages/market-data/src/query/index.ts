@@ -20,6 +20,7 @@ export {
   refreshStaleRollups,
   rollupBases,
   seriesRevision,
+  seriesRevisions,
   wholeBuckets,
 } from "./rollups.ts";
 export {

@@ -249,6 +249,42 @@ export async function seriesRevision(
   return row && Number(row.weeks) > 0 ? `${row.revision}:${row.weeks}` : null;
 }
 
+/**
+ * {@link seriesRevision} of every stored base timeframe of `symbol` at once, by base: one query that
+ * needs no base first, so a caller can run it beside the base lookup (`baseTimeframe`) instead of
+ * after it. A base without a stamp (no weekly rollup, or none in the range) is absent.
+ *
+ * @example
+ * const [base, stamps] = await Promise.all([baseTimeframe(client, "BTC-USD"),
+ *   seriesRevisions(client, { symbol: "BTC-USD", fromMs, toMs })]);
+ * const stamp = base === null ? null : (stamps.get(base) ?? null);
+ */
+export async function seriesRevisions(
+  client: ClickHouseClient,
+  scope: Omit<RollupRefreshScope, "base">,
+  database?: string,
+): Promise<Map<Timeframe, string>> {
+  const stamps = new Map<Timeframe, string>();
+  if (!(scope.fromMs < scope.toMs)) return stamps;
+  const result = await client.query({
+    // Every version of every row, not FINAL: the highest revision ever written is what moves.
+    query: `SELECT base, toString(max(revision)) AS revision, count() AS weeks
+      FROM ${rollupTable(database)}
+      WHERE symbol = {symbol:String} AND timeframe = '1w'
+        AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
+        AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
+      GROUP BY base`,
+    query_params: { symbol: scope.symbol, from: bucketStart(scope.fromMs, "1w"), to: scope.toMs },
+    format: "JSONEachRow",
+  });
+  for (const row of await result.json<{ base: string; revision: string; weeks: string | number }>()) {
+    if (isTimeframe(row.base) && hasRollup(row.base, "1w") && Number(row.weeks) > 0) {
+      stamps.set(row.base, `${row.revision}:${row.weeks}`);
+    }
+  }
+  return stamps;
+}
+
 /** True for the error of a read that met a tombstone ({@link STALE_ROLLUP_MARKER}). */
 export function isStaleRollupError(error: unknown): boolean {
   return error instanceof Error && error.message.includes(STALE_ROLLUP_MARKER);

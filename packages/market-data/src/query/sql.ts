@@ -182,26 +182,18 @@ export function buildBarsSql(options: BarsSqlOptions): BarsSql {
 }
 
 /**
- * The bar query of {@link buildBarsSql} reshaped for the columnar read: one row holding one
- * `Array(Float64)` that is the six columns back to back (all times, then all opens, ..., all volumes),
- * each sorted by time. In RowBinary that row is a LEB128 element count (6 × bars) followed by exactly
- * the bytes of the API's column layout, so the Worker can pass the payload through without decoding a
- * single value (see `fetchBarColumns`). The arrays are sorted explicitly: `groupArray` keeps no order,
- * and sorting the already ordered input costs little. The six `groupArray`s come from one aggregation,
- * so they are aligned, and times are unique, so sorting each by the times keeps rows together.
+ * The columnar read's statement: the bar query of {@link buildBarsSql} itself, whose six Float64
+ * columns `t o h l c v` come back in time order. Run in ClickHouse's Native format (`fetchBarColumns`)
+ * its output is already columnar, a block at a time, so the Worker copies whole runs of each column
+ * and decodes no value. (It used to fold the bars into one array row with `groupArray` and sort every
+ * column again by time; Native gives the same bytes without that server work.)
  *
  * @example
  * const sql = buildBarColumnsSql({ symbol: "BTC-USD", base: "1m", timeframe: "1m", fromMs, toMs });
- * await client.exec({ query: `${sql.query}\nFORMAT RowBinary`, query_params: sql.query_params });
+ * await client.exec({ query: `${sql.query}\nFORMAT Native`, query_params: sql.query_params });
  */
 export function buildBarColumnsSql(options: BarsSqlOptions): BarsSql {
-  const bars = buildBarsSql(options);
-  const byTime = (column: string) => `arraySort((x, k) -> k, groupArray(${column}), groupArray(t))`;
-  return {
-    query: `SELECT arrayConcat(arraySort(groupArray(t)), ${["o", "h", "l", "c", "v"].map(byTime).join(", ")}) AS columns
-    FROM (${bars.query})`,
-    query_params: bars.query_params,
-  };
+  return buildBarsSql(options);
 }
 
 /**

@@ -83,7 +83,79 @@ export async function storeTrades(
 
 /** Removes a backtest's stored trades (no-op when there are none). */
 export async function deleteTrades({ storage }: Services, backtestId: string): Promise<void> {
+  decodedTrades.delete(backtestId);
   await storage.results.delete([tradesKey(backtestId), tradeNotesKey(backtestId)]);
+}
+
+/** A backtest's trades as read from R2: the decoded blob, its notes, its sort orders, its version. */
+interface DecodedTrades {
+  /** The blob's ETag: the entry is used only while the stored blob still has it. */
+  etag: string;
+  trades: StoredTradeColumns;
+  notes: Record<string, StoredNotes> | null;
+  /** Trade numbers ordered by a column, by `${key}:${order}`, computed on first use. */
+  orders: Map<string, Int32Array>;
+  /** What the entry holds: the blob, the notes' text (an estimate of the parsed notes) and the orders. */
+  bytes: number;
+}
+
+/**
+ * The most recently read trade blobs, decoded, per isolate, least recently used first. The web app
+ * reads a run's trades a page at a time (twenty-odd pages for 20,000 trades, plus sorts and exports),
+ * and every page used to get and decode the whole blob (1.6 MB) and sort it again. Now a page asks R2
+ * only whether the blob changed (a conditional get on its ETag, no body when it did not), so an
+ * entry can never outlive or misreport what is stored: a deleted blob, or one rewritten by a retried
+ * run, is read again. Bounded by bytes; a blob larger than the bound is not kept.
+ */
+const TRADE_CACHE_BYTES = 24 * 1024 * 1024;
+const decodedTrades = new Map<string, DecodedTrades>();
+
+function keepDecoded(backtestId: string, entry: DecodedTrades): void {
+  decodedTrades.delete(backtestId);
+  if (entry.bytes > TRADE_CACHE_BYTES) return;
+  decodedTrades.set(backtestId, entry);
+  let total = 0;
+  for (const kept of decodedTrades.values()) total += kept.bytes;
+  for (const [id, kept] of decodedTrades) {
+    if (total <= TRADE_CACHE_BYTES) break;
+    total -= kept.bytes;
+    decodedTrades.delete(id);
+  }
+}
+
+/**
+ * The decoded trades of a backtest, from the isolate's cache while the stored blob is unchanged, else
+ * from R2; null when it has no blob (a backtest completed before the blobs, read from the table).
+ */
+async function decodedTradesOf(
+  storage: Services["storage"],
+  backtestId: string,
+): Promise<DecodedTrades | null> {
+  const cached = decodedTrades.get(backtestId);
+  const key = tradesKey(backtestId);
+  const object = cached
+    ? await storage.results.get(key, { onlyIf: { etagDoesNotMatch: cached.etag } })
+    : await storage.results.get(key);
+  if (!object) {
+    decodedTrades.delete(backtestId);
+    return null;
+  }
+  if (cached && !("body" in object)) {
+    keepDecoded(backtestId, cached); // most recently used
+    return cached;
+  }
+  const bytes = new Uint8Array(await (object as R2ObjectBody).arrayBuffer());
+  const notesObject = await storage.results.get(tradeNotesKey(backtestId));
+  const notesText = notesObject ? await notesObject.text() : null;
+  const entry: DecodedTrades = {
+    etag: object.etag,
+    trades: decodeTradeColumns(bytes),
+    notes: notesText === null ? null : (JSON.parse(notesText) as Record<string, StoredNotes>),
+    orders: new Map(),
+    bytes: bytes.byteLength + 2 * (notesText?.length ?? 0),
+  };
+  keepDecoded(backtestId, entry);
+  return entry;
 }
 
 /** `signals` of a trade: the decisions that opened and closed it, with what the strategy said. */
@@ -164,11 +236,21 @@ const SORT_COLUMNS = {
 } as const satisfies Record<TradesQuery["sort"], { blob: TradeSortKey | null; table: unknown }>;
 
 /** Trade numbers of one page: in entry order, or ordered by a column (ties in entry order). */
-function pageOrder(t: StoredTradeColumns, query: TradesQuery): ArrayLike<number> {
+function pageOrder(decoded: DecodedTrades, query: TradesQuery): ArrayLike<number> {
+  const t = decoded.trades;
   const end = Math.min(t.count, query.offset + query.limit);
   const key = SORT_COLUMNS[query.sort].blob;
   const descending = query.order === "desc";
-  if (key !== null) return tradeOrder(t, key, descending).subarray(query.offset, end);
+  if (key !== null) {
+    const name = `${key}:${query.order}`;
+    let order = decoded.orders.get(name);
+    if (!order) {
+      order = tradeOrder(t, key, descending);
+      decoded.orders.set(name, order);
+      decoded.bytes += order.byteLength;
+    }
+    return order.slice(query.offset, end);
+  }
   const page: number[] = [];
   for (let i = query.offset; i < end; i++) page.push(descending ? t.count - 1 - i : i);
   return page;
@@ -180,14 +262,10 @@ export async function readTradesPage(
   backtestId: string,
   query: TradesQuery,
 ): Promise<BacktestTrade[]> {
-  const [blob, notesObject] = await Promise.all([
-    storage.results.get(tradesKey(backtestId)),
-    storage.results.get(tradeNotesKey(backtestId)),
-  ]);
-  if (!blob) return readLegacyPage(db, backtestId, query);
-  const trades = decodeTradeColumns(new Uint8Array(await blob.arrayBuffer()));
-  const notes = notesObject ? ((await notesObject.json()) as Record<string, StoredNotes>) : null;
-  return Array.from(pageOrder(trades, query), (k) => blobTrade(backtestId, trades, k, notes?.[k] ?? null));
+  const decoded = await decodedTradesOf(storage, backtestId);
+  if (!decoded) return readLegacyPage(db, backtestId, query);
+  const { trades, notes } = decoded;
+  return Array.from(pageOrder(decoded, query), (k) => blobTrade(backtestId, trades, k, notes?.[k] ?? null));
 }
 
 async function readLegacyPage(
@@ -214,11 +292,8 @@ export async function readTradeProfits(
   { db, storage }: Pick<Services, "db" | "storage">,
   backtestId: string,
 ): Promise<number[]> {
-  const blob = await storage.results.get(tradesKey(backtestId));
-  if (blob) {
-    const trades = decodeTradeColumns(new Uint8Array(await blob.arrayBuffer()));
-    return Array.from(trades.pnl.subarray(0, trades.count));
-  }
+  const decoded = await decodedTradesOf(storage, backtestId);
+  if (decoded) return Array.from(decoded.trades.pnl.subarray(0, decoded.trades.count));
   const rows = await db
     .select({ profit: backtestTrade.profit })
     .from(backtestTrade)

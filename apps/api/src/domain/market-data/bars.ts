@@ -9,7 +9,7 @@ import {
   baseTimeframe,
   type ColumnarResult,
   readBarsColumnar,
-  seriesRevision,
+  seriesRevisions,
   type Timeframe,
 } from "@quantago/market-data";
 import type { BarColumns } from "@quantago/strategies";
@@ -72,11 +72,12 @@ export async function loadBars(
   const database = config.CLICKHOUSE_DB;
   const fromMs = range.from.getTime();
   const toMs = range.to.getTime();
-  const base = await baseTimeframe(clickhouse, range.symbol, { database });
-  const stamp =
-    base === null
-      ? null
-      : await seriesRevision(clickhouse, { symbol: range.symbol, base, fromMs, toMs }, database);
+  // The base timeframe and the version stamps of every base, side by side: one round trip, not two.
+  const [base, stamps] = await Promise.all([
+    baseTimeframe(clickhouse, range.symbol, { database }),
+    seriesRevisions(clickhouse, { symbol: range.symbol, fromMs, toMs }, database),
+  ]);
+  const stamp = base === null ? null : (stamps.get(base) ?? null);
   const key = JSON.stringify([database, range.symbol, range.timeframe, base, fromMs, toMs, stamp]);
   if (stamp !== null && cached?.key === key) return { bars: cached.bars, hash: cached.hash, cached: true };
   cached = null;

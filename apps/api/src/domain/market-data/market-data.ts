@@ -9,7 +9,7 @@ import {
 import {
   type AssetClass,
   BAR_COLUMNS,
-  columnBytes,
+  columnChunks,
   createBinanceProvider,
   createYahooProvider,
   fetchBarsColumnar,
@@ -200,9 +200,9 @@ const COLUMNS_SLICES = 4;
 /**
  * `GET /api/market-data/columns`: the engine's columnar read path over HTTP, for SDKs and benchmarks
  * (layout: `columnsBinaryLayout` in @quantago/contracts). Stored data only; bounded by
- * MAX_COLUMNAR_BARS. ClickHouse sends the columns already in the layout's order
- * (`buildBarColumnsSql`), one response per slice of the range, so the body is the header followed by
- * byte ranges of those responses: the Worker neither decodes nor copies a bar (a year of 1m bars is
+ * MAX_COLUMNAR_BARS. ClickHouse sends the columns already columnar
+ * (`buildBarColumnsSql` in Native), one response per slice of the range, so the body is the header
+ * followed by byte ranges of those responses: the Worker neither decodes nor copies a bar (a year of 1m bars is
  * 25 MB). The body has a fixed length (Content-Length), so a transfer cut short cannot pass as complete.
  *
  * @returns the body and the promise of its transfer (for waitUntil and error logging)
@@ -247,7 +247,7 @@ export async function getColumns(
     try {
       await writer.write(header);
       for (let k = 0; k < BAR_COLUMNS.length; k++) {
-        for (const part of parts) if (part.count > 0) await writer.write(columnBytes(part, k));
+        for (const part of parts) for (const run of columnChunks(part, k)) await writer.write(run);
       }
       await writer.close();
     } catch (error) {
