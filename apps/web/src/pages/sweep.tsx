@@ -1,4 +1,5 @@
 import { describeError } from "@quantago/app-kit";
+import type { HeatmapAggregate } from "@quantago/contracts/wire";
 import { type AxisSpec, axisValues, type SweepValue } from "@quantago/engine/research";
 import {
   EmptyState,
@@ -13,7 +14,7 @@ import {
 } from "@quantago/ui";
 import { LineChart } from "@quantago/ui/line-chart";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router";
 import { useMemo, useState } from "react";
 import { SelectField } from "../components/fields.tsx";
 import {
@@ -26,7 +27,6 @@ import {
 import { useProgressStreams } from "../queries/live.ts";
 import {
   cancelSweep,
-  type HeatmapAggregate,
   heatmapQuery,
   isActiveSweep,
   openSweepResult,
@@ -38,6 +38,7 @@ import {
   type WalkForwardSummary,
   walkForwardQuery,
 } from "../queries/research.ts";
+import type { SweepSearch } from "../router.tsx";
 
 const AGGREGATES: ReadonlyArray<{ value: HeatmapAggregate; label: string }> = [
   { value: "max", label: "Best value" },
@@ -149,30 +150,39 @@ type Open = (combination: number, label: string) => void;
 
 function HeatmapSection({ sweep, open, busy }: { sweep: SweepRecord; open: Open; busy: boolean }) {
   const names = Object.keys(sweep.axes);
-  const [x, setX] = useState(names[0] ?? "");
-  const [y, setY] = useState(names[1] ?? names[0] ?? "");
-  const [aggregate, setAggregate] = useState<HeatmapAggregate>("max");
-  const [fixed, setFixed] = useState<Record<string, SweepValue>>({});
+  // The view lives in the URL (`?x=&y=&agg=&fixed=`): a reload or a pasted link shows the same map.
+  // Names or values this sweep does not have fall back to the defaults.
+  const search = useSearch({ from: "/app/research/$id" });
+  const navigate = useNavigate({ from: "/research/$id" });
   const values = useMemo(() => {
     const out: Record<string, SweepValue[]> = {};
     for (const n of names) out[n] = axisValues(n, sweep.axes[n] as AxisSpec);
     return out;
   }, [sweep.axes, names]);
+  const x = search.x && names.includes(search.x) ? search.x : (names[0] ?? "");
+  const y =
+    search.y && names.includes(search.y) && search.y !== x ? search.y : (names.find((n) => n !== x) ?? x);
+  const aggregate = search.agg ?? "max";
   const others = names.filter((n) => n !== x && n !== y);
-  const held = Object.fromEntries(Object.entries(fixed).filter(([n]) => others.includes(n)));
+  const held: Record<string, SweepValue> = {};
+  for (const [n, v] of Object.entries(search.fixed ?? {})) {
+    const value = others.includes(n) ? values[n]?.find((known) => String(known) === String(v)) : undefined;
+    if (value !== undefined) held[n] = value;
+  }
   const ready = sweep.status === "completed" || sweep.status === "cancelled";
   const heatmap = useQuery(
     heatmapQuery(sweep.id, { x, y, aggregate, fixed: held }, (ready || sweep.work_done > 0) && x !== ""),
   );
+  const view = (patch: SweepSearch) =>
+    void navigate({ search: (prev) => ({ ...prev, ...patch }), replace: true });
   /** Picking the other axis's parameter swaps the two. */
-  const pickAxis = (which: "x" | "y", v: string) => {
-    if (which === "x") {
-      if (v === y) setY(x);
-      setX(v);
-    } else {
-      if (v === x) setX(y);
-      setY(v);
-    }
+  const pickAxis = (which: "x" | "y", v: string) =>
+    view(which === "x" ? { x: v, y: v === y ? x : y } : { y: v, x: v === x ? y : x });
+  const hold = (n: string, v: string) => {
+    const next: Record<string, SweepValue> = { ...held };
+    if (v === AGGREGATED) delete next[n];
+    else next[n] = values[n]?.find((value) => String(value) === v) ?? v;
+    view({ fixed: Object.keys(next).length > 0 ? next : undefined });
   };
   const axisOptions = names.map((n) => ({ value: n, label: n }));
   const aggregated = others.filter((n) => !(n in held));
@@ -200,14 +210,7 @@ function HeatmapSection({ sweep, open, busy }: { sweep: SweepRecord; open: Open;
               key={n}
               label={`Hold ${n} at`}
               value={n in held ? String(held[n]) : AGGREGATED}
-              onChange={(v) =>
-                setFixed((prev) => {
-                  const next = { ...prev };
-                  if (v === AGGREGATED) delete next[n];
-                  else next[n] = values[n]?.find((value) => String(value) === v) ?? v;
-                  return next;
-                })
-              }
+              onChange={(v) => hold(n, v)}
               options={[
                 { value: AGGREGATED, label: "any value (aggregate)" },
                 ...(values[n] ?? []).map((value) => ({ value: String(value), label: String(value) })),
@@ -218,7 +221,7 @@ function HeatmapSection({ sweep, open, busy }: { sweep: SweepRecord; open: Open;
             <SelectField
               label={`Aggregate ${aggregated.join(", ")} by`}
               value={aggregate}
-              onChange={setAggregate}
+              onChange={(v) => view({ agg: v === "max" ? undefined : v })}
               options={AGGREGATES}
             />
           ) : null}

@@ -568,9 +568,14 @@ describe("research: a sweep from the form to its heatmap, a cell's full result, 
     expect(
       await heatmap.getByRole("button", { name: /^Open fast \d+, slow \d+: Sharpe ratio/ }).count(),
     ).toBe(6);
-    // Swapping the axes puts slow across.
+    // Swapping the axes puts slow across, and the URL keeps the view: a reload shows the same map.
     await page.getByLabel("Across (x axis)").selectOption("slow");
     await heatmap.getByRole("columnheader", { name: "20", exact: true }).waitFor();
+    expect(await page.getByLabel("Down (y axis)").inputValue()).toBe("fast");
+    await page.waitForURL(/[?&]x=slow&y=fast$/);
+    await page.reload();
+    await heatmap.getByRole("columnheader", { name: "40", exact: true }).waitFor();
+    expect(await page.getByLabel("Across (x axis)").inputValue()).toBe("slow");
     expect(await page.getByLabel("Down (y axis)").inputValue()).toBe("fast");
     await page.getByRole("cell", { name: "fast=5 · slow=20", exact: true }).waitFor();
     await look("research-sweep");
