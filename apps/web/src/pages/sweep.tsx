@@ -6,6 +6,7 @@ import {
   ErrorState,
   formatDate,
   formatInteger,
+  formatNumber,
   LoadingBlock,
   PageHeader,
   ProgressBar,
@@ -79,7 +80,7 @@ export function SweepPage() {
           s.combinations_skipped > 0
             ? ` (${formatInteger(s.combinations_skipped)} more refused by the strategy's rules)`
             : ""
-        }, ranked by ${metricLabel(s.metric)} · ${String(s.base.start_date ?? "")} to ${String(s.base.end_date ?? "")}`}
+        }${walkForward ? ` in each of ${windowsOf(s)}` : ""}, ranked by ${metricLabel(s.metric)} · ${String(s.base.start_date ?? "")} to ${String(s.base.end_date ?? "")}`}
       />
       <section className="q-card" aria-label="Progress">
         <div className="q-row">
@@ -144,6 +145,15 @@ export function SweepPage() {
       )}
     </>
   );
+}
+
+/** `3 rolling windows (75 % in-sample)`, from the walk-forward's settings. */
+function windowsOf(s: SweepRecord): string {
+  const { windows, mode, in_sample_ratio: ratio } = s.walk_forward ?? {};
+  const n = typeof windows === "number" ? windows : 0;
+  return `${formatInteger(n)} ${mode === "anchored" ? "anchored" : "rolling"} window${n === 1 ? "" : "s"}${
+    typeof ratio === "number" ? ` (${Math.round(ratio * 100)} % in-sample)` : ""
+  }`;
 }
 
 type Open = (combination: number, label: string) => void;
@@ -323,8 +333,9 @@ function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
   const summary = useQuery(walkForwardQuery(sweep.id, sweep.status === "completed"));
   const curve = useMemo(() => {
     const points = summary.data?.out_of_sample.equity ?? [];
+    const seconds = (iso: string) => Date.parse(iso) / 1000;
     return {
-      x: points.map((p) => Date.parse(p.time) / 1000),
+      x: points.map((p) => seconds(p.time)),
       series: [
         {
           label: "Out-of-sample equity",
@@ -332,6 +343,10 @@ function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
           color: theme === "dark" ? "#6b9bff" : "#1d4ed8",
         },
       ],
+      // Every other window shaded, so each window's stretch of the curve can be told apart.
+      bands: (summary.data?.windows ?? [])
+        .filter((w) => w.index % 2 === 1)
+        .map((w) => ({ from: seconds(w.out_of_sample.start), to: seconds(w.out_of_sample.end) })),
     };
   }, [summary.data, theme]);
   if (sweep.status !== "completed")
@@ -349,6 +364,7 @@ function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
     return <ErrorState error={describeError(summary.error)} onRetry={() => void summary.refetch()} />;
   if (!summary.data) return <LoadingBlock label="Loading the walk-forward…" />;
   const { windows, out_of_sample } = summary.data;
+  const first = windows[0];
   return (
     <>
       <section className="q-card" aria-labelledby="windows-heading">
@@ -359,14 +375,20 @@ function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
         <h2 id="oos-heading">Stitched out-of-sample equity</h2>
         <p className="q-hint">
           Each window's out-of-sample run with the parameters chosen in-sample, chained by compounding: what
-          trading the re-optimised strategy would have given.
+          trading the re-optimised strategy would have given, from{" "}
+          {formatMetric("netProfit", out_of_sample.equity[0]?.equity)} to{" "}
+          {formatMetric("netProfit", out_of_sample.equity.at(-1)?.equity)} (
+          {formatMetric("totalReturn", out_of_sample.metrics.totalReturn)}).
+          {shadedNote(windows)}
         </p>
         <LineChart
           x={curve.x}
           series={curve.series}
+          bands={curve.bands}
+          bandColor={theme === "dark" ? "rgba(148,163,184,0.14)" : "rgba(100,116,139,0.12)"}
           theme={theme}
           height={240}
-          label={`Stitched out-of-sample equity, ${formatDate(windows[0]?.out_of_sample.start)} to ${formatDate(windows.at(-1)?.out_of_sample.end)}`}
+          label={`Stitched out-of-sample equity, ${formatDate(first?.out_of_sample.start)} to ${formatDate(windows.at(-1)?.out_of_sample.end)}`}
           valueFormat={(v) => formatMetric("netProfit", v)}
         />
       </section>
@@ -376,6 +398,17 @@ function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
       </section>
     </>
   );
+}
+
+/** Which windows the equity chart shades (every other one), as a sentence. */
+function shadedNote(windows: WalkForwardSummary["windows"]): string {
+  const shaded = windows.filter((w) => w.index % 2 === 1).map((w) => w.index + 1);
+  if (shaded.length === 0) return "";
+  const which =
+    shaded.length === 1
+      ? `The shaded stretch is window ${shaded[0]}`
+      : `The shaded stretches are windows ${shaded.join(", ")}`;
+  return ` ${which}, so each window's part of the curve, traded with the parameters it chose in-sample, stands apart.`;
 }
 
 function WalkForwardTable({
@@ -429,8 +462,12 @@ function WalkForwardTable({
         <tbody>
           {windows.map((w) => (
             <tr key={w.index}>
-              <th scope="row" className="q-small">
-                {w.index + 1}: {formatDate(w.out_of_sample.start)} to {formatDate(w.out_of_sample.end)}
+              <th scope="row">
+                Window {w.index + 1}{" "}
+                <span className="q-hint" style={{ display: "block", fontWeight: 400 }}>
+                  IS {formatDate(w.in_sample.start)} to {formatDate(w.in_sample.end)}
+                  <br /> OOS {formatDate(w.out_of_sample.start)} to {formatDate(w.out_of_sample.end)}
+                </span>
               </th>
               <td className="q-mono q-small">{formatParameters(w.parameters)}</td>
               {keys.flatMap((k) => [
@@ -448,7 +485,7 @@ function WalkForwardTable({
             <td className="q-small q-muted">IS: mean of the windows · OOS: the stitched run</td>
             {keys.flatMap((k) => [
               <td key={`${k}-is`} className="q-num q-mono">
-                {k === "numberOfTrades" ? "—" : cell(k, mean(k))}
+                {k === "numberOfTrades" ? formatNumber(mean(k), 1) : cell(k, mean(k))}
               </td>,
               <td key={`${k}-oos`} className="q-num q-mono" style={{ fontWeight: 700 }}>
                 {cell(k, overall[k])}
