@@ -658,4 +658,35 @@ describe("research: a sweep from the form to its heatmap, a cell's full result, 
     await look("walk-forward");
     timings.walkForwardMs = Date.now() - t0;
   });
+
+  it("cancels a running sweep from its page", async () => {
+    const t0 = Date.now();
+    // 1m bars over a month, 1,599 combinations: minutes of work, so the click meets a running sweep.
+    const id = await page.evaluate(async () => {
+      const res = await fetch("/api/research/sweeps", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          sweep: {
+            backtest: {
+              symbol: "SYNTH-USD",
+              exchange: "crypto",
+              strategy: "sma-crossover",
+              start_date: "2025-02-01",
+              end_date: "2025-03-01",
+              parameters: { timeframe: "1m" },
+            },
+            axes: { fast: { min: 2, max: 40, step: 1 }, slow: { min: 50, max: 90, step: 1 } },
+          },
+        }),
+      });
+      return (await res.json()).id as string;
+    });
+    await page.goto(`/research/${id}`);
+    await page.getByRole("button", { name: "Cancel sweep" }).click();
+    await page.locator(".q-badge-cancelled").first().waitFor();
+    await page.getByText("Cancelled: the results stored before it stopped are below.").waitFor();
+    expect(await page.getByRole("button", { name: "Cancel sweep" }).count()).toBe(0);
+    timings.sweepCancelMs = Date.now() - t0;
+  });
 });
