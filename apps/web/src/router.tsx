@@ -8,6 +8,7 @@ import {
   str,
 } from "@quantago/app-kit/router";
 import type { BacktestStatus } from "@quantago/contracts";
+import { HEATMAP_AGGREGATES, type HeatmapAggregate } from "@quantago/contracts/wire";
 import type { QueryClient } from "@tanstack/react-query";
 import {
   createRootRouteWithContext,
@@ -176,9 +177,41 @@ const researchRoute = createRoute({
   path: "/research",
   component: lazyRouteComponent(() => import("./pages/research.tsx"), "ResearchPage"),
 });
+/** The heatmap's view of a sweep: which parameters go across and down, and what the others do. */
+export interface SweepSearch {
+  x?: string | undefined;
+  y?: string | undefined;
+  /** How the parameters neither on an axis nor held are folded (default `max`). */
+  agg?: HeatmapAggregate | undefined;
+  /** Other swept parameters held at one value each, e.g. `{"signal":9}`; the rest are aggregated. */
+  fixed?: Record<string, string | number | boolean> | undefined;
+}
+/** A held-values object (or its JSON text, from a hand-written link) of primitives; anything else is dropped. */
+function heldValues(v: unknown): SweepSearch["fixed"] {
+  let o = v;
+  if (typeof o === "string")
+    try {
+      o = JSON.parse(o);
+    } catch {
+      return undefined;
+    }
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return undefined;
+  const out = Object.fromEntries(
+    Object.entries(o).filter(([, value]) => ["string", "number", "boolean"].includes(typeof value)),
+  ) as Record<string, string | number | boolean>;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+/** `validateSearch` of `/research/$id` (whether the names are this sweep's is the page's to check). */
+export const sweepSearch = (s: Record<string, unknown>): SweepSearch => ({
+  x: str(s.x),
+  y: str(s.y),
+  agg: (HEATMAP_AGGREGATES as readonly unknown[]).includes(s.agg) ? (s.agg as HeatmapAggregate) : undefined,
+  fixed: heldValues(s.fixed),
+});
 const sweepRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/research/$id",
+  validateSearch: sweepSearch,
   component: lazyRouteComponent(() => import("./pages/sweep.tsx"), "SweepPage"),
 });
 export interface MonteCarloSearch {

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { backtestStatusSchema, createBacktestRequestSchema } from "./backtests.ts";
+import { HEATMAP_AGGREGATES } from "./wire.ts";
 
 /** Most valid combinations one sweep may run (a walk-forward runs them once per window). */
 export const MAX_SWEEP_COMBINATIONS = 2_000;
@@ -153,7 +154,7 @@ const fixedParametersSchema = z
 export const sweepHeatmapQuerySchema = z.object({
   x: z.string().min(1).max(64),
   y: z.string().min(1).max(64),
-  aggregate: z.enum(["max", "mean", "min"]).default("max"),
+  aggregate: z.enum(HEATMAP_AGGREGATES).default("max"),
   fixed: fixedParametersSchema
     .optional()
     .describe('JSON object: other swept parameters held at one value each, e.g. {"signal":9}'),
@@ -162,7 +163,7 @@ export const sweepHeatmapSchema = z.object({
   x: z.object({ parameter: z.string(), values: z.array(z.unknown()) }),
   y: z.object({ parameter: z.string(), values: z.array(z.unknown()) }),
   metric: sweepMetricSchema,
-  aggregate: z.enum(["max", "mean", "min"]),
+  aggregate: z.enum(HEATMAP_AGGREGATES),
   /** The other parameters held at one value (as asked); those not named here were aggregated. */
   fixed: z.record(z.string(), z.unknown()),
   /** `cells[yi][xi]`: the aggregated score and the best combination there (null: none ran). */

@@ -19,3 +19,7 @@ export const columnsBinaryLayout = {
 
 /** The longest free-text note a trader can keep on a backtest (`PATCH /api/backtests/:id`). */
 export const MAX_BACKTEST_NOTE_LENGTH = 10_000;
+
+/** How a sweep's heatmap folds the swept parameters that are neither on an axis nor held at a value. */
+export const HEATMAP_AGGREGATES = ["max", "mean", "min"] as const;
+export type HeatmapAggregate = (typeof HEATMAP_AGGREGATES)[number];

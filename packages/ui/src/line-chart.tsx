@@ -23,6 +23,9 @@ const axisColors = {
   dark: { text: "#94a3b8", grid: "#1e293b" },
 };
 
+/** Tick spacings of a count axis: 1, 2, 5, 10, 20, 50, … (never 2.5 trades). */
+const WHOLE_STEPS = Array.from({ length: 10 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
+
 /** A filled area between two of the chart's series (indices into `series`), e.g. a percentile band. */
 export interface SeriesFill {
   upper: number;
@@ -59,8 +62,8 @@ export function LineChart({
   /** Spans to shade behind the lines (keep the array stable: a new one redraws the chart). */
   bands?: readonly XBand[];
   bandColor?: string;
-  /** A numeric x axis: its name in the legend and its value format. */
-  xAxis?: { label: string; format: (v: number) => string };
+  /** A numeric x axis: its name in the legend and its value format; `integer` puts ticks on whole numbers. */
+  xAxis?: { label: string; format: (v: number) => string; integer?: boolean };
   /** Areas filled between two series (keep the array stable). */
   fills?: readonly SeriesFill[];
 }) {
@@ -98,7 +101,13 @@ export function LineChart({
       scales: { x: { time: !xAxis } },
       ...(fills ? { bands: fills.map((f) => ({ series: [f.upper + 1, f.lower + 1], fill: f.fill })) } : {}),
       axes: [
-        xAxis ? { ...axis, values: (_u: uPlot, vals: number[]) => vals.map((v) => xAxis.format(v)) } : axis,
+        xAxis
+          ? {
+              ...axis,
+              ...(xAxis.integer ? { incrs: WHOLE_STEPS } : {}),
+              values: (_u: uPlot, vals: number[]) => vals.map((v) => xAxis.format(v)),
+            }
+          : axis,
         { ...axis, size: 80, values: (_u, vals) => vals.map((v) => (axisFormat ?? fmt.current)(v)) },
       ],
       series: [

@@ -71,8 +71,10 @@ export function MonthlyHeatmap({ months }: { months: readonly MonthReturn[] }) {
 }
 
 /**
- * Bars of counts per bucket (SVG), the first and last edges labelled under the axis; each bar's
- * tooltip gives its range and count. `fill` colours a bar (e.g. losses red, gains green).
+ * Bars of counts per bucket (SVG stretched to the width), with a count axis on the left and the
+ * first, middle and last edges under the bars, in HTML so they keep their size however narrow the
+ * figure; each bar's tooltip gives its range and count. `fill` colours a bar (e.g. losses red, gains
+ * green).
  */
 export function Histogram({
   bins,
@@ -97,10 +99,18 @@ export function Histogram({
   const h = 180;
   const bw = w / Math.max(1, bins.length);
   const first = bins[0];
+  const middle = bins[Math.floor(bins.length / 2)];
   const last = bins[bins.length - 1];
   return (
-    <figure style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${w} ${h + 24}`} width="100%" role="img" aria-label={label}>
+    <figure className="q-histogram">
+      <div className="q-histogram-counts" aria-hidden="true">
+        <span>
+          {formatInteger(max)} {unit}
+        </span>
+        <span>0</span>
+      </div>
+      <svg viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none" role="img" aria-label={label}>
+        <line x1={0} x2={w} y1={0.5} y2={0.5} stroke="var(--border)" strokeDasharray="4 4" />
         {bins.map((b, i) => {
           const bh = (b.count / max) * h;
           return (
@@ -118,14 +128,13 @@ export function Histogram({
             </rect>
           );
         })}
-        <line x1={0} x2={w} y1={h} y2={h} stroke="var(--border)" />
-        <text x={0} y={h + 18} fontSize={12} fill="var(--muted)">
-          {first ? format(first.from) : ""}
-        </text>
-        <text x={w} y={h + 18} fontSize={12} fill="var(--muted)" textAnchor="end">
-          {last ? format(last.to) : ""}
-        </text>
+        <line x1={0} x2={w} y1={h - 0.5} y2={h - 0.5} stroke="var(--border)" />
       </svg>
+      <div className="q-histogram-edges" aria-hidden="true">
+        <span>{first ? format(first.from) : ""}</span>
+        <span>{middle && bins.length > 2 ? format(middle.from) : ""}</span>
+        <span>{last ? format(last.to) : ""}</span>
+      </div>
       <figcaption className="q-hint">{caption}</figcaption>
     </figure>
   );

@@ -167,7 +167,12 @@ export function MonteCarloPage() {
           Run again with other options
         </Link>
       </div>
-      <section className="q-metrics" aria-label="Summary">
+      <section
+        className="q-metrics"
+        aria-label="Summary"
+        // Four cards share the row rather than leaving most of it empty.
+        style={{ gridTemplateColumns: "repeat(auto-fit, minmax(180px, 1fr))" }}
+      >
         <MetricCard
           label="Probability of ruin"
           value={formatFractionPct(r.probability_of_ruin, 1, false)}
@@ -251,7 +256,10 @@ function FanChart({ run }: { run: MonteCarloRecord }) {
       })),
     };
   }, [run.fan, theme]);
-  const xAxis = useMemo(() => ({ label: "Trades", format: (v: number) => formatInteger(v) }), []);
+  const xAxis = useMemo(
+    () => ({ label: "Trades", format: (v: number) => formatInteger(v), integer: true }),
+    [],
+  );
   return (
     <section className="q-card" aria-labelledby="fan-heading">
       <h2 id="fan-heading">Equity over trades</h2>

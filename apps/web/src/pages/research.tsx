@@ -40,12 +40,12 @@ type Kind = "grid" | "random" | "walk_forward";
 type Search = "grid" | "random";
 
 const KINDS: ReadonlyArray<{ value: Kind; label: string; hint: string }> = [
-  { value: "grid", label: "Grid", hint: "every combination of the ranges" },
-  { value: "random", label: "Seeded random", hint: "a sample of the grid, the same for the same seed" },
+  { value: "grid", label: "Grid", hint: "Every combination of the ranges" },
+  { value: "random", label: "Seeded random", hint: "A sample of the grid, the same for the same seed" },
   {
     value: "walk_forward",
     label: "Walk-forward",
-    hint: "choose the best parameters in-sample, test them on the following bars, window by window",
+    hint: "Choose the best parameters in-sample, test them on the following bars, window by window",
   },
 ];
 

@@ -1,10 +1,12 @@
 import { describeError } from "@quantago/app-kit";
+import type { HeatmapAggregate } from "@quantago/contracts/wire";
 import { type AxisSpec, axisValues, type SweepValue } from "@quantago/engine/research";
 import {
   EmptyState,
   ErrorState,
   formatDate,
   formatInteger,
+  formatNumber,
   LoadingBlock,
   PageHeader,
   ProgressBar,
@@ -13,7 +15,7 @@ import {
 } from "@quantago/ui";
 import { LineChart } from "@quantago/ui/line-chart";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router";
 import { useMemo, useState } from "react";
 import { SelectField } from "../components/fields.tsx";
 import {
@@ -26,7 +28,6 @@ import {
 import { useProgressStreams } from "../queries/live.ts";
 import {
   cancelSweep,
-  type HeatmapAggregate,
   heatmapQuery,
   isActiveSweep,
   openSweepResult,
@@ -38,6 +39,7 @@ import {
   type WalkForwardSummary,
   walkForwardQuery,
 } from "../queries/research.ts";
+import type { SweepSearch } from "../router.tsx";
 
 const AGGREGATES: ReadonlyArray<{ value: HeatmapAggregate; label: string }> = [
   { value: "max", label: "Best value" },
@@ -78,7 +80,7 @@ export function SweepPage() {
           s.combinations_skipped > 0
             ? ` (${formatInteger(s.combinations_skipped)} more refused by the strategy's rules)`
             : ""
-        }, ranked by ${metricLabel(s.metric)} · ${String(s.base.start_date ?? "")} to ${String(s.base.end_date ?? "")}`}
+        }${walkForward ? ` in each of ${windowsOf(s)}` : ""}, ranked by ${metricLabel(s.metric)} · ${String(s.base.start_date ?? "")} to ${String(s.base.end_date ?? "")}`}
       />
       <section className="q-card" aria-label="Progress">
         <div className="q-row">
@@ -145,34 +147,52 @@ export function SweepPage() {
   );
 }
 
+/** `3 rolling windows (75 % in-sample)`, from the walk-forward's settings. */
+function windowsOf(s: SweepRecord): string {
+  const { windows, mode, in_sample_ratio: ratio } = s.walk_forward ?? {};
+  const n = typeof windows === "number" ? windows : 0;
+  return `${formatInteger(n)} ${mode === "anchored" ? "anchored" : "rolling"} window${n === 1 ? "" : "s"}${
+    typeof ratio === "number" ? ` (${Math.round(ratio * 100)} % in-sample)` : ""
+  }`;
+}
+
 type Open = (combination: number, label: string) => void;
 
 function HeatmapSection({ sweep, open, busy }: { sweep: SweepRecord; open: Open; busy: boolean }) {
   const names = Object.keys(sweep.axes);
-  const [x, setX] = useState(names[0] ?? "");
-  const [y, setY] = useState(names[1] ?? names[0] ?? "");
-  const [aggregate, setAggregate] = useState<HeatmapAggregate>("max");
-  const [fixed, setFixed] = useState<Record<string, SweepValue>>({});
+  // The view lives in the URL (`?x=&y=&agg=&fixed=`): a reload or a pasted link shows the same map.
+  // Names or values this sweep does not have fall back to the defaults.
+  const search = useSearch({ from: "/app/research/$id" });
+  const navigate = useNavigate({ from: "/research/$id" });
   const values = useMemo(() => {
     const out: Record<string, SweepValue[]> = {};
     for (const n of names) out[n] = axisValues(n, sweep.axes[n] as AxisSpec);
     return out;
   }, [sweep.axes, names]);
+  const x = search.x && names.includes(search.x) ? search.x : (names[0] ?? "");
+  const y =
+    search.y && names.includes(search.y) && search.y !== x ? search.y : (names.find((n) => n !== x) ?? x);
+  const aggregate = search.agg ?? "max";
   const others = names.filter((n) => n !== x && n !== y);
-  const held = Object.fromEntries(Object.entries(fixed).filter(([n]) => others.includes(n)));
+  const held: Record<string, SweepValue> = {};
+  for (const [n, v] of Object.entries(search.fixed ?? {})) {
+    const value = others.includes(n) ? values[n]?.find((known) => String(known) === String(v)) : undefined;
+    if (value !== undefined) held[n] = value;
+  }
   const ready = sweep.status === "completed" || sweep.status === "cancelled";
   const heatmap = useQuery(
     heatmapQuery(sweep.id, { x, y, aggregate, fixed: held }, (ready || sweep.work_done > 0) && x !== ""),
   );
+  const view = (patch: SweepSearch) =>
+    void navigate({ search: (prev) => ({ ...prev, ...patch }), replace: true });
   /** Picking the other axis's parameter swaps the two. */
-  const pickAxis = (which: "x" | "y", v: string) => {
-    if (which === "x") {
-      if (v === y) setY(x);
-      setX(v);
-    } else {
-      if (v === x) setX(y);
-      setY(v);
-    }
+  const pickAxis = (which: "x" | "y", v: string) =>
+    view(which === "x" ? { x: v, y: v === y ? x : y } : { y: v, x: v === x ? y : x });
+  const hold = (n: string, v: string) => {
+    const next: Record<string, SweepValue> = { ...held };
+    if (v === AGGREGATED) delete next[n];
+    else next[n] = values[n]?.find((value) => String(value) === v) ?? v;
+    view({ fixed: Object.keys(next).length > 0 ? next : undefined });
   };
   const axisOptions = names.map((n) => ({ value: n, label: n }));
   const aggregated = others.filter((n) => !(n in held));
@@ -200,14 +220,7 @@ function HeatmapSection({ sweep, open, busy }: { sweep: SweepRecord; open: Open;
               key={n}
               label={`Hold ${n} at`}
               value={n in held ? String(held[n]) : AGGREGATED}
-              onChange={(v) =>
-                setFixed((prev) => {
-                  const next = { ...prev };
-                  if (v === AGGREGATED) delete next[n];
-                  else next[n] = values[n]?.find((value) => String(value) === v) ?? v;
-                  return next;
-                })
-              }
+              onChange={(v) => hold(n, v)}
               options={[
                 { value: AGGREGATED, label: "any value (aggregate)" },
                 ...(values[n] ?? []).map((value) => ({ value: String(value), label: String(value) })),
@@ -218,7 +231,7 @@ function HeatmapSection({ sweep, open, busy }: { sweep: SweepRecord; open: Open;
             <SelectField
               label={`Aggregate ${aggregated.join(", ")} by`}
               value={aggregate}
-              onChange={setAggregate}
+              onChange={(v) => view({ agg: v === "max" ? undefined : v })}
               options={AGGREGATES}
             />
           ) : null}
@@ -320,8 +333,9 @@ function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
   const summary = useQuery(walkForwardQuery(sweep.id, sweep.status === "completed"));
   const curve = useMemo(() => {
     const points = summary.data?.out_of_sample.equity ?? [];
+    const seconds = (iso: string) => Date.parse(iso) / 1000;
     return {
-      x: points.map((p) => Date.parse(p.time) / 1000),
+      x: points.map((p) => seconds(p.time)),
       series: [
         {
           label: "Out-of-sample equity",
@@ -329,6 +343,10 @@ function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
           color: theme === "dark" ? "#6b9bff" : "#1d4ed8",
         },
       ],
+      // Every other window shaded, so each window's stretch of the curve can be told apart.
+      bands: (summary.data?.windows ?? [])
+        .filter((w) => w.index % 2 === 1)
+        .map((w) => ({ from: seconds(w.out_of_sample.start), to: seconds(w.out_of_sample.end) })),
     };
   }, [summary.data, theme]);
   if (sweep.status !== "completed")
@@ -346,6 +364,7 @@ function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
     return <ErrorState error={describeError(summary.error)} onRetry={() => void summary.refetch()} />;
   if (!summary.data) return <LoadingBlock label="Loading the walk-forward…" />;
   const { windows, out_of_sample } = summary.data;
+  const first = windows[0];
   return (
     <>
       <section className="q-card" aria-labelledby="windows-heading">
@@ -356,14 +375,20 @@ function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
         <h2 id="oos-heading">Stitched out-of-sample equity</h2>
         <p className="q-hint">
           Each window's out-of-sample run with the parameters chosen in-sample, chained by compounding: what
-          trading the re-optimised strategy would have given.
+          trading the re-optimised strategy would have given, from{" "}
+          {formatMetric("netProfit", out_of_sample.equity[0]?.equity)} to{" "}
+          {formatMetric("netProfit", out_of_sample.equity.at(-1)?.equity)} (
+          {formatMetric("totalReturn", out_of_sample.metrics.totalReturn)}).
+          {shadedNote(windows)}
         </p>
         <LineChart
           x={curve.x}
           series={curve.series}
+          bands={curve.bands}
+          bandColor={theme === "dark" ? "rgba(148,163,184,0.14)" : "rgba(100,116,139,0.12)"}
           theme={theme}
           height={240}
-          label={`Stitched out-of-sample equity, ${formatDate(windows[0]?.out_of_sample.start)} to ${formatDate(windows.at(-1)?.out_of_sample.end)}`}
+          label={`Stitched out-of-sample equity, ${formatDate(first?.out_of_sample.start)} to ${formatDate(windows.at(-1)?.out_of_sample.end)}`}
           valueFormat={(v) => formatMetric("netProfit", v)}
         />
       </section>
@@ -373,6 +398,17 @@ function WalkForwardSection({ sweep }: { sweep: SweepRecord }) {
       </section>
     </>
   );
+}
+
+/** Which windows the equity chart shades (every other one), as a sentence. */
+function shadedNote(windows: WalkForwardSummary["windows"]): string {
+  const shaded = windows.filter((w) => w.index % 2 === 1).map((w) => w.index + 1);
+  if (shaded.length === 0) return "";
+  const which =
+    shaded.length === 1
+      ? `The shaded stretch is window ${shaded[0]}`
+      : `The shaded stretches are windows ${shaded.join(", ")}`;
+  return ` ${which}, so each window's part of the curve, traded with the parameters it chose in-sample, stands apart.`;
 }
 
 function WalkForwardTable({
@@ -426,8 +462,12 @@ function WalkForwardTable({
         <tbody>
           {windows.map((w) => (
             <tr key={w.index}>
-              <th scope="row" className="q-small">
-                {w.index + 1}: {formatDate(w.out_of_sample.start)} to {formatDate(w.out_of_sample.end)}
+              <th scope="row">
+                Window {w.index + 1}{" "}
+                <span className="q-hint" style={{ display: "block", fontWeight: 400 }}>
+                  IS {formatDate(w.in_sample.start)} to {formatDate(w.in_sample.end)}
+                  <br /> OOS {formatDate(w.out_of_sample.start)} to {formatDate(w.out_of_sample.end)}
+                </span>
               </th>
               <td className="q-mono q-small">{formatParameters(w.parameters)}</td>
               {keys.flatMap((k) => [
@@ -445,7 +485,7 @@ function WalkForwardTable({
             <td className="q-small q-muted">IS: mean of the windows · OOS: the stitched run</td>
             {keys.flatMap((k) => [
               <td key={`${k}-is`} className="q-num q-mono">
-                {k === "numberOfTrades" ? "—" : cell(k, mean(k))}
+                {k === "numberOfTrades" ? formatNumber(mean(k), 1) : cell(k, mean(k))}
               </td>,
               <td key={`${k}-oos`} className="q-num q-mono" style={{ fontWeight: 700 }}>
                 {cell(k, overall[k])}

@@ -3,6 +3,7 @@ import { type Page, unwrap, unwrapPage } from "@quantago/app-kit/client";
 import type {
   CreateMonteCarloRequest,
   CreateSweepRequest,
+  HeatmapAggregate,
   MonteCarloRecord,
   SweepHeatmap,
   SweepRecord,
@@ -21,8 +22,6 @@ const one = sweeps[":id"];
 const monteCarlo = api.api.research["monte-carlo"];
 
 export const isActiveSweep = (s: string) => s === "pending" || s === "running";
-
-export type HeatmapAggregate = "max" | "mean" | "min";
 
 export const researchKeys = {
   all: ["research"] as const,

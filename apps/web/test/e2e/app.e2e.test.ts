@@ -568,9 +568,14 @@ describe("research: a sweep from the form to its heatmap, a cell's full result, 
     expect(
       await heatmap.getByRole("button", { name: /^Open fast \d+, slow \d+: Sharpe ratio/ }).count(),
     ).toBe(6);
-    // Swapping the axes puts slow across.
+    // Swapping the axes puts slow across, and the URL keeps the view: a reload shows the same map.
     await page.getByLabel("Across (x axis)").selectOption("slow");
     await heatmap.getByRole("columnheader", { name: "20", exact: true }).waitFor();
+    expect(await page.getByLabel("Down (y axis)").inputValue()).toBe("fast");
+    await page.waitForURL(/[?&]x=slow&y=fast$/);
+    await page.reload();
+    await heatmap.getByRole("columnheader", { name: "40", exact: true }).waitFor();
+    expect(await page.getByLabel("Across (x axis)").inputValue()).toBe("slow");
     expect(await page.getByLabel("Down (y axis)").inputValue()).toBe("fast");
     await page.getByRole("cell", { name: "fast=5 · slow=20", exact: true }).waitFor();
     await look("research-sweep");
@@ -609,5 +614,79 @@ describe("research: a sweep from the form to its heatmap, a cell's full result, 
     await page.goto(page.url());
     await page.getByRole("figure", { name: /Fan chart of equity/ }).waitFor();
     timings.monteCarloMs = Date.now() - t0;
+  });
+
+  it("runs a walk-forward of a 2×2 grid in 3 windows: windows, stitched out-of-sample equity, IS vs OOS", async () => {
+    const t0 = Date.now();
+    await page.getByRole("link", { name: "Research", exact: true }).click();
+    // The form starts on sma-crossover, SYNTH-USD 1h from 2025-01-01.
+    await page.getByRole("radio", { name: "Walk-forward" }).check();
+    await page.getByLabel("End").fill("2025-03-15");
+    await page.getByLabel("Windows", { exact: true }).fill("3");
+    for (const [name, min, max, step] of [
+      ["fast", "5", "10", "5"],
+      ["slow", "20", "40", "20"],
+    ] as const) {
+      await page.getByLabel(`${name} min`).fill(min);
+      await page.getByLabel(`${name} max`).fill(max);
+      await page.getByLabel(`${name} step`).fill(step);
+    }
+    await page
+      .getByRole("status", { name: "Combinations" })
+      .filter({ hasText: "4 combinations will run, in each of 3 windows" })
+      .waitFor();
+    const submitted = Date.now();
+    await page.getByRole("button", { name: "Run walk-forward" }).click();
+    await page.waitForURL(/\/research\/(?!monte-carlo)[\w-]+$/);
+    await page.locator(".q-badge-completed").first().waitFor({ timeout: 60_000 });
+    timings.walkForwardRunMs = Date.now() - submitted;
+    await page.getByRole("img", { name: /^Walk-forward windows from .+: 3 windows/ }).waitFor();
+    await page
+      .getByRole("figure", { name: /^Stitched out-of-sample equity/ })
+      .locator("canvas")
+      .waitFor();
+    const table = page.getByRole("table", { name: /IS: in-sample/ });
+    // Three windows and the overall row, each naming its chosen parameters and its numbers.
+    for (const k of [1, 2, 3])
+      await table.getByRole("rowheader", { name: new RegExp(`^Window ${k}\\s+IS `) }).waitFor();
+    const rows = table.getByRole("row").filter({ has: page.getByRole("rowheader") });
+    expect(await rows.count()).toBe(4);
+    for (const row of await rows.all()) {
+      const cells = await row.getByRole("cell").allInnerTexts();
+      expect(cells.slice(1).filter((c) => /\d/.test(c)).length, cells.join(" | ")).toBeGreaterThanOrEqual(7);
+    }
+    await look("walk-forward");
+    timings.walkForwardMs = Date.now() - t0;
+  });
+
+  it("cancels a running sweep from its page", async () => {
+    const t0 = Date.now();
+    // 1m bars over a month, 1,599 combinations: minutes of work, so the click meets a running sweep.
+    const id = await page.evaluate(async () => {
+      const res = await fetch("/api/research/sweeps", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          sweep: {
+            backtest: {
+              symbol: "SYNTH-USD",
+              exchange: "crypto",
+              strategy: "sma-crossover",
+              start_date: "2025-02-01",
+              end_date: "2025-03-01",
+              parameters: { timeframe: "1m" },
+            },
+            axes: { fast: { min: 2, max: 40, step: 1 }, slow: { min: 50, max: 90, step: 1 } },
+          },
+        }),
+      });
+      return (await res.json()).id as string;
+    });
+    await page.goto(`/research/${id}`);
+    await page.getByRole("button", { name: "Cancel sweep" }).click();
+    await page.locator(".q-badge-cancelled").first().waitFor();
+    await page.getByText("Cancelled: the results stored before it stopped are below.").waitFor();
+    expect(await page.getByRole("button", { name: "Cancel sweep" }).count()).toBe(0);
+    timings.sweepCancelMs = Date.now() - t0;
   });
 });
