@@ -138,15 +138,19 @@ export async function startSweep(
     }
     throw e;
   }
-  await db.update(researchSweep).set({ barsTotal: bars.count }).where(eq(researchSweep.id, id));
+  const recordBars = () =>
+    db.update(researchSweep).set({ barsTotal: bars.count }).where(eq(researchSweep.id, id));
   if (kind === "walk_forward") {
+    await recordBars();
     const windows = (row.walkForward as { windows?: number } | null)?.windows ?? 0;
     return { status: "running", kind, steps: [], fanOut: false, windows };
   }
   const steps = planSweepSteps(row.combinations.length, bars.count, tuning.stepBarRuns ?? STEP_BAR_RUNS);
   if (steps.length > (tuning.stepsPerShard ?? STEPS_PER_SHARD)) {
+    await recordBars();
     return { status: "running", kind, steps, fanOut: true, windows: 0 };
   }
+  // Inline: the bar count is stored with the first step's progress.
   const [first, ...rest] = steps as [CombinationRange, ...CombinationRange[]];
   await runCombinations(services, row, bars, first, rest.length === 0);
   return {
@@ -224,17 +228,27 @@ async function runCombinations(
   const slice = row.combinations.slice(from, to) as Combination[];
   const rows: Array<typeof researchSweepResult.$inferInsert> = [];
   let lastFlush = Date.now();
-  const flush = async () => {
+  // Stores the rows so far; progress grows by those actually inserted, or, after the last step's
+  // final rows, the sweep completes in the same write.
+  const flush = async (complete: boolean) => {
     const t = Date.now();
-    if (rows.length > 0) {
-      const inserted = await db
-        .insert(researchSweepResult)
-        .values(rows.splice(0))
-        .onConflictDoNothing()
-        .returning({ combination: researchSweepResult.combination });
+    const inserted =
+      rows.length === 0
+        ? []
+        : await db
+            .insert(researchSweepResult)
+            .values(rows.splice(0))
+            .onConflictDoNothing()
+            .returning({ combination: researchSweepResult.combination });
+    if (complete) await completeSweep(db, row, null, bars.count);
+    else if (inserted.length > 0) {
       await db
         .update(researchSweep)
-        .set({ workDone: sql`${researchSweep.workDone} + ${inserted.length}`, updatedAt: new Date() })
+        .set({
+          workDone: sql`${researchSweep.workDone} + ${inserted.length}`,
+          barsTotal: bars.count,
+          updatedAt: new Date(),
+        })
         .where(and(eq(researchSweep.id, id), eq(researchSweep.status, "running")));
     }
     lastFlush = Date.now();
@@ -252,11 +266,10 @@ async function runCombinations(
       metrics: storedMetrics(metrics),
     });
     phases.run += Date.now() - t;
-    if (Date.now() - lastFlush > 1_000) await flush();
+    if (Date.now() - lastFlush > 1_000) await flush(false);
   }
   await runningSweep(db, id); // cancelled meanwhile: store nothing more
-  await flush();
-  if (last) await completeSweep(db, row, null);
+  await flush(last);
   console.log(
     JSON.stringify({
       msg: "sweep step",
@@ -437,13 +450,19 @@ export async function finishSweep(
   return "completed";
 }
 
-async function completeSweep(db: Database, row: SweepRow, summary: WalkForwardSummary | null): Promise<void> {
+async function completeSweep(
+  db: Database,
+  row: SweepRow,
+  summary: WalkForwardSummary | null,
+  barsTotal?: number,
+): Promise<void> {
   const now = new Date();
   await db
     .update(researchSweep)
     .set({
       status: "completed",
       workDone: row.workTotal,
+      ...(barsTotal === undefined ? {} : { barsTotal }),
       summary: summary as Record<string, unknown> | null,
       finishedAt: now,
       updatedAt: now,
