@@ -2,27 +2,18 @@ import { describe, expect, it } from "vitest";
 import { emaCrossover, smaCrossover, trendFollowingStrategy } from "../builtin/index.ts";
 import type { BarColumns, BarStrategy } from "../contract.ts";
 import { createDecisionSlot } from "../contract.ts";
-import { randomBars } from "../test-helpers.ts";
+import { flatPortfolio, randomBars } from "../test-helpers.ts";
 import { IndicatorMemo } from "./memo.ts";
 import { Sma } from "./sma.ts";
-
-const FLAT = {
-  cash: 0,
-  equity: 0,
-  position: 0,
-  entryPrice: Number.NaN,
-  entryTime: Number.NaN,
-  entryIndex: -1,
-  lastEntryTime: Number.NaN,
-};
 
 /** The decisions of a strategy over the bars the mask shows (0 where it hides one). */
 function decisions(strategy: BarStrategy, bars: BarColumns, mask: Uint8Array | null): Uint8Array {
   strategy.reset?.();
   const slot = createDecisionSlot();
+  const portfolio = flatPortfolio();
   const out = new Uint8Array(bars.close.length);
   for (let i = 0; i < out.length; i++) {
-    if (mask === null || mask[i] !== 0) out[i] = strategy.onBar(i, bars, FLAT, slot);
+    if (mask === null || mask[i] !== 0) out[i] = strategy.onBar(i, bars, portfolio, slot);
   }
   return out;
 }

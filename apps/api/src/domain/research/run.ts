@@ -1,13 +1,14 @@
 /**
- * The bodies of the research workflow's steps (workflows/research): start, one batch of combinations
- * per step for a sweep or one window per step for a walk-forward, then finish. Bars cannot travel
- * between steps (1 MiB step results), so each step loads them, through a one-entry cache in the
- * isolate: the steps of one instance usually run in the same isolate, which then reads them once.
+ * The bodies of the research workflow's steps (workflows/research): start (which, for a sweep that
+ * does not fan out, also runs its first step), steps of combinations sized by work for a sweep or one
+ * window per step for a walk-forward, then finish (merged into a sweep's last step). Bars cannot
+ * travel between steps (1 MiB step results), so each step loads them, through a one-entry cache in
+ * the isolate: the steps of one instance usually run in the same isolate, which then reads them once.
  *
  * Every step is idempotent: results are keyed by (sweep, combination) and inserted with ON CONFLICT
- * DO NOTHING, so a retried batch never duplicates; and every step first checks that the sweep is still
+ * DO NOTHING, so a retried step never duplicates; and every step first checks that the sweep is still
  * `running`, checks again at least every {@link CANCEL_CHECK_MS} while it runs, and stops when it is
- * not (cancelled or deleted): a cancel stops the remaining work.
+ * not (cancelled or deleted): a cancel stops the remaining work, in child instances too.
  */
 import type { DirectionMetrics, SweepMetric, WalkForwardSummary } from "@quantago/contracts";
 import { type Database, researchSweep, researchSweepResult } from "@quantago/db";
