@@ -1,12 +1,15 @@
 /**
  * Sweep benchmark through the running dev stack (`pnpm dev` in another terminal).
  *
- *   node --experimental-strip-types bench/sweep/run.ts [--runs 3] [--api http://127.0.0.1:8787]
+ *   node --experimental-strip-types bench/sweep/run.ts [--runs 3] [--api http://127.0.0.1:8787] [--follow events|poll]
  *
  * Stores the SMAX-1m bars in the dev stack's ClickHouse if absent (as bench/backtest does), signs in as
  * the dev seed's trader, then times a 100-combination SMA crossover grid (fast 5..50 step 5 x slow
  * 60..150 step 10) over the first 100,000 one-minute bars with the SMAX-1m execution settings, from
- * `POST /api/research/sweeps` to `completed` (polling every 50 ms), and reports backtests per second
+ * `POST /api/research/sweeps` to `completed` (learnt from the sweep's SSE events, as the web app does;
+ * `--follow poll` polls `GET /api/research/sweeps/:id` every 50 ms instead, the former way: each poll
+ * is a request with its own session check and database connection, on the same 2 cores as the
+ * sweep), and reports backtests per second
  * (combinations / wall time) and the same from the sweep's own started/finished times (the workflow
  * alone). For scale, the engine-only rate of the same 100 runs in this process.
  */
@@ -25,8 +28,10 @@ const { values } = parseArgs({
     origin: { type: "string", default: process.env.FRONTEND_ORIGIN ?? "http://127.0.0.1:5173" },
     email: { type: "string", default: "trader@quantago.local" },
     password: { type: "string", default: "quantago-trader" },
+    follow: { type: "string", default: "events" },
   },
 });
+if (values.follow !== "events" && values.follow !== "poll") throw new Error("--follow is events or poll");
 const SYMBOL = SMAX_SYMBOL;
 const BARS = 100_000;
 const START = new Date(SMAX_START_MS).toISOString();
@@ -70,10 +75,12 @@ async function timedSweep(cookie: string): Promise<{ wallMs: number; workflowMs:
   const { id, combinations } = (await res.json()) as SweepRecord;
   if (combinations !== COMBINATIONS)
     throw new Error(`expected ${COMBINATIONS} combinations, got ${combinations}`);
+  // With events, the wall clock stops at the terminal event; the record is then read to check it.
+  const ended = values.follow === "events" ? await untilEnded(cookie, id) : null;
   for (;;) {
     const record = (await (await call(stack, cookie, `/api/research/sweeps/${id}`)).json()) as SweepRecord;
     if (record.status === "completed") {
-      const wallMs = performance.now() - started;
+      const wallMs = (ended ?? performance.now()) - started;
       const results = await call(stack, cookie, `/api/research/sweeps/${id}/results?limit=1`);
       if (Number(results.headers.get("X-Total-Count")) !== COMBINATIONS) throw new Error("results missing");
       return {
@@ -85,6 +92,24 @@ async function timedSweep(cookie: string): Promise<{ wallMs: number; workflowMs:
       throw new Error(`sweep ${record.status}: ${record.error_message}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Reads the sweep's SSE stream until its terminal event; returns when it came (`performance.now()`). */
+async function untilEnded(cookie: string, id: string): Promise<number> {
+  const res = await call(stack, cookie, `/api/research/sweeps/${id}/events`);
+  if (res.status !== 200 || !res.body) throw new Error(`events: HTTP ${res.status}`);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("events ended before the sweep did");
+    text += decoder.decode(value, { stream: true });
+    if (/^event: (completed|failed|cancelled)$/m.test(text)) break;
+  }
+  const at = performance.now();
+  await reader.cancel().catch(() => {});
+  return at;
 }
 
 await seedSmaxBars({ url: values.clickhouse, database: values.database });

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import {
   backtestRecordSchema,
   MAX_ACTIVE_SWEEPS,
@@ -10,6 +11,7 @@ import {
   walkForwardSummarySchema,
 } from "@quantago/contracts";
 import { prefixedId, researchSweep } from "@quantago/db";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { as, json, newUser, type TestUser } from "./auth-helpers.ts";
 import { expectError, testDb } from "./helpers.ts";
@@ -191,6 +193,40 @@ describe("parameter sweeps", () => {
     await refused('{"fast":3}', /already an axis/);
     await refused('{"window":3}', /not swept/);
     await refused("signal=4", /JSON object/);
+  });
+
+  it("fanned out over child instances, a sweep stores the very same results", async () => {
+    // The same sweep again, cut into one-combination steps and one step per child instance.
+    const { db, close } = testDb();
+    const id = prefixedId("researchSweep");
+    try {
+      const [row] = await db.select().from(researchSweep).where(eq(researchSweep.id, sweep.id));
+      if (!row) throw new Error("no sweep row");
+      await db.insert(researchSweep).values({
+        ...row,
+        id,
+        status: "pending",
+        workDone: 0,
+        workflowId: id,
+        startedAt: null,
+        finishedAt: null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+    } finally {
+      await close();
+    }
+    await env.RESEARCH_WORKFLOW.create({
+      id,
+      params: { sweepId: id, tuning: { stepBarRuns: 1, stepsPerShard: 1 } },
+    });
+    const done = await settleSweep(owner, id);
+    expect(done.status, done.error_message ?? "").toBe("completed");
+    const byCombination = (items: Awaited<ReturnType<typeof results>>["items"]) =>
+      Object.fromEntries(items.map((r) => [r.combination, { parameters: r.parameters, metrics: r.metrics }]));
+    const fanned = await results(owner, id);
+    expect(fanned.total).toBe(4);
+    expect(byCombination(fanned.items)).toEqual(byCombination((await results(owner, sweep.id)).items));
   });
 
   it("a cell opens as a real backtest with that combination", async () => {

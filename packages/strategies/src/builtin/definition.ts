@@ -1,5 +1,6 @@
 import type { ActionCode, BarStrategy } from "../contract.ts";
 import { BUY, HOLD, SELL } from "../contract.ts";
+import { FRESH_INDICATORS, type IndicatorSource } from "../indicators/memo.ts";
 import { type ParameterSchema, ParameterValidationError, resolveParameters } from "../params.ts";
 
 /**
@@ -65,8 +66,18 @@ export interface StrategyDefinition<P extends Record<string, number> = Record<st
   parseParameters(raw?: unknown): P;
   /** Requirements for the given raw parameters. */
   requirements(raw?: unknown): StrategyRequirements;
-  /** A fresh fast-path instance with validated parameters. */
-  create(raw?: unknown): BarStrategy;
+  /**
+   * A fresh fast-path instance with validated parameters. `options.indicators` serves the indicators
+   * of strategies that take theirs from an {@link IndicatorSource} (the moving-average crossovers):
+   * an `IndicatorMemo` shares them across the runs of a sweep, with identical results.
+   */
+  create(raw?: unknown, options?: CreateOptions): BarStrategy;
+}
+
+/** Options of {@link StrategyDefinition.create}. */
+export interface CreateOptions {
+  /** Default {@link FRESH_INDICATORS}: every indicator built for this instance alone. */
+  readonly indicators?: IndicatorSource;
 }
 
 /** Internal description of a built-in from which {@link defineStrategy} builds the definition. */
@@ -82,8 +93,16 @@ export interface StrategySpec<P extends Record<string, number>> {
   /** Cross-field checks; return messages (empty when valid). */
   readonly check?: (p: P) => string[];
   readonly requirements: (p: P) => StrategyRequirements;
-  /** A fresh instance; `slug` is the definition's slug (an alias passes its own). */
-  readonly create: (p: P, req: StrategyRequirements, slug: string) => BarStrategy;
+  /**
+   * A fresh instance; `slug` is the definition's slug (an alias passes its own). Indicators fed with
+   * closes may come from `indicators` (always given; fresh ones unless a sweep shares them).
+   */
+  readonly create: (
+    p: P,
+    req: StrategyRequirements,
+    slug: string,
+    indicators: IndicatorSource,
+  ) => BarStrategy;
 }
 
 /** Builds a {@link StrategyDefinition} from a {@link StrategySpec}. */
@@ -120,9 +139,9 @@ export function defineStrategy<P extends Record<string, number>>(
     lookbackCandles: defaultReq.lookbackCandles,
     parseParameters: parse,
     requirements: (raw?: unknown) => spec.requirements(parse(raw)),
-    create: (raw?: unknown) => {
+    create: (raw?: unknown, options?: CreateOptions) => {
       const p = parse(raw);
-      return spec.create(p, spec.requirements(p), spec.slug);
+      return spec.create(p, spec.requirements(p), spec.slug, options?.indicators ?? FRESH_INDICATORS);
     },
   } as const);
 }

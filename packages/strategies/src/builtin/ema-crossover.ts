@@ -38,7 +38,13 @@ export const emaCrossoverSpec: StrategySpec<EmaCrossoverParams> = {
   },
   check: (p) => (p.fast < p.slow ? [] : [`fast (${p.fast}) must be less than slow (${p.slow})`]),
   requirements: (p) => ({ minCandles: p.slow + 1, lookbackCandles: p.slow + 1 }),
-  create: (p, req, slug) => new MovingAverageCrossover(slug, new Ema(p.fast), new Ema(p.slow), req),
+  create: (p, req, slug, indicators) =>
+    new MovingAverageCrossover(
+      slug,
+      indicators.ofClose(`ema:${p.fast}`, () => new Ema(p.fast)),
+      indicators.ofClose(`ema:${p.slow}`, () => new Ema(p.slow)),
+      req,
+    ),
 };
 
 /**

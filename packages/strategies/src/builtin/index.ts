@@ -19,6 +19,7 @@ import { volumeWeightedStrategy } from "./volume-weighted.ts";
 export type { BollingerBandsParams } from "./bollinger-bands.ts";
 export type { BreakoutParams } from "./breakout.ts";
 export type {
+  CreateOptions,
   EntryFrequency,
   StrategyDefaultConfig,
   StrategyDefinition,

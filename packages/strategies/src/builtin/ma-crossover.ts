@@ -1,11 +1,9 @@
 import type { ActionCode, BarColumns, BarStrategy } from "../contract.ts";
+import type { ScalarIndicator } from "../indicators/memo.ts";
 import { crossAction, type StrategyRequirements } from "./definition.ts";
 
-/** An incremental moving average: NaN until it has enough values. */
-export interface MovingAverage {
-  update(x: number): number;
-  reset(): void;
-}
+/** An incremental moving average of closes: NaN until it has enough values. */
+export type MovingAverage = ScalarIndicator;
 
 /**
  * The strategy behind every moving-average crossover built-in: BUY when `fast` crosses above `slow`,

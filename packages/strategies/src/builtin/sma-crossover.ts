@@ -49,5 +49,11 @@ export const smaCrossover = defineStrategy<SmaCrossoverParams>({
   },
   check: (p) => (p.fast < p.slow ? [] : [`fast (${p.fast}) must be less than slow (${p.slow})`]),
   requirements: (p) => ({ minCandles: p.slow + 1, lookbackCandles: p.slow + 1 }),
-  create: (p, req, slug) => new MovingAverageCrossover(slug, new Sma(p.fast), new Sma(p.slow), req),
+  create: (p, req, slug, indicators) =>
+    new MovingAverageCrossover(
+      slug,
+      indicators.ofClose(`sma:${p.fast}`, () => new Sma(p.fast)),
+      indicators.ofClose(`sma:${p.slow}`, () => new Sma(p.slow)),
+      req,
+    ),
 });

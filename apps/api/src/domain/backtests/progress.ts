@@ -38,6 +38,7 @@ export interface ProgressSnapshot {
 async function* pollProgress(
   read: () => Promise<ProgressSnapshot>,
   signal: AbortSignal,
+  pollMs: number,
 ): AsyncGenerator<ProgressEvent> {
   const started = Date.now();
   let lastSent = "";
@@ -55,25 +56,26 @@ async function* pollProgress(
       lastBeat = Date.now();
       yield { event: "heartbeat", data: "{}" };
     }
-    await sleep(EVENTS_POLL_MS, signal);
+    await sleep(pollMs, signal);
   }
 }
 
 /**
  * Follows any owned row with a backtest-like status (backtests, sweeps): `read` (on the stream's own
- * pool) is polled and the stream holds one of the user's stream leases (429 past the limit). The
- * caller checks ownership (404) before.
+ * pool) is polled every `pollMs` (default 500) and the stream holds one of the user's stream leases
+ * (429 past the limit). The caller checks ownership (404) before.
  */
 export async function followProgress(
   services: Services,
   userId: string,
   read: (db: Database) => Promise<ProgressSnapshot>,
+  pollMs = EVENTS_POLL_MS,
 ): Promise<ProgressFollow> {
   const lease = await acquireStreamLease(services.db, userId, EVENTS_MAX_MS + 60_000);
   const detached = services.detach();
   const { db } = detached.services;
   return {
-    events: (signal) => pollProgress(() => read(db), signal),
+    events: (signal) => pollProgress(() => read(db), signal, pollMs),
     async close() {
       await releaseStreamLease(db, lease).catch(() => {}); // else it expires on its own
       await detached.close();

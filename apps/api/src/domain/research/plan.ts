@@ -114,3 +114,30 @@ export function planSweep(
   }
   return { combinations, total: candidates.length, skipped: candidates.length - combinations.length };
 }
+
+/** Combinations `[from, to)` of a sweep's `combinations`: what one workflow step runs. */
+export type CombinationRange = [from: number, to: number];
+
+/**
+ * Cuts `combinations` runs over `bars` bars into steps of at most `stepBarRuns` bar-runs each (at
+ * least one combination a step), as even as possible: 100 runs of 100,000 bars with 20 M a step is
+ * one step; 2,000 runs of 1,000,000 bars is 100 steps of 20.
+ *
+ * @example
+ * planSweepSteps(5, 10, 20); // [[0, 2], [2, 4], [4, 5]]
+ */
+export function planSweepSteps(combinations: number, bars: number, stepBarRuns: number): CombinationRange[] {
+  const perStep = Math.max(1, Math.floor(stepBarRuns / Math.max(1, bars)));
+  const steps = Math.ceil(combinations / perStep);
+  const size = Math.ceil(combinations / Math.max(1, steps));
+  const out: CombinationRange[] = [];
+  for (let from = 0; from < combinations; from += size) out.push([from, Math.min(combinations, from + size)]);
+  return out;
+}
+
+/** Groups steps into shards of at most `perShard` (the child instances of a fanned-out sweep). */
+export function shardSteps(steps: readonly CombinationRange[], perShard: number): CombinationRange[][] {
+  const out: CombinationRange[][] = [];
+  for (let k = 0; k < steps.length; k += perShard) out.push(steps.slice(k, k + perShard));
+  return out;
+}

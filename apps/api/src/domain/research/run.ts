@@ -1,13 +1,14 @@
 /**
- * The bodies of the research workflow's steps (workflows/research): start, one batch of combinations
- * per step for a sweep or one window per step for a walk-forward, then finish. Bars cannot travel
- * between steps (1 MiB step results), so each step loads them, through a one-entry cache in the
- * isolate: the steps of one instance usually run in the same isolate, which then reads them once.
+ * The bodies of the research workflow's steps (workflows/research): start (which, for a sweep that
+ * does not fan out, also runs its first step), steps of combinations sized by work for a sweep or one
+ * window per step for a walk-forward, then finish (merged into a sweep's last step). Bars cannot
+ * travel between steps (1 MiB step results), so each step loads them, through a one-entry cache in
+ * the isolate: the steps of one instance usually run in the same isolate, which then reads them once.
  *
  * Every step is idempotent: results are keyed by (sweep, combination) and inserted with ON CONFLICT
- * DO NOTHING, so a retried batch never duplicates; and every step first checks that the sweep is still
+ * DO NOTHING, so a retried step never duplicates; and every step first checks that the sweep is still
  * `running`, checks again at least every {@link CANCEL_CHECK_MS} while it runs, and stops when it is
- * not (cancelled or deleted): a cancel stops the remaining work.
+ * not (cancelled or deleted): a cancel stops the remaining work, in child instances too.
  */
 import type { DirectionMetrics, SweepMetric, WalkForwardSummary } from "@quantago/contracts";
 import { type Database, researchSweep, researchSweepResult } from "@quantago/db";
@@ -24,12 +25,20 @@ import { and, count, eq, sql } from "drizzle-orm";
 import type { Services } from "../../services.ts";
 import { downsampleIndices } from "../backtests/equity.ts";
 import { barsOf } from "../backtests/execute.ts";
-import { nativeRuntime, RuntimeError } from "../strategies/runtimes/index.ts";
+import { RuntimeError } from "../strategies/runtimes/index.ts";
 import { type RunCombination, runWindow, scoreOf, sliceBars } from "./evaluate.ts";
+import { type CombinationRange, planSweepSteps } from "./plan.ts";
+import { sweepRunner } from "./runner.ts";
 import { endSweep, type SweepRow } from "./sweeps.ts";
 
-/** Combinations per workflow step: a step's work stays in seconds, and a retry redoes little. */
-export const SWEEP_BATCH = 50;
+/**
+ * Bar-runs (combinations × bars) per workflow step: 20 M is 200 runs of 100,000 bars, about a second
+ * of engine time on the 2-core dev machine. A step stays well inside a step's CPU limit (30 s by
+ * default on Workers Paid) and a retry redoes little, while a small sweep is a single step.
+ */
+export const STEP_BAR_RUNS = 20_000_000;
+/** Steps per child instance when a sweep fans out (see {@link planSweepSteps}). */
+export const STEPS_PER_SHARD = 4;
 /** How often a running step asks whether its sweep was cancelled. */
 const CANCEL_CHECK_MS = 250;
 /** Points of the stitched out-of-sample equity kept in the summary. */
@@ -68,56 +77,90 @@ function stopWatch(db: Database, id: string): () => Promise<void> {
   };
 }
 
-/** The native runner of a sweep: the base parameters with the combination, the sweep's config. */
-function runnerFor(row: SweepRow): RunCombination {
+/**
+ * The sweep's runner (runner.ts): each combination as the native runtime runs it alone, sharing
+ * indicators across the runs over the same bars, and the equity buffer when `reuseEquity`.
+ */
+function runnerFor(row: SweepRow, reuseEquity: boolean): RunCombination {
   const definition = getBuiltinStrategy(row.strategy);
   if (!definition)
     throw new RuntimeError("strategy_parameters", `Built-in strategy ${row.strategy} no longer exists.`);
-  const runtime = nativeRuntime(definition);
-  const base = row.base as { parameters: Record<string, unknown> };
-  return async (bars, combination) => {
-    const result = await runtime.run({
-      bars,
-      config: row.executionConfig as ExecutionConfig,
-      parameters: { ...base.parameters, ...combination },
-      timeframe: row.timeframe,
-    });
-    const trades = result.tradeColumns;
-    return { metrics: result.metrics, equity: result.equity, tradePnl: trades.pnl.subarray(0, trades.count) };
-  };
+  return sweepRunner(definition, {
+    base: (row.base as { parameters: Record<string, unknown> }).parameters,
+    config: row.executionConfig as ExecutionConfig,
+    reuseEquity,
+  });
 }
 
 /** What the workflow needs to plan its steps. */
 export interface SweepStart {
-  status: "running" | "skipped";
+  /** `completed`: a sweep small enough for one step already ran whole in the start step. */
+  status: "running" | "completed" | "skipped";
   kind: "sweep" | "walk_forward";
-  batches: number;
+  /** A sweep's steps still to run: the combinations `[from, to)` of each. */
+  steps: CombinationRange[];
+  /** True when the steps are to run in child instances (more than {@link STEPS_PER_SHARD}). */
+  fanOut: boolean;
   windows: number;
 }
 
-/** First step: marks the sweep running and loads its bars (a range without bars fails it). */
-export async function startSweep(services: Services, id: string): Promise<SweepStart> {
+/** How a sweep's steps are cut (the defaults are the constants above; tests pass smaller ones). */
+export interface StepTuning {
+  stepBarRuns?: number;
+  stepsPerShard?: number;
+}
+
+/**
+ * First step: marks the sweep running, loads its bars (a range without bars fails it) and plans the
+ * steps. A sweep that does not fan out runs its first step right here, on the bars just loaded, and
+ * one that fits in a single step also completes here: one workflow step, one database connection.
+ */
+export async function startSweep(
+  services: Services,
+  id: string,
+  tuning: StepTuning = {},
+): Promise<SweepStart> {
   const { db } = services;
   const [row] = await db
     .update(researchSweep)
     .set({ status: "running", startedAt: new Date(), updatedAt: new Date() })
     .where(and(eq(researchSweep.id, id), sql`${researchSweep.status} IN ('pending', 'running')`))
     .returning();
-  if (!row) return { status: "skipped", kind: "sweep", batches: 0, windows: 0 };
+  if (!row) return { status: "skipped", kind: "sweep", steps: [], fanOut: false, windows: 0 };
   const kind = row.kind as SweepStart["kind"];
+  let bars: ColumnarResult;
   try {
-    const bars = await barsFor(services, row);
-    const windows = (row.walkForward as { windows?: number } | null)?.windows ?? 0;
+    bars = await barsFor(services, row);
     if (kind === "walk_forward") planWindows(row, bars.count);
-    await db.update(researchSweep).set({ barsTotal: bars.count }).where(eq(researchSweep.id, id));
-    return { status: "running", kind, batches: Math.ceil(row.combinations.length / SWEEP_BATCH), windows };
   } catch (e) {
     if (e instanceof RuntimeError || e instanceof RangeError) {
       await endSweep(db, id, { status: "failed", message: e.message });
-      return { status: "skipped", kind, batches: 0, windows: 0 };
+      return { status: "skipped", kind, steps: [], fanOut: false, windows: 0 };
     }
     throw e;
   }
+  const recordBars = () =>
+    db.update(researchSweep).set({ barsTotal: bars.count }).where(eq(researchSweep.id, id));
+  if (kind === "walk_forward") {
+    await recordBars();
+    const windows = (row.walkForward as { windows?: number } | null)?.windows ?? 0;
+    return { status: "running", kind, steps: [], fanOut: false, windows };
+  }
+  const steps = planSweepSteps(row.combinations.length, bars.count, tuning.stepBarRuns ?? STEP_BAR_RUNS);
+  if (steps.length > (tuning.stepsPerShard ?? STEPS_PER_SHARD)) {
+    await recordBars();
+    return { status: "running", kind, steps, fanOut: true, windows: 0 };
+  }
+  // Inline: the bar count is stored with the first step's progress.
+  const [first, ...rest] = steps as [CombinationRange, ...CombinationRange[]];
+  await runCombinations(services, row, bars, first, rest.length === 0);
+  return {
+    status: rest.length === 0 ? "completed" : "running",
+    kind,
+    steps: rest,
+    fanOut: false,
+    windows: 0,
+  };
 }
 
 function planWindows(row: SweepRow, bars: number) {
@@ -149,37 +192,72 @@ function storedMetrics(metrics: Metrics): StoredMetrics {
   );
 }
 
-async function refreshProgress(db: Database, id: string, extra = 0): Promise<void> {
-  const [done] = await db
-    .select({ n: count() })
-    .from(researchSweepResult)
-    .where(eq(researchSweepResult.sweepId, id));
-  await db
-    .update(researchSweep)
-    .set({ workDone: (done?.n ?? 0) + extra, updatedAt: new Date() })
-    .where(and(eq(researchSweep.id, id), eq(researchSweep.status, "running")));
+/**
+ * A sweep step: runs combinations `[from, to)` and stores their metrics; with `last`, the sweep then
+ * completes in the same step (no finish step of its own).
+ */
+export async function runSweepBatch(
+  services: Services,
+  id: string,
+  range: CombinationRange,
+  last = false,
+): Promise<{ ran: number }> {
+  const row = await runningSweep(services.db, id);
+  const bars = await barsFor(services, row);
+  return runCombinations(services, row, bars, range, last);
 }
 
-/** A sweep step: runs combinations `[batch*SWEEP_BATCH, ...)` and stores their metrics. */
-export async function runSweepBatch(services: Services, id: string, batch: number): Promise<{ ran: number }> {
+/**
+ * Runs combinations `[from, to)` over `bars` and stores their metrics in one multi-row INSERT at the
+ * end (every second on a long step, so progress moves); progress grows by the rows actually
+ * inserted, so a retried step never counts twice. Logs where its time went.
+ */
+async function runCombinations(
+  services: Services,
+  row: SweepRow,
+  bars: ColumnarResult,
+  [from, to]: CombinationRange,
+  last: boolean,
+): Promise<{ ran: number }> {
   const { db } = services;
-  const row = await runningSweep(db, id);
-  const bars = await barsFor(services, row);
-  const run = runnerFor(row);
+  const id = row.id;
+  const started = Date.now();
+  const phases = { run: 0, store: 0 };
+  const run = runnerFor(row, true);
   const check = stopWatch(db, id);
   const metric = row.metric as SweepMetric;
-  const from = batch * SWEEP_BATCH;
-  const slice = row.combinations.slice(from, from + SWEEP_BATCH) as Combination[];
+  const slice = row.combinations.slice(from, to) as Combination[];
   const rows: Array<typeof researchSweepResult.$inferInsert> = [];
   let lastFlush = Date.now();
-  const flush = async () => {
-    if (rows.length === 0) return;
-    await db.insert(researchSweepResult).values(rows.splice(0)).onConflictDoNothing();
-    await refreshProgress(db, id);
+  // Stores the rows so far; progress grows by those actually inserted, or, after the last step's
+  // final rows, the sweep completes in the same write.
+  const flush = async (complete: boolean) => {
+    const t = Date.now();
+    const inserted =
+      rows.length === 0
+        ? []
+        : await db
+            .insert(researchSweepResult)
+            .values(rows.splice(0))
+            .onConflictDoNothing()
+            .returning({ combination: researchSweepResult.combination });
+    if (complete) await completeSweep(db, row, null, bars.count);
+    else if (inserted.length > 0) {
+      await db
+        .update(researchSweep)
+        .set({
+          workDone: sql`${researchSweep.workDone} + ${inserted.length}`,
+          barsTotal: bars.count,
+          updatedAt: new Date(),
+        })
+        .where(and(eq(researchSweep.id, id), eq(researchSweep.status, "running")));
+    }
     lastFlush = Date.now();
+    phases.store += lastFlush - t;
   };
   for (const [k, combination] of slice.entries()) {
     await check();
+    const t = Date.now();
     const { metrics } = await run(bars, combination);
     rows.push({
       sweepId: id,
@@ -188,11 +266,38 @@ export async function runSweepBatch(services: Services, id: string, batch: numbe
       score: scoreOf(metrics, metric),
       metrics: storedMetrics(metrics),
     });
-    if (Date.now() - lastFlush > 1_000) await flush();
+    phases.run += Date.now() - t;
+    if (Date.now() - lastFlush > 1_000) await flush(false);
   }
   await runningSweep(db, id); // cancelled meanwhile: store nothing more
-  await flush();
+  await flush(last);
+  console.log(
+    JSON.stringify({
+      msg: "sweep step",
+      sweepId: id,
+      from,
+      to,
+      bars: bars.count,
+      ms: Date.now() - started,
+      phases,
+    }),
+  );
   return { ran: slice.length };
+}
+
+/** Whether every combination of the sweep has its result stored, or the sweep stopped running. */
+export async function sweepProgress(services: Services, id: string): Promise<"running" | "done" | "stopped"> {
+  const { db } = services;
+  const [row] = await db
+    .select({ status: researchSweep.status, total: researchSweep.workTotal })
+    .from(researchSweep)
+    .where(eq(researchSweep.id, id));
+  if (row?.status !== "running") return "stopped";
+  const [done] = await db
+    .select({ n: count() })
+    .from(researchSweepResult)
+    .where(eq(researchSweepResult.sweepId, id));
+  return (done?.n ?? 0) >= row.total ? "done" : "running";
 }
 
 /** What one walk-forward window step returns (small: it travels as the step's result). */
@@ -224,7 +329,7 @@ export async function runWalkForwardWindow(
     bars,
     window,
     row.combinations as Combination[],
-    runnerFor(row),
+    runnerFor(row, true),
     row.metric as SweepMetric,
     async () => {
       done += 1;
@@ -264,7 +369,7 @@ async function stitchWalkForward(
 ): Promise<WalkForwardSummary> {
   const bars = await barsFor(services, row);
   const windows = planWindows(row, bars.count);
-  const run = runnerFor(row);
+  const run = runnerFor(row, false); // the segments are kept
   const initialBalance = (row.base as { initial_balance: number }).initial_balance;
   const segments: Float64Array[] = [];
   const pnl: number[] = [];
@@ -340,21 +445,30 @@ export async function finishSweep(
   id: string,
   steps: readonly WindowStep[] = [],
 ): Promise<"completed"> {
-  const { db } = services;
-  const row = await runningSweep(db, id);
+  const row = await runningSweep(services.db, id);
   const summary = row.kind === "walk_forward" ? await stitchWalkForward(services, row, steps) : null;
+  await completeSweep(services.db, row, summary);
+  return "completed";
+}
+
+async function completeSweep(
+  db: Database,
+  row: SweepRow,
+  summary: WalkForwardSummary | null,
+  barsTotal?: number,
+): Promise<void> {
   const now = new Date();
   await db
     .update(researchSweep)
     .set({
       status: "completed",
       workDone: row.workTotal,
+      ...(barsTotal === undefined ? {} : { barsTotal }),
       summary: summary as Record<string, unknown> | null,
       finishedAt: now,
       updatedAt: now,
     })
-    .where(and(eq(researchSweep.id, id), eq(researchSweep.status, "running")));
-  return "completed";
+    .where(and(eq(researchSweep.id, row.id), eq(researchSweep.status, "running")));
 }
 
 /**

@@ -152,6 +152,7 @@ export async function submitSweep(
         search: request.search,
         metric: request.metric,
         walkForward: walkForward ?? null,
+        workflowId: id,
         combinations: plan.combinations,
         combinationsTotal: plan.total,
         combinationsSkipped: plan.skipped,
@@ -165,13 +166,9 @@ export async function submitSweep(
     return inserted;
   });
   try {
-    const instance = await services.workflows.research.create({ id: row.id, params: { sweepId: row.id } });
-    const [updated] = await services.db
-      .update(researchSweep)
-      .set({ workflowId: instance.id, updatedAt: new Date() })
-      .where(eq(researchSweep.id, row.id))
-      .returning();
-    return toSweepRecord(updated ?? row);
+    // The instance's id is the sweep's, stored with the row above: no second write.
+    await services.workflows.research.create({ id: row.id, params: { sweepId: row.id } });
+    return toSweepRecord(row);
   } catch (e) {
     await services.db
       .update(researchSweep)
@@ -446,22 +443,44 @@ export async function deleteSweep(services: Services, userId: string, id: string
   await services.db.delete(researchSweep).where(eq(researchSweep.id, row.id));
 }
 
+/**
+ * How often a sweep's event stream reads its row: a primary-key read on the stream's open connection.
+ * Faster than a backtest's 500 ms because a sweep of a few hundred runs is over in well under a
+ * second and its results land in one write: a client learns of the end within 100 ms.
+ */
+const SWEEP_EVENTS_POLL_MS = 100;
+
 /** `GET /:id/events`: progress of a sweep over SSE, like a backtest's (404 and 429 before it opens). */
 export async function followSweep(services: Services, userId: string, id: string): Promise<ProgressFollow> {
   await getOwnSweep(services.db, userId, id);
-  return followProgress(services, userId, async (db) => {
-    const record = toSweepRecord(await getOwnSweep(db, userId, id));
-    return {
-      status: record.status,
-      data: {
-        status: record.status,
-        work_done: record.work_done,
-        work_total: record.work_total,
-        progress: record.progress,
-        error_message: record.error_message,
-      },
-    };
-  });
+  return followProgress(
+    services,
+    userId,
+    async (db) => {
+      // The progress columns only (not the combinations): this runs every 100 ms.
+      const [row] = await db
+        .select({
+          status: researchSweep.status,
+          workDone: researchSweep.workDone,
+          workTotal: researchSweep.workTotal,
+          errorMessage: researchSweep.errorMessage,
+        })
+        .from(researchSweep)
+        .where(ownedBy(researchSweep, userId, eq(researchSweep.id, id)));
+      if (!row) throw new AppError("NOT_FOUND", "No such sweep.");
+      return {
+        status: row.status,
+        data: {
+          status: row.status,
+          work_done: row.workDone,
+          work_total: row.workTotal,
+          progress: row.workTotal > 0 ? Math.min(1, row.workDone / row.workTotal) : 0,
+          error_message: row.errorMessage,
+        },
+      };
+    },
+    SWEEP_EVENTS_POLL_MS,
+  );
 }
 
 /** `GET /:id/walk-forward`: the windows and stitched out-of-sample result (409 until completed). */

@@ -1,0 +1,78 @@
+/**
+ * How a sweep runs its combinations: each one exactly as the native runtime runs a backtest alone
+ * (`definition.create(parameters)` then `runBacktest` with the sweep's execution config), with two
+ * savings that cannot change a result:
+ *
+ * - **Shared indicators.** The strategy takes its indicators from an `IndicatorMemo` over the bars
+ *   (and the engine's venue mask): each distinct indicator (`sma:20`) is computed once and replayed,
+ *   bit for bit, to every combination that uses it. A 10 × 10 SMA crossover grid computes 20 moving
+ *   averages, not 200. Strategies that build their own indicators simply do not share them.
+ * - **One equity buffer.** Ranking needs the metrics, not the curve: runs that do not keep their curve
+ *   write it into one reused buffer instead of allocating (and page-faulting) a fresh one each.
+ *
+ * Pure (no I/O), so a unit test can hold it against the engine run alone.
+ */
+import { type ExecutionConfig, resolveExecutionConfig, runBacktest, venueMask } from "@quantago/engine";
+import {
+  type BarColumns,
+  IndicatorMemo,
+  ParameterValidationError,
+  type StrategyDefinition,
+} from "@quantago/strategies";
+import { RuntimeError } from "../strategies/runtimes/index.ts";
+import type { RunCombination } from "./evaluate.ts";
+
+export interface SweepRunnerOptions {
+  /** The sweep's base parameters, each combination laid over them. */
+  base: Record<string, unknown>;
+  config: ExecutionConfig;
+  /**
+   * True when callers never keep a run's `equity` past the next run (ranking, choosing): the curve
+   * then lives in a buffer the next run over bars of the same length overwrites.
+   */
+  reuseEquity: boolean;
+}
+
+/** The memo and buffer of the bars last run over (a batch, or one window's in-sample part). */
+interface Shared {
+  close: Float64Array;
+  memo: IndicatorMemo;
+  equity: Float64Array | null;
+}
+
+/**
+ * A {@link RunCombination} for a built-in strategy that shares indicators (and, with `reuseEquity`,
+ * the equity buffer) across calls over the same bars. Results equal `nativeRuntime`'s for the same
+ * parameters and config, bit for bit (tested).
+ */
+export function sweepRunner(definition: StrategyDefinition, options: SweepRunnerOptions): RunCombination {
+  let shared: Shared | null = null;
+  const sharedFor = (bars: BarColumns): Shared => {
+    if (shared?.close !== bars.close) {
+      // The engine shows the strategy only the bars its venue mask keeps; so must the memo.
+      const cfg = resolveExecutionConfig(options.config, bars.time);
+      const mask = venueMask(bars.time, cfg.exchange, cfg.timeframeMs);
+      shared = { close: bars.close, memo: new IndicatorMemo(bars, mask), equity: null };
+    }
+    return shared;
+  };
+  return async (bars, combination) => {
+    const here = sharedFor(bars);
+    let strategy: ReturnType<StrategyDefinition["create"]>;
+    try {
+      strategy = definition.create({ ...options.base, ...combination }, { indicators: here.memo });
+    } catch (e) {
+      if (e instanceof ParameterValidationError) throw new RuntimeError("strategy_parameters", e.message);
+      throw e;
+    }
+    if (options.reuseEquity) here.equity ??= new Float64Array(bars.time.length);
+    const result = runBacktest(
+      bars,
+      strategy,
+      options.config,
+      here.equity ? { buffers: { equity: here.equity } } : undefined,
+    );
+    const trades = result.tradeColumns;
+    return { metrics: result.metrics, equity: result.equity, tradePnl: trades.pnl.subarray(0, trades.count) };
+  };
+}
