@@ -16,7 +16,7 @@ import {
   sampleGrid,
   walkForwardWindows,
 } from "@quantago/engine/research";
-import { getBuiltinStrategy, ParameterValidationError } from "@quantago/strategies";
+import { acceptsParameters, getBuiltinStrategy } from "@quantago/strategies";
 import {
   EmptyState,
   ErrorState,
@@ -186,15 +186,7 @@ function preview(f: FormState, body: CreateSweepRequest): Preview {
     search?.mode === "random" ? sampleGrid(values, search.samples, search.seed) : expandGrid(values);
   out.drawn = candidates.length;
   const base = { timeframe: f.timeframe };
-  out.valid = candidates.filter((combo) => {
-    try {
-      definition.parseParameters({ ...base, ...combo });
-      return true;
-    } catch (e) {
-      if (e instanceof ParameterValidationError) return false;
-      throw e;
-    }
-  }).length;
+  out.valid = candidates.filter((combo) => acceptsParameters(definition, { ...base, ...combo })).length;
   return out;
 }
 

@@ -4,6 +4,7 @@ import { BUY, HOLD, SELL } from "../contract.ts";
 import { ParameterValidationError } from "../params.ts";
 import { randomBars, runActions } from "../test-helpers.ts";
 import {
+  acceptsParameters,
   bollingerBands,
   builtinStrategies,
   donchianBreakout,
@@ -112,6 +113,21 @@ describe("sma-crossover", () => {
     const a = run(s, bars);
     s.reset?.();
     expect(run(s, bars)).toEqual(a);
+  });
+});
+
+describe("acceptsParameters", () => {
+  it("says whether the strategy's own rules accept a combination, and lets other errors through", () => {
+    expect(acceptsParameters(smaCrossover, { fast: 5, slow: 20 })).toBe(true);
+    expect(acceptsParameters(smaCrossover, { fast: 20, slow: 5 })).toBe(false); // fast < slow
+    expect(acceptsParameters(smaCrossover, { fast: -1 })).toBe(false); // below the schema's minimum
+    const broken = {
+      ...smaCrossover,
+      parseParameters: () => {
+        throw new TypeError("bug");
+      },
+    };
+    expect(() => acceptsParameters(broken, {})).toThrow(TypeError);
   });
 });
 

@@ -74,6 +74,21 @@ export interface StrategyDefinition<P extends Record<string, number> = Record<st
   create(raw?: unknown, options?: CreateOptions): BarStrategy;
 }
 
+/**
+ * Whether the strategy's own rules accept `raw` (its schema's bounds and its cross-field checks, such
+ * as fast < slow). A sweep counts and skips the combinations they refuse before anything runs: the API
+ * when it plans one, the web app when it previews the count.
+ */
+export function acceptsParameters(definition: StrategyDefinition, raw: unknown): boolean {
+  try {
+    definition.parseParameters(raw);
+    return true;
+  } catch (e) {
+    if (e instanceof ParameterValidationError) return false;
+    throw e;
+  }
+}
+
 /** Options of {@link StrategyDefinition.create}. */
 export interface CreateOptions {
   /** Default {@link FRESH_INDICATORS}: every indicator built for this instance alone. */

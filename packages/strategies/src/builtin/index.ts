@@ -25,7 +25,7 @@ export type {
   StrategyDefinition,
   StrategyRequirements,
 } from "./definition.ts";
-export { crossAction, NO_DEFAULT_CONFIG } from "./definition.ts";
+export { acceptsParameters, crossAction, NO_DEFAULT_CONFIG } from "./definition.ts";
 export type { DonchianBreakoutParams } from "./donchian-breakout.ts";
 export type { EmaCrossoverParams } from "./ema-crossover.ts";
 export type { GridTradingParams } from "./grid-trading.ts";

@@ -15,7 +15,12 @@ import {
   type SweepValue,
   sampleGrid,
 } from "@quantago/engine/research";
-import { ParameterValidationError, resolveParameters, type StrategyDefinition } from "@quantago/strategies";
+import {
+  acceptsParameters,
+  ParameterValidationError,
+  resolveParameters,
+  type StrategyDefinition,
+} from "@quantago/strategies";
 import { AppError } from "../../lib/errors.ts";
 
 export type SweepSearch = { mode: "grid" } | { mode: "random"; samples: number; seed: number };
@@ -91,15 +96,9 @@ export function planSweep(
   }
   const candidates =
     search.mode === "grid" ? expandGrid(values) : sampleGrid(values, search.samples, search.seed);
-  const combinations = candidates.filter((combo) => {
-    try {
-      definition.parseParameters({ ...parameters, ...combo });
-      return true;
-    } catch (e) {
-      if (e instanceof ParameterValidationError) return false;
-      throw e;
-    }
-  });
+  const combinations = candidates.filter((combo) =>
+    acceptsParameters(definition, { ...parameters, ...combo }),
+  );
   if (combinations.length === 0) {
     throw invalid(
       ["axes"],
