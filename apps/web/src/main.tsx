@@ -11,7 +11,12 @@ mountRoutedApp(createAppRouter, {
   prefetch: (pathname, queryClient) => {
     const match = BACKTEST_PAGE.exec(pathname)?.[1];
     if (!match) return;
-    const id = decodeURIComponent(match);
+    let id: string;
+    try {
+      id = decodeURIComponent(match);
+    } catch {
+      return; // a malformed link: the page itself says the run does not exist
+    }
     // The run at once; what its charts need once the run says which bars (that module belongs to the
     // chart pages, not the app shell). The page's own queries report any failure.
     const record = queryClient.fetchQuery(backtestQuery(id));
