@@ -416,20 +416,18 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
         <h2 id="months-title">Monthly returns</h2>
         {curve ? <MonthlyHeatmap months={curve.months} /> : <Skeleton height={160} />}
       </section>
-      <div>
-        <section className="q-card" aria-labelledby="dist-title" style={{ maxWidth: 960 }}>
-          <h2 id="dist-title">Distribution of trade returns</h2>
-          {trades.data ? (
-            trades.data.length === 0 ? (
-              <EmptyState title="No trades" />
-            ) : (
-              <ReturnHistogram bins={returnBins} total={trades.data.length} shown={trades.data.length} />
-            )
+      <section className="q-card" aria-labelledby="dist-title" style={{ maxWidth: 960 }}>
+        <h2 id="dist-title">Distribution of trade returns</h2>
+        {trades.data ? (
+          trades.data.length === 0 ? (
+            <EmptyState title="No trades" />
           ) : (
-            <Skeleton height={180} />
-          )}
-        </section>
-      </div>
+            <ReturnHistogram bins={returnBins} total={trades.data.length} shown={trades.data.length} />
+          )
+        ) : (
+          <Skeleton height={180} />
+        )}
+      </section>
       <section className="q-card" aria-labelledby="chart-title">
         <h2 id="chart-title">
           {b.symbol} {b.timeframe} with trades
