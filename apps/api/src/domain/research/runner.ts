@@ -13,13 +13,8 @@
  * Pure (no I/O), so a unit test can hold it against the engine run alone.
  */
 import { type ExecutionConfig, resolveExecutionConfig, runBacktest, venueMask } from "@quantago/engine";
-import {
-  type BarColumns,
-  IndicatorMemo,
-  ParameterValidationError,
-  type StrategyDefinition,
-} from "@quantago/strategies";
-import { RuntimeError } from "../strategies/runtimes/index.ts";
+import { type BarColumns, IndicatorMemo, type StrategyDefinition } from "@quantago/strategies";
+import { createBuiltin } from "../strategies/runtimes/index.ts";
 import type { RunCombination } from "./evaluate.ts";
 
 export interface SweepRunnerOptions {
@@ -58,13 +53,11 @@ export function sweepRunner(definition: StrategyDefinition, options: SweepRunner
   };
   return async (bars, combination) => {
     const here = sharedFor(bars);
-    let strategy: ReturnType<StrategyDefinition["create"]>;
-    try {
-      strategy = definition.create({ ...options.base, ...combination }, { indicators: here.memo });
-    } catch (e) {
-      if (e instanceof ParameterValidationError) throw new RuntimeError("strategy_parameters", e.message);
-      throw e;
-    }
+    const strategy = createBuiltin(
+      definition,
+      { ...options.base, ...combination },
+      { indicators: here.memo },
+    );
     if (options.reuseEquity) here.equity ??= new Float64Array(bars.time.length);
     const result = runBacktest(
       bars,

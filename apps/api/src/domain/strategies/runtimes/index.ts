@@ -20,6 +20,7 @@ import {
   adaptAsyncCandleStrategy,
   type BarColumns,
   type CandleStrategyIdentity,
+  type CreateOptions,
   ParameterValidationError,
   preflightCandleStrategy,
   type StrategyDefinition,
@@ -100,17 +101,28 @@ function fromEngine(result: BacktestResult): RuntimeResult {
 }
 
 /** Built-in strategies: the fast path, no per-candle objects. */
+/**
+ * A fresh instance of a built-in with `parameters`; parameters its rules refuse are a
+ * `strategy_parameters` RuntimeError (what the run's failure says), like any runtime's.
+ */
+export function createBuiltin(
+  definition: StrategyDefinition,
+  parameters: Record<string, unknown>,
+  options?: CreateOptions,
+): ReturnType<StrategyDefinition["create"]> {
+  try {
+    return definition.create(parameters, options);
+  } catch (e) {
+    if (e instanceof ParameterValidationError) throw new RuntimeError("strategy_parameters", e.message);
+    throw e;
+  }
+}
+
 export function nativeRuntime(definition: StrategyDefinition): StrategyRuntime {
   return {
     kind: "native",
     async run(request) {
-      let strategy: ReturnType<StrategyDefinition["create"]>;
-      try {
-        strategy = definition.create(request.parameters);
-      } catch (e) {
-        if (e instanceof ParameterValidationError) throw new RuntimeError("strategy_parameters", e.message);
-        throw e;
-      }
+      const strategy = createBuiltin(definition, request.parameters);
       // One synchronous pass (no I/O to interrupt, milliseconds even for 10^5 bars): checked before
       // it starts and once it is done, so a cancelled run stores nothing.
       await request.cancellation?.check();
