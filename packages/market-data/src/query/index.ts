@@ -19,7 +19,6 @@ export {
   refreshRollups,
   refreshStaleRollups,
   rollupBases,
-  seriesRevision,
   seriesRevisions,
   wholeBuckets,
 } from "./rollups.ts";

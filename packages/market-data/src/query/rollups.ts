@@ -212,52 +212,21 @@ export async function refreshStaleRollups(
 }
 
 /**
- * A version stamp of the stored bars of a series over `[fromMs, toMs)`: the highest rollup `revision`
- * among the weeks the range touches, and how many such rows there are. Every INSERT into `ohlcv`
- * writes a tombstone with a new revision for each week it touches (the invalidation view), every
- * refresh writes new revisions, and a change that is not an INSERT is followed by `db:rollups`
- * (README), so the stamp changes whenever the bars of the range can have changed: a cache of the bars
- * keyed by it never serves old bars. Null when the series keeps no weekly rollup (a `1w` base) or has
- * none in the range: then there is no stamp and nothing should be cached.
+ * Version stamps of the stored bars of `symbol` over `[fromMs, toMs)`, one per stored base timeframe:
+ * the highest rollup `revision` among the weeks the range touches, and how many such rows there are.
+ * Every INSERT into `ohlcv` writes a tombstone with a new revision for each week it touches (the
+ * invalidation view), every refresh writes new revisions, and a change that is not an INSERT is followed
+ * by `db:rollups` (README), so a stamp changes whenever the bars of the range can have changed: a cache
+ * of the bars keyed by it never serves old bars. A base without a stamp (one that keeps no weekly
+ * rollup, such as `1w`, or has none in the range) is absent: nothing of it should be cached.
  *
- * @example
- * const stamp = await seriesRevision(client, { symbol: "BTC-USD", base: "1m", fromMs, toMs });
- * // "1764866000123456:105", or null
- */
-export async function seriesRevision(
-  client: ClickHouseClient,
-  scope: RollupRefreshScope,
-  database?: string,
-): Promise<string | null> {
-  if (!hasRollup(scope.base, "1w") || !(scope.fromMs < scope.toMs)) return null;
-  const result = await client.query({
-    // Every version of every row, not FINAL: the highest revision ever written is what moves.
-    query: `SELECT toString(max(revision)) AS revision, count() AS weeks
-      FROM ${rollupTable(database)}
-      WHERE symbol = {symbol:String} AND base = {base:String} AND timeframe = '1w'
-        AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
-        AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`,
-    query_params: {
-      symbol: scope.symbol,
-      base: scope.base,
-      from: bucketStart(scope.fromMs, "1w"),
-      to: scope.toMs,
-    },
-    format: "JSONEachRow",
-  });
-  const [row] = await result.json<{ revision: string; weeks: string | number }>();
-  return row && Number(row.weeks) > 0 ? `${row.revision}:${row.weeks}` : null;
-}
-
-/**
- * {@link seriesRevision} of every stored base timeframe of `symbol` at once, by base: one query that
- * needs no base first, so a caller can run it beside the base lookup (`baseTimeframe`) instead of
- * after it. A base without a stamp (no weekly rollup, or none in the range) is absent.
+ * One query that needs no base first, so a caller can run it beside the base lookup (`baseTimeframe`)
+ * instead of after it.
  *
  * @example
  * const [base, stamps] = await Promise.all([baseTimeframe(client, "BTC-USD"),
  *   seriesRevisions(client, { symbol: "BTC-USD", fromMs, toMs })]);
- * const stamp = base === null ? null : (stamps.get(base) ?? null);
+ * const stamp = base === null ? null : (stamps.get(base) ?? null); // "1764866000123456:105", or null
  */
 export async function seriesRevisions(
   client: ClickHouseClient,

@@ -1,7 +1,7 @@
 /**
  * The bars a run consumes, with their content hash, for backtests and anything else that runs the
  * engine over a stored range (parameter sweeps): `loadBars`. The most recent read is kept in the
- * isolate, keyed by the range and the series' version stamp (`seriesRevision`: it moves with every
+ * isolate, keyed by the range and the series' version stamp (`seriesRevisions`: it moves with every
  * write to those bars), so running the same range again (a rerun, the next point of a sweep) skips
  * the read and the hash and gets the very same bars.
  */
