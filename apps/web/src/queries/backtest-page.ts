@@ -1,27 +1,26 @@
 import type { BacktestRecord } from "@quantago/contracts";
 import type { QueryClient } from "@tanstack/react-query";
 import { equityQuery } from "./backtests.ts";
-import { overviewTimeframe } from "./candle-window.ts";
-import { columnsQuery } from "./columns.ts";
+import { overviewColumnsQuery } from "./candle-window.ts";
 import type { Timeframe } from "./market.ts";
 
 /**
  * What a finished run's page draws first, its equity curve and the candle overview, asked for side by
  * side as soon as the app starts on `/backtests/:id` and the run has answered (apps/web/src/main.tsx).
- * The page's own queries (`equityQuery`, `useCandleWindow`'s overview) then find them in the cache, so
+ * The page's own queries (`equityQuery`, and `useCandleWindow` through `overviewColumnsQuery`) then find them in the cache, so
  * the session check, the page's code and these requests overlap instead of following each other.
  */
 export async function prefetchBacktestCharts(queryClient: QueryClient, b: BacktestRecord): Promise<void> {
   if (b.status !== "completed") return;
-  const timeframe = overviewTimeframe(
-    b.timeframe as Timeframe,
-    Date.parse(b.start_date),
-    Date.parse(b.end_date),
-  );
   await Promise.all([
     queryClient.prefetchQuery(equityQuery(b.id)),
     queryClient.prefetchQuery(
-      columnsQuery({ symbol: b.symbol, timeframe, from: b.start_date, to: b.end_date }),
+      overviewColumnsQuery({
+        symbol: b.symbol,
+        timeframe: b.timeframe as Timeframe,
+        from: b.start_date,
+        to: b.end_date,
+      }),
     ),
   ]);
 }

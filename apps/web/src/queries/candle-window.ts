@@ -76,6 +76,12 @@ export function mergeColumns(overview: Columns, overviewTf: Timeframe, detail: C
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** What a candle chart of `symbol` at `timeframe` over `[from, to)` reads first: its overview's bars. */
+export function overviewColumnsQuery(p: { symbol: string; timeframe: Timeframe; from: string; to: string }) {
+  const timeframe = overviewTimeframe(p.timeframe, Date.parse(p.from), Date.parse(p.to));
+  return columnsQuery({ symbol: p.symbol, timeframe, from: p.from, to: p.to });
+}
+
 /**
  * Bars of `symbol` at `timeframe` over `[from, to)` for a candle chart: an overview first, detail
  * at `timeframe` for the zoomed-in window (give `onVisibleRangeChange` to the chart). `shownTimeframe`
@@ -93,7 +99,7 @@ export function useCandleWindow(p: {
   const overviewTf = overviewTimeframe(p.timeframe, fromMs, toMs);
   const enabled = p.enabled ?? true;
   const overview = useQuery({
-    ...columnsQuery({ symbol: p.symbol, timeframe: overviewTf, from: p.from, to: p.to }),
+    ...overviewColumnsQuery(p),
     enabled,
     placeholderData: keepPreviousData,
   });
