@@ -102,6 +102,22 @@ const warm = repeat(run);
 const buffers = { equity: new Float64Array(N), position: new Float64Array(N) };
 // Trades left as columns (`result.tradeColumns`), fresh or reused output buffers.
 const warmColumns = repeat(runColumns);
+// As the Worker's native runtime runs it: the equity array is taken from the isolate's OutputPool and
+// handed back once the run's results are stored (absent before the pool existed: n/a in an A/B).
+const Pool = (engine as Partial<typeof engine>).OutputPool;
+const pool = Pool === undefined ? null : new Pool();
+const warmPooled =
+  pool === null
+    ? null
+    : repeat(() => {
+        const equity = pool.take(N);
+        const r = runBacktest(bars, smaCrossover.create({ fast: 10, slow: 30 }), CONFIG, {
+          buffers: { equity },
+        });
+        void r.tradeColumns.count;
+        pool.give(equity);
+        return r;
+      });
 const warmReused = repeat(() => runBacktest(bars, smaCrossover.create(), CONFIG, { buffers }));
 
 // 3. Decision loop alone (strategy over typed-array columns, one action per bar).
@@ -140,6 +156,10 @@ const rows: [string, string, string, string][] = [
   [`engine, full trade records as columns, warm (median of ${RUNS})`, ...stats(warmColumns)],
   [`engine + Trade objects, warm (median of ${RUNS})`, ...stats(warm)],
   [`engine, trades as columns, reused output buffer (median of ${RUNS})`, ...stats(warmReused)],
+  [
+    `engine as the Worker runs it: columns, equity from its OutputPool (median of ${RUNS})`,
+    ...(warmPooled === null ? (["n/a", "", ""] as [string, string, string]) : stats(warmPooled)),
+  ],
   ["decision loop only, first call", ...one(decisionFirst)],
   [`decision loop only, warm (median of ${RUNS})`, ...stats(decision)],
   [`simulation + metrics on precomputed decisions, reused buffer (median of ${RUNS})`, ...stats(simOnly)],
@@ -166,6 +186,11 @@ for (const r of rows)
 console.log("");
 console.log(`warm engine runs, columns (ms): ${warmColumns.map((x) => x.ms.toFixed(1)).join(" ")}`);
 console.log(`warm engine runs, + objects (ms): ${warm.map((x) => x.ms.toFixed(1)).join(" ")}`);
+if (warmPooled !== null) {
+  console.log(
+    `warm engine runs, as the Worker runs it (ms): ${warmPooled.map((x) => x.ms.toFixed(1)).join(" ")}`,
+  );
+}
 console.log(
   "(page faults: minor faults during the step; on VMs where they are expensive they dominate fresh-memory runs)",
 );

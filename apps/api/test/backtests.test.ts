@@ -292,6 +292,12 @@ describe("backtests", () => {
     // Every trade field but the ids, which name the backtest.
     const withoutIds = (list: typeof trades) => list.map(({ id: _id, backtest_id: _bt, ...t }) => t);
     expect(withoutIds((await allTrades(trader, rerun.id)).trades)).toEqual(withoutIds(trades));
+    // The rerun wrote its equity into the array the first run handed back once stored (the native
+    // runtime's pool): the stored curves are the same.
+    const againCurve = backtestEquityResponseSchema.parse(
+      await (await as(trader, `/api/backtests/${rerun.id}/equity?points=200`)).json(),
+    );
+    expect(againCurve.points).toEqual(curve.points);
   });
 
   it("reads the bars again once they changed: a rerun never runs on cached old bars", async () => {

@@ -38,6 +38,7 @@ export type { DirectionMetrics, Metrics, MetricsInput, TradeStats } from "./metr
 export { computeMetrics, tradeStats } from "./metrics.ts";
 export { type TradeNotes, tradeNotes } from "./notes.ts";
 export { executionConfigFromParameters, PLATFORM_PARAMETER_KEYS } from "./platform.ts";
+export { OutputPool } from "./output-pool.ts";
 export { DecisionError, validateBars } from "./simulation.ts";
 export {
   decodeTradeColumns,

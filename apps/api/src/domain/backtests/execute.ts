@@ -274,6 +274,7 @@ export async function executeBacktest(
     phase("run");
     cancellation.stop();
     const outcome = await storeResult(services, row, bars, result, phase, recorded);
+    result.release?.(); // stored (or dropped by a cancel): the next run may write over its arrays
     if (outcome.status !== "completed") return outcome;
     phase("commit");
     console.log(

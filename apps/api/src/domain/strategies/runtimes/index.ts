@@ -10,6 +10,7 @@ import {
   type ExecutionConfig,
   type Metrics,
   type OpenPosition,
+  OutputPool,
   runBacktest,
   runBacktestAsync,
   type TradeColumns,
@@ -75,6 +76,11 @@ export interface RuntimeResult {
   finalCash: number;
   evaluatedBars: number;
   openPosition: OpenPosition | null;
+  /**
+   * Hands the run's output arrays back for the next run in this isolate; call it once nothing reads
+   * `equity` any more (the results are stored). Absent when there is nothing to hand back.
+   */
+  release?: () => void;
 }
 
 export interface StrategyRuntime {
@@ -100,7 +106,13 @@ function fromEngine(result: BacktestResult): RuntimeResult {
   };
 }
 
-/** Built-in strategies: the fast path, no per-candle objects. */
+/**
+ * The equity arrays of this isolate's native runs: a run writes over the array of a run whose results
+ * are stored instead of page-faulting fresh memory, which for a million bars costs as much as the engine
+ * itself (see OutputPool). At most two million-bar curves are kept.
+ */
+const equityPool = new OutputPool();
+
 /**
  * A fresh instance of a built-in with `parameters`; parameters its rules refuse are a
  * `strategy_parameters` RuntimeError (what the run's failure says), like any runtime's.
@@ -118,6 +130,7 @@ export function createBuiltin(
   }
 }
 
+/** Built-in strategies: the fast path, no per-candle objects. */
 export function nativeRuntime(definition: StrategyDefinition): StrategyRuntime {
   return {
     kind: "native",
@@ -126,10 +139,16 @@ export function nativeRuntime(definition: StrategyDefinition): StrategyRuntime {
       // One synchronous pass (no I/O to interrupt, milliseconds even for 10^5 bars): checked before
       // it starts and once it is done, so a cancelled run stores nothing.
       await request.cancellation?.check();
-      const result = runBacktest(request.bars, strategy, request.config);
-      await request.cancellation?.check();
-      await request.onProgress?.(request.bars.time.length);
-      return fromEngine(result);
+      const equity = equityPool.take(request.bars.time.length);
+      try {
+        const result = runBacktest(request.bars, strategy, request.config, { buffers: { equity } });
+        await request.cancellation?.check();
+        await request.onProgress?.(request.bars.time.length);
+        return { ...fromEngine(result), release: () => equityPool.give(equity) };
+      } catch (e) {
+        equityPool.give(equity); // nothing of a failed or stopped run is kept
+        throw e;
+      }
     },
   };
 }
