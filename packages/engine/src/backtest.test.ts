@@ -11,6 +11,7 @@ import { computeSignals, runBacktest, runBacktestAsync } from "./backtest.ts";
 import type { ExecutionConfig } from "./config.ts";
 import { generateSmaxBars } from "./fixtures/smax.ts";
 import { barsOf, signals } from "./test-helpers.ts";
+import { validateBars } from "./simulation.ts";
 import { venueMask } from "./venue.ts";
 
 const STAIRS = barsOf([
@@ -105,5 +106,19 @@ describe("drivers", () => {
     expect(() =>
       runBacktest(STAIRS, signals(5, {}), BASE, { buffers: { equity: new Float64Array(4) } }),
     ).toThrow(/output buffers must have exactly 5 values/);
+  });
+
+  it("skips checking bars validated before, only for that same bars object", () => {
+    const bars = generateSmaxBars(3000);
+    const validated = { bars, timeframeMs: validateBars(bars) };
+    const strategy = () => smaCrossover.create({ fast: 5, slow: 20 });
+    const plain = runBacktest(bars, strategy(), BASE);
+    const trusted = runBacktest(bars, strategy(), BASE, { validated });
+    expect(trusted.metrics).toEqual(plain.metrics);
+    expect(Array.from(trusted.equity)).toEqual(Array.from(plain.equity));
+    // Other bars (a copy with a broken time column) are still checked.
+    const broken = { ...bars, time: bars.time.slice() };
+    broken.time[10] = broken.time[9] as number;
+    expect(() => runBacktest(broken, strategy(), BASE, { validated })).toThrow(/strictly increasing/);
   });
 });

@@ -55,6 +55,12 @@ export interface RunOptions {
    * result's `equity` / `position` are then these same arrays.
    */
   readonly buffers?: { readonly equity?: Float64Array; readonly position?: Float64Array };
+  /**
+   * What {@link validateBars} returned for these same bars (the same object), so a caller running
+   * many backtests over one set of bars (a parameter sweep) checks them once rather than per run.
+   * Ignored for any other bars object. The caller vouches that the columns did not change since.
+   */
+  readonly validated?: { readonly bars: BarColumns; readonly timeframeMs: number };
 }
 
 function isColumns(source: AsyncDecisionSource): source is SignalColumns {
@@ -67,7 +73,8 @@ function prepare(
   config: ExecutionConfig | undefined,
   options: RunOptions | undefined,
 ) {
-  const inferredMs = validateBars(bars);
+  const validated = options?.validated;
+  const inferredMs = validated?.bars === bars ? validated.timeframeMs : validateBars(bars);
   const cfg = resolveWithInferredTimeframe(config ?? {}, inferredMs);
   const n = bars.time.length;
   if (isColumns(source)) {

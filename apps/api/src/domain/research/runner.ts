@@ -1,6 +1,6 @@
 /**
  * How a sweep runs its combinations: each one exactly as the native runtime runs a backtest alone
- * (`definition.create(parameters)` then `runBacktest` with the sweep's execution config), with two
+ * (`definition.create(parameters)` then `runBacktest` with the sweep's execution config), with
  * savings that cannot change a result:
  *
  * - **Shared indicators.** The strategy takes its indicators from an `IndicatorMemo` over the bars
@@ -9,10 +9,18 @@
  *   averages, not 200. Strategies that build their own indicators simply do not share them.
  * - **One equity buffer.** Ranking needs the metrics, not the curve: runs that do not keep their curve
  *   write it into one reused buffer instead of allocating (and page-faulting) a fresh one each.
+ * - **Bars checked once.** The engine's check of the bars (`validateBars`) runs once per set of bars,
+ *   not once per combination (it was a sixth of a 100-run sweep's time).
  *
  * Pure (no I/O), so a unit test can hold it against the engine run alone.
  */
-import { type ExecutionConfig, resolveExecutionConfig, runBacktest, venueMask } from "@quantago/engine";
+import {
+  type ExecutionConfig,
+  resolveExecutionConfig,
+  runBacktest,
+  validateBars,
+  venueMask,
+} from "@quantago/engine";
 import { type BarColumns, IndicatorMemo, type StrategyDefinition } from "@quantago/strategies";
 import { createBuiltin } from "../strategies/runtimes/index.ts";
 import type { RunCombination } from "./evaluate.ts";
@@ -33,6 +41,8 @@ interface Shared {
   close: Float64Array;
   memo: IndicatorMemo;
   equity: Float64Array | null;
+  /** The bars checked once (`validateBars`) for every run over them. */
+  validated: { bars: BarColumns; timeframeMs: number };
 }
 
 /**
@@ -47,7 +57,12 @@ export function sweepRunner(definition: StrategyDefinition, options: SweepRunner
       // The engine shows the strategy only the bars its venue mask keeps; so must the memo.
       const cfg = resolveExecutionConfig(options.config, bars.time);
       const mask = venueMask(bars.time, cfg.exchange, cfg.timeframeMs);
-      shared = { close: bars.close, memo: new IndicatorMemo(bars, mask), equity: null };
+      shared = {
+        close: bars.close,
+        memo: new IndicatorMemo(bars, mask),
+        equity: null,
+        validated: { bars, timeframeMs: validateBars(bars) },
+      };
     }
     return shared;
   };
@@ -59,12 +74,10 @@ export function sweepRunner(definition: StrategyDefinition, options: SweepRunner
       { indicators: here.memo },
     );
     if (options.reuseEquity) here.equity ??= new Float64Array(bars.time.length);
-    const result = runBacktest(
-      bars,
-      strategy,
-      options.config,
-      here.equity ? { buffers: { equity: here.equity } } : undefined,
-    );
+    const result = runBacktest(bars, strategy, options.config, {
+      validated: here.validated,
+      ...(here.equity ? { buffers: { equity: here.equity } } : {}),
+    });
     const trades = result.tradeColumns;
     return { metrics: result.metrics, equity: result.equity, tradePnl: trades.pnl.subarray(0, trades.count) };
   };
