@@ -444,9 +444,9 @@ export async function deleteSweep(services: Services, userId: string, id: string
 }
 
 /**
- * How often a sweep's event stream reads its row: a primary-key read on the stream's open connection.
- * Faster than a backtest's 500 ms because a sweep of a few hundred runs is over in well under a
- * second and its results land in one write: a client learns of the end within 100 ms.
+ * How often a sweep's event stream reads its row at most (a primary-key read on the stream's open
+ * connection; more often in its first second, see `pollDelay`). Below a backtest's 500 ms because a
+ * sweep's results land in one write at its end: a client learns of the end within 100 ms.
  */
 const SWEEP_EVENTS_POLL_MS = 100;
 
@@ -457,7 +457,7 @@ export async function followSweep(services: Services, userId: string, id: string
     services,
     userId,
     async (db) => {
-      // The progress columns only (not the combinations): this runs every 100 ms.
+      // The progress columns only (not the combinations): this runs up to 20 times a second.
       const [row] = await db
         .select({
           status: researchSweep.status,
