@@ -1,6 +1,12 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { freePort } from "./ports.ts";
+import { DEV_SCRAM_ITERATIONS, startEmbeddedPostgres } from "./postgres.ts";
 
 const postgresModule = fileURLToPath(new URL("./postgres.ts", import.meta.url));
 
@@ -20,4 +26,27 @@ describe("loading the embedded PostgreSQL module", () => {
     });
     expect(code).toBe(3);
   });
+});
+
+describe("the embedded dev database", () => {
+  // The Worker's driver pays one awaited HMAC per SCRAM iteration on every connection it opens.
+  it("hashes the dev role's password with the dev stack's few SCRAM iterations, and it still signs in", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "quantago-pg-test-"));
+    const server = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    try {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ rolpassword: string }>(
+          "SELECT rolpassword FROM pg_authid WHERE rolname = current_user",
+        );
+        expect(rows[0]?.rolpassword.startsWith(`SCRAM-SHA-256$${DEV_SCRAM_ITERATIONS}:`)).toBe(true);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -19,6 +19,17 @@ for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit"] as
   process.removeAllListeners(event);
 }
 
+/**
+ * SCRAM iterations of the dev role's password hash (PostgreSQL's default is 4,096). The Neon driver
+ * the Worker uses computes SCRAM's key as one awaited WebCrypto HMAC per iteration, on the Worker's
+ * thread: about 20 ms of CPU per connection at 4,096, and the Worker opens a connection per request,
+ * so under the dev stack's single-threaded workerd every signed-in request paid it and queued the
+ * others behind it. A loopback database with a published password gains nothing from a slow hash.
+ * (Neon authenticates the driver another way, without this cost; docs/deployment.md says what to do
+ * on your own PostgreSQL.)
+ */
+export const DEV_SCRAM_ITERATIONS = 16;
+
 export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
@@ -51,7 +62,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     // Postgres refuses to run as root; on root-only machines (CI, containers) the package runs it as a
     // dedicated `postgres` system user instead.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "fsync=off"],
+    postgresFlags: [
+      ...["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "fsync=off"],
+      ...["-c", `scram_iterations=${DEV_SCRAM_ITERATIONS}`],
+    ],
     onLog: (m) => log(String(m).trimEnd()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trimEnd()),
   });
@@ -61,6 +75,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const admin = new pg.Client({ host: "127.0.0.1", port: opts.port, user, password, database: "postgres" });
   await admin.connect();
   try {
+    // Rehashed at every start, so a data directory made before this setting gets it too.
+    await admin.query(`ALTER ROLE ${admin.escapeIdentifier(user)} PASSWORD ${admin.escapeLiteral(password)}`);
     const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
     if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
   } finally {
