@@ -98,7 +98,8 @@ function markersWithin(sorted: readonly TradeMarker[], from: number, to: number)
  * New `bars` keep the visible time range, so a caller can swap a coarse overview for finer bars as the
  * trader zooms (`onVisibleRangeChange` says what is shown); the chart fits all bars on its first data
  * and whenever `viewKey` changes (another symbol or range). One frame after data is drawn the figure
- * gets `data-rendered` and the page a `candle-chart:rendered` performance mark (what bench/web times).
+ * gets `data-rendered` and the page a `candle-chart:rendered` performance mark (what bench/web times),
+ * and `onDrawn` is called.
  */
 export function CandleChart({
   bars,
@@ -109,6 +110,7 @@ export function CandleChart({
   focusTime,
   viewKey,
   onVisibleRangeChange,
+  onDrawn,
 }: {
   bars: BarColumns;
   markers?: readonly TradeMarker[];
@@ -118,6 +120,8 @@ export function CandleChart({
   focusTime?: number | undefined;
   viewKey?: string;
   onVisibleRangeChange?: (range: TimeRangeMs) => void;
+  /** Called once, one frame after the first bars are drawn (when the performance mark is set). */
+  onDrawn?: () => void;
 }) {
   const host = useRef<HTMLElement>(null);
   const chart = useRef<IChartApi | null>(null);
@@ -128,6 +132,8 @@ export function CandleChart({
   const visible = useRef<TimeRangeMs | undefined>(undefined);
   const onRange = useRef(onVisibleRangeChange);
   onRange.current = onVisibleRangeChange;
+  const drawn = useRef(onDrawn);
+  drawn.current = onDrawn;
   const sortedMarkers = useMemo(() => [...(markers ?? [])].sort((a, b) => a.time - b.time), [markers]);
   const showMarkers = useRef<(range: TimeRangeMs | undefined) => void>(() => {});
 
@@ -207,6 +213,7 @@ export function CandleChart({
         if (el && !el.dataset.rendered) {
           el.dataset.rendered = "";
           performance.mark("candle-chart:rendered");
+          drawn.current?.();
         }
       });
     } else {

@@ -23,7 +23,7 @@ import { CandleChart, type TradeMarker } from "@quantago/ui/candles";
 import { LineChart } from "@quantago/ui/line-chart";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { histogram, monthlyReturns, worstDrawdowns } from "../components/analytics.ts";
 import { DrawdownList, MonthlyHeatmap, ReturnHistogram } from "../components/analytics-views.tsx";
 import { metric } from "../components/backtest-bits.tsx";
@@ -301,9 +301,13 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
     to: b.end_date,
   });
   const bars = candles.overview;
-  // Every trade is megabytes of JSON and tens of requests: asked for once the candles have answered, so
-  // the chart is not queued behind them (on the API and on the main thread).
-  const trades = useEveryTrade(b.id, { enabled: !bars.isPending });
+  // Every trade is megabytes of JSON and tens of requests: asked for once the candle chart has drawn
+  // (or has nothing to draw), so the chart is not queued behind them, on the API or on the main thread.
+  const [chartDrawn, setChartDrawn] = useState(false);
+  const onChartDrawn = useCallback(() => setChartDrawn(true), []);
+  const trades = useEveryTrade(b.id, {
+    enabled: chartDrawn || bars.isError || (bars.isSuccess && (candles.bars?.time.length ?? 0) === 0),
+  });
   const [focus, setFocus] = useState<number | undefined>();
 
   const curve = useMemo(() => {
@@ -316,13 +320,18 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
       peak = Math.max(peak, v);
       return peak > 0 ? (v / peak - 1) * 100 : 0;
     });
-    const hold = buyAndHold(bars.data, x, b.initial_balance);
     const worst = worstDrawdowns(x, eq, 3);
     // Shaded over the fall, peak to trough: a recovery can take most of a run, and shading it too
     // would cover the whole chart.
     const bands = worst.map((w) => ({ from: w.peak, to: w.trough }));
-    return { x, eq, dd, hold, months: monthlyReturns(x, eq), worst, bands };
-  }, [equity.data, bars.data, b.initial_balance]);
+    return { x, eq, dd, months: monthlyReturns(x, eq), worst, bands };
+  }, [equity.data]);
+  // Apart from the curve: the bars usually answer after the equity, and only this line needs them
+  // (the drawdown chart is not drawn a second time when they do).
+  const hold = useMemo(
+    () => (curve ? buyAndHold(bars.data, curve.x, b.initial_balance) : undefined),
+    [curve, bars.data, b.initial_balance],
+  );
 
   const markers = useMemo<TradeMarker[]>(
     () =>
@@ -350,11 +359,11 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
       curve
         ? [
             { label: "Equity", values: curve.eq, color: theme === "dark" ? "#6b9bff" : "#1d4ed8" },
-            ...(curve.hold
+            ...(hold
               ? [
                   {
                     label: "Buy & hold",
-                    values: curve.hold,
+                    values: hold,
                     color: theme === "dark" ? "#9aa5b5" : "#64748b",
                     dash: [4, 4],
                   },
@@ -362,7 +371,7 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
               : []),
           ]
         : [],
-    [curve, theme],
+    [curve, hold, theme],
   );
   const ddSeries = useMemo(
     () =>
@@ -443,6 +452,7 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
             focusTime={focus}
             viewKey={b.id}
             onVisibleRangeChange={candles.onVisibleRangeChange}
+            onDrawn={onChartDrawn}
             label={`${b.symbol} candles with ${markers.length / 2} trades marked`}
           />
         ) : (
