@@ -282,6 +282,13 @@ describe("parameter sweeps", () => {
       { axes: { fast: { min: 1, max: 100, step: 1 }, slow: { min: 200, max: 300, step: 1 } } },
       new RegExp(`at most ${MAX_SWEEP_COMBINATIONS} run`),
     );
+    // A range without bars: refused, and no sweep is left behind (the insert waits for that answer).
+    const before = await (await as(owner, "/api/research/sweeps")).json();
+    await refused(
+      { backtest: { ...BASE, symbol: "NO-BARS-USD" }, axes: { fast: { values: [5] } } },
+      /No 15m market data for NO-BARS-USD.*ingest it first/,
+    );
+    expect(await (await as(owner, "/api/research/sweeps")).json()).toEqual(before);
   });
 
   it("limits the sweeps a user may have active at once (429)", async () => {

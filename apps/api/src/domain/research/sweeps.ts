@@ -120,7 +120,10 @@ export async function submitSweep(
       throw e;
     }
   }
-  await assertDataPresent(services, base.symbol, parameters.timeframe, start, end);
+  // Asked of ClickHouse while the transaction below takes its lock and counts; the insert waits for
+  // the answer, so a range without bars never leaves a row.
+  const present = assertDataPresent(services, base.symbol, parameters.timeframe, start, end);
+  present.catch(() => {}); // awaited in the transaction; this only keeps an early failure from going unhandled
 
   const id = prefixedId("researchSweep");
   const row = await services.db.transaction(async (tx) => {
@@ -136,6 +139,7 @@ export async function submitSweep(
         { headers: { "Retry-After": "30" } },
       );
     }
+    await present;
     const [inserted] = await tx
       .insert(researchSweep)
       .values({
