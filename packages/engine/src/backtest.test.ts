@@ -10,8 +10,8 @@ import { describe, expect, it } from "vitest";
 import { computeSignals, runBacktest, runBacktestAsync } from "./backtest.ts";
 import type { ExecutionConfig } from "./config.ts";
 import { generateSmaxBars } from "./fixtures/smax.ts";
-import { barsOf, signals } from "./test-helpers.ts";
 import { validateBars } from "./simulation.ts";
+import { barsOf, signals } from "./test-helpers.ts";
 import { venueMask } from "./venue.ts";
 
 const STAIRS = barsOf([

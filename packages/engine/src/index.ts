@@ -37,8 +37,8 @@ export { generateSmaxBars, SMAX_START_MS, SMAX_STEP_MS, SplitMix64 } from "./fix
 export type { DirectionMetrics, Metrics, MetricsInput, TradeStats } from "./metrics.ts";
 export { computeMetrics, tradeStats } from "./metrics.ts";
 export { type TradeNotes, tradeNotes } from "./notes.ts";
-export { executionConfigFromParameters, PLATFORM_PARAMETER_KEYS } from "./platform.ts";
 export { OutputPool } from "./output-pool.ts";
+export { executionConfigFromParameters, PLATFORM_PARAMETER_KEYS } from "./platform.ts";
 export { DecisionError, validateBars } from "./simulation.ts";
 export {
   decodeTradeColumns,
