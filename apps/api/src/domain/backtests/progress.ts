@@ -39,8 +39,8 @@ export interface ProgressSnapshot {
 /**
  * How long a stream open for `elapsedMs` waits before it reads the row again: a tenth of that time,
  * between 50 ms and `pollMs`. Most runs end within a second or two and their end is what a client
- * waits for, so a young stream looks often (a backtest's end shows within 50 ms, not half a second
- * later); a long run is read every `pollMs`, as before. A ten-minute stream reads the row about as
+ * waits for, so a young stream looks often (a run that ends within a second shows its end within a
+ * tenth of a second, not up to half a second later); a long run is read every `pollMs`, as before. A ten-minute stream reads the row about as
  * many times as a fixed `pollMs` would.
  */
 export function pollDelay(elapsedMs: number, pollMs: number): number {
@@ -75,8 +75,9 @@ async function* pollProgress(
 
 /**
  * Follows any owned row with a backtest-like status (backtests, sweeps): `read` (on the stream's own
- * pool) is polled at most every `pollMs` (default 500; more often while young, see {@link pollDelay}) and the stream holds one of the user's stream leases
- * (429 past the limit). The caller checks ownership (404) before.
+ * pool) is polled at most every `pollMs` (default 500; more often while young, see {@link pollDelay})
+ * and the stream holds one of the user's stream leases (429 past the limit). The caller checks
+ * ownership (404) before.
  */
 export async function followProgress(
   services: Services,
