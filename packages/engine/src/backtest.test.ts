@@ -12,6 +12,7 @@ import type { ExecutionConfig } from "./config.ts";
 import { generateSmaxBars } from "./fixtures/smax.ts";
 import { validateBars } from "./simulation.ts";
 import { barsOf, signals } from "./test-helpers.ts";
+import { BYTES_PER_TRADE as TRADE_LOG_BYTES_PER_TRADE } from "./trade-log.ts";
 import { venueMask } from "./venue.ts";
 
 const STAIRS = barsOf([
@@ -106,6 +107,30 @@ describe("drivers", () => {
     expect(() =>
       runBacktest(STAIRS, signals(5, {}), BASE, { buffers: { equity: new Float64Array(4) } }),
     ).toThrow(/output buffers must have exactly 5 values/);
+  });
+
+  it("starts its trade log in given memory, whatever it held, and grows out of it when full", () => {
+    const bars = generateSmaxBars(5_000);
+    const config: ExecutionConfig = { initialBalance: 100_000, endOfData: "mark" };
+    const fresh = runBacktest(bars, smaCrossover.create({ fast: 3, slow: 8 }), config);
+    expect(fresh.tradeColumns.count).toBeGreaterThan(100);
+    // Too small for the first capacity; room for 90 trades (it starts there, then grows); room for all.
+    for (const bytes of [64, 90 * TRADE_LOG_BYTES_PER_TRADE, 100_000]) {
+      const memory = new ArrayBuffer(bytes);
+      new Uint8Array(memory).fill(0xff); // NaN doubles and -1 everywhere
+      const reused = runBacktest(bars, smaCrossover.create({ fast: 3, slow: 8 }), config, {
+        buffers: { trades: memory },
+      });
+      expect(reused.tradeColumns.pnl.buffer === memory).toBe(bytes === 100_000);
+      for (const [key, column] of Object.entries(fresh.tradeColumns)) {
+        if (key === "count") continue;
+        expect(
+          Array.from(reused.tradeColumns[key as keyof typeof fresh.tradeColumns] as ArrayLike<number>),
+          key,
+        ).toEqual(Array.from(column as ArrayLike<number>));
+      }
+      expect(reused.metrics).toEqual(fresh.metrics);
+    }
   });
 
   it("skips checking bars validated before, only for that same bars object", () => {

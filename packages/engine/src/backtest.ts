@@ -54,7 +54,15 @@ export interface RunOptions {
    * runs over the same bars to avoid allocating (and page-faulting) fresh memory each time. The
    * result's `equity` / `position` are then these same arrays.
    */
-  readonly buffers?: { readonly equity?: Float64Array; readonly position?: Float64Array };
+  readonly buffers?: {
+    readonly equity?: Float64Array;
+    readonly position?: Float64Array;
+    /**
+     * Memory for the trade log to start in: `result.tradeColumns.pnl.buffer` of an earlier run,
+     * whose trade columns must not be read afterwards (this run's trades overwrite them).
+     */
+    readonly trades?: ArrayBuffer;
+  };
   /**
    * What {@link validateBars} returned for these same bars (the same object), so a caller running
    * many backtests over one set of bars (a parameter sweep) checks them once rather than per run.
@@ -94,7 +102,13 @@ function prepare(
     throw new RangeError(`output buffers must have exactly ${n} values`);
   }
   const mask = venueMask(bars.time, cfg.exchange, cfg.timeframeMs);
-  return { cfg, n, mask, sim: new Simulation(bars, cfg, equity, position), slot: createDecisionSlot() };
+  return {
+    cfg,
+    n,
+    mask,
+    sim: new Simulation(bars, cfg, equity, position, options?.buffers?.trades),
+    slot: createDecisionSlot(),
+  };
 }
 
 function finish(bars: BarColumns, cfg: ResolvedExecutionConfig, sim: Simulation): BacktestResult {

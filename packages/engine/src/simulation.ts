@@ -109,6 +109,7 @@ export class Simulation implements PortfolioView {
     cfg: ResolvedExecutionConfig,
     equityCol: Float64Array,
     positionCol: Float64Array | null,
+    tradeMemory?: ArrayBuffer,
   ) {
     this.time = bars.time;
     this.open = bars.open;
@@ -116,7 +117,7 @@ export class Simulation implements PortfolioView {
     this.low = bars.low;
     this.close = bars.close;
     this.n = bars.time.length;
-    this.log = new TradeLog(tradeCapacityFor(this.n));
+    this.log = new TradeLog(tradeCapacityFor(this.n), tradeMemory);
     this.equityCol = equityCol;
     this.positionCol = positionCol;
     this.cash = cfg.initialBalance;

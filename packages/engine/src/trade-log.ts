@@ -54,7 +54,7 @@ export interface TradeColumns {
 const F64_COLUMNS = 6;
 const I32_COLUMNS = 4;
 /** Bytes per trade in the log's buffer. */
-const BYTES_PER_TRADE = F64_COLUMNS * 8 + I32_COLUMNS * 4 + 1;
+export const BYTES_PER_TRADE = F64_COLUMNS * 8 + I32_COLUMNS * 4 + 1;
 
 /**
  * A first capacity for a run over `bars` bars: about one trade per 64 bars (SMAX-1m closes one per
@@ -85,13 +85,21 @@ export class TradeLog {
   private entryNotes: (SignalNote | null)[] | null = null;
   private exitNotes: (SignalNote | null)[] | null = null;
 
-  constructor(capacity = 256) {
-    this.allocate(Math.max(1, capacity));
+  /**
+   * `reuse`: memory to start in (the `pnl.buffer` of an earlier log's columns), used when it holds at
+   * least `capacity` trades. What it held is never read: only the first `count` trades are, and
+   * `push` writes every column of those.
+   */
+  constructor(capacity = 256, reuse?: ArrayBuffer) {
+    const first = Math.max(1, capacity);
+    const room = reuse === undefined ? 0 : Math.floor(reuse.byteLength / BYTES_PER_TRADE);
+    if (reuse !== undefined && room >= first) this.allocate(room, reuse);
+    else this.allocate(first);
   }
 
-  /** Points the columns at a fresh buffer of `capacity` trades, copying the first `count`. */
-  private allocate(capacity: number): void {
-    const buffer = new ArrayBuffer(capacity * BYTES_PER_TRADE);
+  /** Points the columns at a buffer of `capacity` trades (fresh unless given), copying the first `count`. */
+  private allocate(capacity: number, reuse?: ArrayBuffer): void {
+    const buffer = reuse ?? new ArrayBuffer(capacity * BYTES_PER_TRADE);
     const f64 = (k: number) => new Float64Array(buffer, k * capacity * 8, capacity);
     const i32 = (k: number) =>
       new Int32Array(buffer, F64_COLUMNS * capacity * 8 + k * capacity * 4, capacity);

@@ -79,7 +79,7 @@ function stopWatch(db: Database, id: string): () => Promise<void> {
 
 /**
  * The sweep's runner (runner.ts): each combination as the native runtime runs it alone, sharing
- * indicators across the runs over the same bars, and the equity buffer when `reuseEquity`.
+ * indicators across the runs over the same bars, and the equity and trade memory when `reuseEquity`.
  */
 function runnerFor(row: SweepRow, reuseEquity: boolean): RunCombination {
   const definition = getBuiltinStrategy(row.strategy);
