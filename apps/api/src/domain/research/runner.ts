@@ -51,8 +51,8 @@ interface Shared {
 
 /**
  * A {@link RunCombination} for a built-in strategy that shares indicators (and, with `reuseEquity`,
- * the equity buffer and trade log memory) across calls over the same bars. Results equal `nativeRuntime`'s for the same
- * parameters and config, bit for bit (tested).
+ * the equity buffer and trade log memory) across calls over the same bars. Results equal
+ * `nativeRuntime`'s for the same parameters and config, bit for bit (tested).
  */
 export function sweepRunner(definition: StrategyDefinition, options: SweepRunnerOptions): RunCombination {
   let shared: Shared | null = null;
