@@ -40,8 +40,8 @@ export interface ProgressSnapshot {
  * How long a stream open for `elapsedMs` waits before it reads the row again: a tenth of that time,
  * between 50 ms and `pollMs`. Most runs end within a second or two and their end is what a client
  * waits for, so a young stream looks often (a run that ends within a second shows its end within a
- * tenth of a second, not up to half a second later); a long run is read every `pollMs`, as before. A ten-minute stream reads the row about as
- * many times as a fixed `pollMs` would.
+ * tenth of a second, not up to half a second later); a long run is read every `pollMs`, as before. A
+ * ten-minute stream reads the row about as many times as a fixed `pollMs` would.
  */
 export function pollDelay(elapsedMs: number, pollMs: number): number {
   return Math.min(pollMs, Math.max(FIRST_POLL_MS, elapsedMs / 10));
