@@ -78,7 +78,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     // Rehashed at every start, so a data directory made before this setting gets it too.
     await admin.query(`ALTER ROLE ${admin.escapeIdentifier(user)} PASSWORD ${admin.escapeLiteral(password)}`);
     const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
-    if (found.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+    if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
   } finally {
     await admin.end();
   }

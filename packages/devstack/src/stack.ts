@@ -206,12 +206,12 @@ async function createThrowawayPostgres(
   const name = `${url.pathname.slice(1) || "quantago"}_${suffix}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
   await admin.end();
   stops.push(async () => {
     const dropper = new pg.Client({ connectionString: databaseUrl });
     await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await dropper.query(`DROP DATABASE IF EXISTS ${dropper.escapeIdentifier(name)} WITH (FORCE)`);
     await dropper.end();
   });
   url.pathname = `/${name}`;
