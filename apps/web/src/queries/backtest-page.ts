@@ -7,8 +7,9 @@ import type { Timeframe } from "./market.ts";
 /**
  * What a finished run's page draws first, its equity curve and the candle overview, asked for side by
  * side as soon as the app starts on `/backtests/:id` and the run has answered (apps/web/src/main.tsx).
- * The page's own queries (`equityQuery`, and `useCandleWindow` through `overviewColumnsQuery`) then find them in the cache, so
- * the session check, the page's code and these requests overlap instead of following each other.
+ * The page's own queries (`equityQuery`, and `useCandleWindow` through `overviewColumnsQuery`) then
+ * find them in the cache, so the session check, the page's code and these requests overlap instead of
+ * following each other.
  */
 export async function prefetchBacktestCharts(queryClient: QueryClient, b: BacktestRecord): Promise<void> {
   if (b.status !== "completed") return;
