@@ -108,6 +108,22 @@ export class CallGuard {
     this.startedAt = Date.now();
   }
 
+  // Linear memory as last seen, and a byte view of it. Reading `memory.buffer` is a call into the
+  // engine (about 15 ns in Node 22, several times per candle on the JSON ABI); growing the memory
+  // detaches the old buffer (its byteLength turns 0), which is all there is to watch for.
+  private buffer: ArrayBuffer | null = null;
+  private bytes = new Uint8Array(0);
+
+  /** A byte view of the module's whole linear memory, renewed after the memory grew. */
+  memoryBytes(): Uint8Array {
+    const buffer = this.buffer;
+    if (buffer === null || buffer.byteLength === 0) {
+      this.buffer = this.memory.buffer;
+      this.bytes = new Uint8Array(this.buffer);
+    }
+    return this.bytes;
+  }
+
   /** Fails the run once its wall-time budget is spent (after the call `what`). */
   private checkClock(what: () => string): void {
     if (this.wallTimeMs === undefined) return;
@@ -137,7 +153,7 @@ export class CallGuard {
       if (e instanceof SandboxError) throw e;
       throw describeTrap(e, what(), this);
     }
-    if (this.memory.buffer.byteLength >= this.capBytes) {
+    if (this.memoryBytes().byteLength >= this.capBytes) {
       throw new SandboxError(
         "memory",
         `strategy grew its memory to ${mib(this.memory.buffer.byteLength)} in ${what()}, reaching its cap of ${mib(this.capBytes)}`,

@@ -348,22 +348,30 @@ describe("CandleJsonEncoder on hostile numbers and portfolios", () => {
     99.97930830161027,
   ];
 
+  // Times written as digits into a placeholder (years 0–9999) and around its edges, where the
+  // encoder switches to formatting strings.
+  const YEAR_0 = -62_167_219_200_000;
+  const YEAR_10000 = 253_402_300_800_000;
   it.each([
-    [1, 1, 1_300],
-    [5, 7, 1_300],
-    [31, 31, 2_000],
-    [3, 700, 1_500], // a history longer than a formatting batch and than the window's first buffer
+    [1, 1, 1_300, Date.UTC(1999, 11, 31, 23, 0)],
+    [5, 7, 1_300, Date.UTC(1999, 11, 31, 23, 0)],
+    [31, 31, 2_000, Date.UTC(1999, 11, 31, 23, 0)],
+    [3, 700, 1_500, Date.UTC(1999, 11, 31, 23, 0)], // a history longer than a batch and than the first window
+    // Minute steps only, from 600 minutes before: into year 10000, and from before year 0 into it.
+    [4, 9, 1_300, YEAR_10000 - 600 * 60_000],
+    [4, 9, 1_300, YEAR_0 - 600 * 60_000],
   ])(
-    "matches JSON.stringify of the adapter's input (minCandles %i, lookback %i, %i bars)",
-    (min, lookback, n) => {
+    "matches JSON.stringify of the adapter's input (minCandles %i, lookback %i, %i bars from %i)",
+    (min, lookback, n, from) => {
+      const jumps = from !== YEAR_10000 - 600 * 60_000 && from !== YEAR_0 - 600 * 60_000;
       const rand = rng(min * 1000 + lookback);
       const pick = (scale: number) =>
         rand() < 0.15 ? (EDGE[Math.floor(rand() * EDGE.length)] as number) : scale * (0.5 + rand());
-      let t = Date.UTC(1999, 11, 31, 23, 0);
+      let t = from;
       const time: number[] = [];
       for (let i = 0; i < n; i++) {
         // Minute steps with jumps over days and years, and odd milliseconds.
-        const r = rand();
+        const r = jumps ? rand() : 0;
         t +=
           r < 0.9 ? 60_000 : r < 0.97 ? Math.floor(rand() * 400 * 86_400_000) : 1 + Math.floor(rand() * 999);
         time.push(t);

@@ -63,38 +63,6 @@ function jsonNumber(x: number): string {
   return Number.isFinite(x) ? String(x) : "null";
 }
 
-const DAY_MS = 86_400_000;
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n));
-
-/**
- * `formatIsoUtc` (the contract's time format) with the date part computed once per UTC day: bars come
- * in time order, so consecutive candles nearly always share it. The time of day uses formatIsoUtc's
- * own arithmetic, so the text is identical for every finite time; others go to formatIsoUtc.
- */
-class IsoDayFormatter {
-  private day = Number.NaN;
-  private prefix = "";
-
-  format(ms: number): string {
-    const days = Math.floor(ms / DAY_MS);
-    if (days !== this.day || !Number.isFinite(ms)) {
-      const iso = formatIsoUtc(ms);
-      if (Number.isFinite(ms)) {
-        this.day = days;
-        this.prefix = iso.slice(0, iso.indexOf("T") + 1);
-      }
-      return iso;
-    }
-    const rem = ms - days * DAY_MS;
-    const h = Math.floor(rem / 3_600_000);
-    const mi = Math.floor((rem % 3_600_000) / 60_000);
-    const sec = Math.floor((rem % 60_000) / 1000);
-    const milli = Math.floor(rem % 1000);
-    return `${this.prefix}${pad2(h)}:${pad2(mi)}:${pad2(sec)}.${pad3(milli)}Z`;
-  }
-}
-
 /** Writes ASCII `text` at `at`; returns the position after it. The caller guarantees the room. */
 function writeAscii(out: Uint8Array, at: number, text: string): number {
   for (let k = 0; k < text.length; k++) out[at + k] = text.charCodeAt(k);
@@ -105,51 +73,130 @@ function writeAscii(out: Uint8Array, at: number, text: string): number {
 const BATCH = 512;
 
 /**
+ * The time every candle object carries into `JSON.stringify`: `formatIsoUtc` is 24 characters for
+ * years 0–9999, so one shared string stands in for it and the digits are written into the bytes
+ * afterwards (no string per bar). Other times are formatted as strings.
+ */
+const TIME_PLACEHOLDER = "0000-00-00T00:00:00.000Z";
+/** Where the time's digits start inside a candle's text: after `{"time":"`. */
+const TIME_OFFSET = 9;
+const FIXED_MS_FROM = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+const FIXED_MS_TO = 253_402_300_800_000; // 10000-01-01T00:00:00.000Z
+
+const DAY_MS = 86_400_000;
+const DIGIT_0 = 0x30;
+
+/**
+ * Writes `formatIsoUtc(ms)` (a time in years 0–9999) as ASCII at `out[at]`, with formatIsoUtc's own
+ * arithmetic; the date part (`YYYY-MM-DDT`) is formatted once per UTC day, as bars come in time order.
+ */
+class IsoDigits {
+  private day = Number.NaN;
+  private readonly date = new Uint8Array(11);
+
+  write(out: Uint8Array, at: number, ms: number): void {
+    const days = Math.floor(ms / DAY_MS);
+    if (days !== this.day) {
+      writeAscii(this.date, 0, formatIsoUtc(ms).slice(0, 11));
+      this.day = days;
+    }
+    out.set(this.date, at);
+    const rem = ms - days * DAY_MS;
+    const h = Math.floor(rem / 3_600_000);
+    const mi = Math.floor((rem % 3_600_000) / 60_000);
+    const sec = Math.floor((rem % 60_000) / 1000);
+    const milli = Math.floor(rem % 1000);
+    // "HH:MM:SS.mmmZ" after the date's "T"; the colons, dot and Z are the placeholder's already.
+    out[at + 11] = DIGIT_0 + ((h / 10) | 0);
+    out[at + 12] = DIGIT_0 + (h % 10);
+    out[at + 14] = DIGIT_0 + ((mi / 10) | 0);
+    out[at + 15] = DIGIT_0 + (mi % 10);
+    out[at + 17] = DIGIT_0 + ((sec / 10) | 0);
+    out[at + 18] = DIGIT_0 + (sec % 10);
+    out[at + 20] = DIGIT_0 + ((milli / 100) | 0);
+    out[at + 21] = DIGIT_0 + (((milli / 10) | 0) % 10);
+    out[at + 22] = DIGIT_0 + (milli % 10);
+  }
+}
+
+/**
  * The JSON text of each candle (`{"time":...,"open":...,...,"volume":...}`, exactly
  * `JSON.stringify` of the adapter's candle object) as UTF-8 bytes, made `BATCH` bars at a time: one
  * `JSON.stringify` of the batch's candle objects costs far less per number than printing the numbers
  * one by one (no heap string per number: ~105 ns instead of 110-300 ns each in Node 22), and the
  * candles are cut out of the batch's text at their closing braces (the text of a candle has no other).
+ * The candle objects are reused from batch to batch, and times in years 0–9999 are written as digits
+ * into a placeholder, so a batch allocates little more than its text.
  * Keyed by the bars object: columns are not expected to change while a run reads them.
  */
 class CandleTextBatches {
-  private readonly iso = new IsoDayFormatter();
+  private readonly iso = new IsoDigits();
+  private readonly objects: Candle[] = [];
   private bars: BarColumns | null = null;
   private from = 0;
   private to = 0;
-  private bytes = new Uint8Array(BATCH * 160);
+  /** The batch's text: `[` + candles joined by `,` + `]`. */
+  bytes = new Uint8Array(BATCH * 160);
+  /** `ends[k]` is the byte before candle k (the "[" or ","), so candle k is (ends[k], ends[k + 1]]. */
   private readonly ends = new Int32Array(BATCH + 1);
 
-  /** Bytes of candle `i` (a view valid until the next call). */
-  get(bars: BarColumns, i: number): Uint8Array {
+  /** Makes candle `i` of `bars` available in {@link bytes}; returns its start there ({@link endOf} its end). */
+  startOf(bars: BarColumns, i: number): number {
     if (bars !== this.bars || i < this.from || i >= this.to) this.load(bars, i);
-    const k = i - this.from;
-    return this.bytes.subarray((this.ends[k] as number) + 1, this.ends[k + 1] as number);
+    return (this.ends[i - this.from] as number) + 1;
+  }
+
+  /** The end (exclusive) of candle `i` in {@link bytes}, after {@link startOf} of the same candle. */
+  endOf(i: number): number {
+    return this.ends[i - this.from + 1] as number;
   }
 
   private load(bars: BarColumns, from: number): void {
     const to = Math.min(bars.time.length, from + BATCH);
-    const objects = new Array<Candle>(to - from);
+    const objects = this.objects;
+    objects.length = to - from;
+    let placeholders = 0;
     for (let i = from; i < to; i++) {
-      objects[i - from] = {
-        time: this.iso.format(bars.time[i] as number),
-        open: bars.open[i] as number,
-        high: bars.high[i] as number,
-        low: bars.low[i] as number,
-        close: bars.close[i] as number,
-        volume: bars.volume[i] as number,
-      };
+      const t = bars.time[i] as number;
+      const fixed = t >= FIXED_MS_FROM && t < FIXED_MS_TO;
+      if (fixed) placeholders++;
+      const time = fixed ? TIME_PLACEHOLDER : formatIsoUtc(t);
+      const o = objects[i - from];
+      if (o === undefined) {
+        objects[i - from] = {
+          time,
+          open: bars.open[i] as number,
+          high: bars.high[i] as number,
+          low: bars.low[i] as number,
+          close: bars.close[i] as number,
+          volume: bars.volume[i] as number,
+        };
+      } else {
+        o.time = time;
+        o.open = bars.open[i] as number;
+        o.high = bars.high[i] as number;
+        o.low = bars.low[i] as number;
+        o.close = bars.close[i] as number;
+        o.volume = bars.volume[i] as number;
+      }
     }
-    // "[" + candles joined by "," + "]"; every character is ASCII (numbers, ISO times, key names).
+    // Every character is ASCII (numbers, ISO times, key names), so one byte per character.
     const text = JSON.stringify(objects);
     if (this.bytes.length < text.length) this.bytes = new Uint8Array(2 * text.length);
     utf8.encodeInto(text, this.bytes);
-    // ends[k] is the byte before candle k (the "[" or ","), so candle k is (ends[k], ends[k + 1]].
     this.ends[0] = 0;
     let at = 0;
     for (let k = 1; k <= to - from; k++) {
       at = text.indexOf("}", at + 1);
       this.ends[k] = at + 1;
+    }
+    if (placeholders > 0) {
+      for (let i = from; i < to; i++) {
+        const t = bars.time[i] as number;
+        if (t >= FIXED_MS_FROM && t < FIXED_MS_TO) {
+          this.iso.write(this.bytes, (this.ends[i - from] as number) + 1 + TIME_OFFSET, t);
+        }
+      }
     }
     this.bars = bars;
     this.from = from;
@@ -213,9 +260,9 @@ export class CandleJsonEncoder implements CandleInputSource<Uint8Array> {
     this.window = new Uint8Array(Math.max(4096, 2 * lookback * 160));
   }
 
-  /** Appends a candle's bytes to the window (compacting or growing it first when needed); returns its start. */
-  private append(candle: Uint8Array): number {
-    const need = candle.length + 1;
+  /** Appends `src[from, to)`, a candle's bytes, to the window (compacting or growing it first when needed); returns its start. */
+  private append(src: Uint8Array, from: number, to: number): number {
+    const need = to - from + 1;
     if (this.windowEnd + need > this.window.length) {
       const live = this.windowEnd - this.windowStart;
       const target = live + need > this.window.length / 2 ? new Uint8Array(2 * (live + need)) : this.window;
@@ -232,8 +279,8 @@ export class CandleJsonEncoder implements CandleInputSource<Uint8Array> {
     }
     if (this.windowEnd > this.windowStart) this.window[this.windowEnd++] = 0x2c;
     const start = this.windowEnd;
-    this.window.set(candle, start);
-    this.windowEnd = start + candle.length;
+    this.window.set(src.subarray(from, to), start);
+    this.windowEnd = start + to - from;
     return start;
   }
 
@@ -287,7 +334,9 @@ export class CandleJsonEncoder implements CandleInputSource<Uint8Array> {
    */
   prepare(i: number, bars: BarColumns, p: PortfolioView): number | null {
     const close = bars.close[i] as number;
-    const candle = this.candles.get(bars, i);
+    const candles = this.candles;
+    const from = candles.startOf(bars, i);
+    const to = candles.endOf(i);
     const k = this.lookbackCandles;
     if (this.filled === k) {
       // Drop the oldest candle: the window now starts at the second one.
@@ -295,7 +344,7 @@ export class CandleJsonEncoder implements CandleInputSource<Uint8Array> {
       this.filled--;
       this.windowStart = this.filled > 0 ? (this.starts[this.first] as number) : this.windowEnd;
     }
-    const start = this.append(candle);
+    const start = this.append(candles.bytes, from, to);
     const slot = (this.first + this.filled) % k;
     this.starts[slot] = start;
     this.filled++;
@@ -309,11 +358,11 @@ export class CandleJsonEncoder implements CandleInputSource<Uint8Array> {
       this.endTotal = total;
     }
     this.candleStart = start;
-    this.candleLength = candle.length;
+    this.candleLength = to - from;
     this.index = String(i);
     this.length =
       10 +
-      candle.length +
+      this.candleLength +
       12 +
       (this.windowEnd - this.windowStart) +
       this.middle.length +
@@ -408,11 +457,10 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
   const maxOut = options.maxOutputBytes ?? 65_536;
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   const encoder = new CandleJsonEncoder(options);
-  // A byte view of linear memory, renewed when the module grows its memory (the old buffer detaches).
-  let bytes = new Uint8Array(memory.buffer);
-  const view = (): Uint8Array => {
-    if (bytes.buffer !== memory.buffer) bytes = new Uint8Array(memory.buffer);
-    return bytes;
+  const view = (): Uint8Array => guard.memoryBytes();
+  /** `checkRegion` against the guard's view, reading `memory.buffer` only to report a failure. */
+  const checkInMemory = (ptr: number, n: number, what: string): void => {
+    if (!(Number.isInteger(ptr) && ptr > 0 && ptr + n <= view().length)) checkRegion(memory, ptr, n, what);
   };
   // Labels are built only when a call fails (`index` is the candle in progress).
   let index = 0;
@@ -430,7 +478,7 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
    */
   const call = (n: number): number => {
     const ptr = guard.invoke(allocAt, fuelPerCall, alloc, n);
-    checkRegion(memory, ptr, n, allocName);
+    checkInMemory(ptr, n, allocName);
     encoder.writeTo(view(), ptr);
     const out = guard.invoke(signalAt, fuelPerCall, signal, ptr, n);
     m = guard.invoke(lenAt, fuelPerCall, signalLen);
@@ -440,7 +488,7 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
         `${lenName} returned ${m} after ${signalAt()}; expected an output length between 1 and ${maxOut} bytes`,
       );
     }
-    checkRegion(memory, out, m, signalName);
+    checkInMemory(out, m, signalName);
     if (dealloc !== null) guard.invoke(deallocAt, fuelPerCall, dealloc, ptr, n);
     return out;
   };
