@@ -5,7 +5,7 @@ import {
   SMAX_STRATEGY_PARAMETERS,
 } from "@quantago/engine/fixtures/smax";
 import { adaptCandleStrategy, type CandleStrategyInput, smaCrossover } from "@quantago/strategies";
-import { rng } from "@quantago/strategies/testing";
+import { flatPortfolio, rng } from "@quantago/strategies/testing";
 import { meterWasm } from "@quantago/wasm-sdk/meter";
 import {
   bulkMemoryModule,
@@ -91,9 +91,9 @@ describe("runSandboxJob with the example modules", () => {
     expect(r.metrics.finalEquity).toBe(expected.metrics.finalEquity);
   });
 
-  it("JSON ABI: one instance across restarted runs decides like a fresh one (history reuse)", () => {
-    // The example module reuses the closes of the previous call's history when its bytes repeat;
-    // runs on other bars, shorter windows and restarts must not be fooled by it.
+  it("JSON ABI: one instance across restarted runs decides like a fresh one (state between calls)", () => {
+    // The example module keeps its SMAs between calls and reads only the candle while the index
+    // follows the previous call's; runs on other bars, other windows and restarts must resync.
     const first = generateSmaxBars(3_000);
     const second = generateSmaxBars(2_000);
     const decide = (instance: WebAssembly.Instance, bars: typeof first, lookback: number) =>
@@ -121,6 +121,48 @@ describe("runSandboxJob with the example modules", () => {
       expect(decide(shared, bars, lookback)).toEqual(fresh);
     }
     expect(decide(shared, first, 31)).toEqual(computeSignals(smaCrossover.create(PARAMS), first).actions);
+  });
+
+  it("JSON ABI: a call that skips bars makes the example module rebuild its SMAs from the history", () => {
+    // Short windows, so that decisions depend on the last few closes and crossings are frequent.
+    const params = { fast: 2, slow: 4 };
+    const bars = generateSmaxBars(600);
+    const options = { minCandles: 5, lookbackCandles: 5, parameters: params, timeframe: "1m" };
+    const flat = flatPortfolio(0);
+    // Each bar's input JSON as the platform writes it.
+    const encoder = new CandleJsonEncoder(options);
+    const inputs: Uint8Array[] = [];
+    for (let i = 0; i < bars.time.length; i++)
+      inputs.push(encoder.next(i, bars, flat)?.slice() ?? new Uint8Array());
+    const module = built("json-sma-crossover");
+    type JsonAbiExports = {
+      memory: WebAssembly.Memory;
+      alloc(len: number): number;
+      signal(ptr: number, len: number): number;
+      signal_len(): number;
+    };
+    const answer = (instance: WebAssembly.Instance, i: number): string => {
+      const x = instance.exports as unknown as JsonAbiExports;
+      const input = inputs[i] as Uint8Array;
+      const ptr = x.alloc(input.length);
+      new Uint8Array(x.memory.buffer).set(input, ptr);
+      const out = x.signal(ptr, input.length);
+      return new TextDecoder().decode(new Uint8Array(x.memory.buffer, out, x.signal_len()));
+    };
+    // One instance sees blocks of 6 bars with 3 bars left out between them; after each gap it must
+    // decide from the input's own history, exactly like an instance that starts at that bar.
+    const shared = new WebAssembly.Instance(module, {});
+    const seen: string[] = [];
+    const expected: string[] = [];
+    for (let from = 4; from + 6 <= bars.time.length; from += 9) {
+      const fresh = new WebAssembly.Instance(module, {});
+      for (let i = from; i < from + 6; i++) {
+        seen.push(answer(shared, i));
+        expected.push(answer(fresh, i));
+      }
+    }
+    expect(seen).toEqual(expected);
+    expect(new Set(seen).size).toBe(3); // it bought and sold: the comparison has something to find
   });
 
   it("stages bars in chunks for a later run", () => {

@@ -1,15 +1,21 @@
 // SMA crossover on the PUBLISHED JSON ABI (docs/compatibility.md#runtimes): `alloc`, `signal(ptr, len) -> ptr`,
 // `signal_len()`, `dealloc`. Each call gets the per-candle input JSON (`candle`, `history`,
-// `portfolio`, `parameters`, `context`) and answers `{"action":"BUY"|"SELL"|"HOLD"}`. The SMAs are
-// computed from the closes in `history` (lookbackCandles = slow + 1: the current and the previous
-// bar's windows), with the same Neumaier summation as the SDK's Sma over a fresh window, so
-// decisions match the native strategy except where fast and slow differ by a few ulps.
+// `portfolio`, `parameters`, `context`) and answers `{"action":"BUY"|"SELL"|"HOLD"}`.
+//
+// The platform instantiates a module once per backtest, so its globals live for the whole run. This
+// module uses that: its two SMAs roll over the closes in order, exactly like the native strategy's
+// (the SDK's Sma is the same compensated rolling sum), so its decisions are bit-identical to native.
+// - A call whose `context.index` is the previous call's plus one reads only the candle's close
+//   (the candle comes first in the input, the index last): it never scans the ~5 KB history.
+// - Any other call (the first of a run, or a run restarted on the same instance, as the platform's
+//   preflight does) reads the parameters and rebuilds both SMAs from the closes in `history`.
+//   On the platform that history starts at the run's first bar (lookbackCandles = slow + 1), so the
+//   rebuilt SMAs are the native ones; a host that skipped bars would get SMAs over the history only.
 //
 // The stub runtime never frees, so the input and output buffers are allocated once and reused:
 // `alloc` hands out the same (grown when needed) buffer on every call.
 
 import {
-  allocBytes,
   JsonReader,
   jsonSkip,
   jsonStrIs,
@@ -23,149 +29,124 @@ import { answer } from "../sdk/json-io";
 
 export { alloc, dealloc, signal_len } from "../sdk/json-io";
 
-let closes: StaticArray<f64> = new StaticArray<f64>(256);
-let fastWin: Sma | null = null;
-let slowWin: Sma | null = null;
-
 // An action the platform rejects, so a malformed input fails the backtest with the reason shown.
 function error(message: string): usize {
+  resynced = false;
   return answer(`{"action":"ERROR","reason":"${message}"}`);
 }
 
 // One reader for the parameters, reused: the stub runtime would never free a per-call one.
 const reader = new JsonReader(0, 0);
 
-// SMA of the `period` closes ending at index `last`, computed like a fresh Sma (same rounding).
-function windowSma(sma: Sma, last: i32): f64 {
-  sma.reset();
-  const first = last - sma.period + 1;
-  let v: f64 = NaN;
-  for (let i = first; i <= last; i++) v = sma.update(unchecked(closes[i]));
-  return v;
-}
+let fastSma: Sma | null = null;
+let slowSma: Sma | null = null;
+// True once the SMAs hold every close up to the bar of `lastIndex`.
+let resynced = false;
+let lastIndex: i64 = -1;
+// The SMAs' values at the previous bar (NaN until ready).
+let fastBefore: f64 = NaN;
+let slowBefore: f64 = NaN;
 
-// The history of consecutive calls overlaps: the window slides by one candle. The previous call's
-// history array is kept (its bytes from "[" to "]", and per candle the offset of its "{" and its
-// close), and a new history that repeats those bytes reuses the closes instead of parsing them again.
-// Only byte-identical text is reused, so the result is exactly that of parsing everything; anything
-// else (another layout, whitespace, a restarted run) simply takes the full parse.
-let count = 0; // candles in the history being read
-let starts: StaticArray<i32> = new StaticArray<i32>(256);
-let prevHist: usize = 0;
-let prevHistCap: i32 = 0;
-let prevHistLen: i32 = 0;
-let prevCount: i32 = 0;
-let prevStarts: StaticArray<i32> = new StaticArray<i32>(256);
-let prevCloses: StaticArray<f64> = new StaticArray<f64>(256);
-// Which previous candle the history reuse started from (1: the window slid by one), -1 for none.
-let reusedFrom: i32 = -1;
+// Closes of the history being read, oldest first.
+let closes: StaticArray<f64> = new StaticArray<f64>(256);
+let count = 0;
 
-// The SMAs the previous call computed for its last bar, and over which history length and periods.
-// When the window slid by exactly one candle (same length), this call's "previous bar" windows are
-// exactly that call's "current bar" windows over the same closes, so their values are reused
-// instead of summed again: the same numbers, bit for bit.
-let lastValid = false;
-let lastCount: i32 = 0;
-let lastFastPeriod: i32 = 0;
-let lastSlowPeriod: i32 = 0;
-let lastFast: f64 = NaN;
-let lastSlow: f64 = NaN;
-
-function bytesEqual(a: usize, b: usize, n: usize): bool {
-  let i: usize = 0;
-  // 32 bytes a turn: the sandbox meters every loop iteration, so fewer turns cost less fuel and time.
-  for (; i + 32 <= n; i += 32) {
-    const d =
-      (load<u64>(a + i) ^ load<u64>(b + i)) |
-      (load<u64>(a + i + 8) ^ load<u64>(b + i + 8)) |
-      (load<u64>(a + i + 16) ^ load<u64>(b + i + 16)) |
-      (load<u64>(a + i + 24) ^ load<u64>(b + i + 24));
-    if (d !== 0) return false;
-  }
-  for (; i + 8 <= n; i += 8) if (load<u64>(a + i) !== load<u64>(b + i)) return false;
-  for (; i < n; i++) if (load<u8>(a + i) !== load<u8>(b + i)) return false;
-  return true;
-}
-
-function pushCandle(close: f64, start: i32): void {
+function pushClose(close: f64): void {
   if (count === closes.length) {
     const grown = new StaticArray<f64>(count * 2);
     memory.copy(changetype<usize>(grown), changetype<usize>(closes), (<usize>count) << 3);
     closes = grown;
-    const grownStarts = new StaticArray<i32>(count * 2);
-    memory.copy(changetype<usize>(grownStarts), changetype<usize>(starts), (<usize>count) << 2);
-    starts = grownStarts;
   }
   store<f64>(changetype<usize>(closes) + ((<usize>count) << 3), close);
-  store<i32>(changetype<usize>(starts) + ((<usize>count) << 2), start);
   count++;
 }
 
-// Reuses the previous history's candles `k..` when the array at `h` (its "[") starts with their
-// bytes; returns the position after them (at "," or "]"), or 0 when the bytes differ.
-function reusePrevious(h: usize, end: usize): usize {
-  for (let k = 1; k >= 0; k--) {
-    if (k >= prevCount) continue;
-    const from = unchecked(prevStarts[k]);
-    const len = <usize>(prevHistLen - 1 - from); // through the byte before the previous "]"
-    const q = h + 1;
-    if (q + len >= end || !bytesEqual(q, prevHist + <usize>from, len)) continue;
-    const next = load<u8>(q + len);
-    if (next !== 0x2c && next !== 0x5d) continue;
-    for (let j = k; j < prevCount; j++) {
-      pushCandle(unchecked(prevCloses[j]), unchecked(prevStarts[j]) - from + 1);
+// `"index":` as the little-endian u64 of its 8 bytes (`"ind` low, `ex":` high).
+const INDEX_KEY: u64 = ((<u64>0x3a227865) << 32) | 0x646e6922;
+
+// Bytes from the end of the index's digits to the end of the input (the rest of the context) at
+// the last call: the same in every call of a run, so the expected index is looked for there first.
+let indexTail: usize = 0;
+
+// The integer in the digits `[p, end)`, or -1 if any byte is not a digit.
+function digitsValue(p: usize, end: usize): i64 {
+  let v: i64 = 0;
+  for (; p < end; p++) {
+    const d = <u32>load<u8>(p) - 0x30;
+    if (d > 9) return -1;
+    v = v * 10 + <i64>d;
+  }
+  return v;
+}
+
+// The value of the input's last `"index":` key, or -1. In the platform's order the context comes
+// last, so this reads `context.index` from the end without scanning the history: first at the
+// place where `expected` would be (a run's calls end alike), else by scanning back from the end.
+// (A JSON string cannot hold the key's bytes: its quotes would be escaped.)
+function readIndex(ptr: usize, end: usize, expected: i64): i64 {
+  if (expected >= 0 && indexTail > 0) {
+    let digits: usize = 1;
+    for (let v = expected; v >= 10; v /= 10) digits++;
+    if (end - ptr >= indexTail + digits + 8) {
+      const at = end - indexTail - digits;
+      const next = <u32>load<u8>(end - indexTail) - 0x30;
+      if (next > 9 && load<u64>(at - 8) === INDEX_KEY && digitsValue(at, at + digits) === expected) {
+        return expected;
+      }
     }
-    reusedFrom = k;
-    return q + len;
   }
-  return 0;
+  if (end - ptr < 9) return -1;
+  for (let p = end - 9; p >= ptr; p--) {
+    if (load<u64>(p) !== INDEX_KEY) continue;
+    let q = p + 8;
+    while (q < end && q < p + 24 && <u32>load<u8>(q) - 0x30 <= 9) q++;
+    if (q === p + 8 || q === p + 24) return -1;
+    indexTail = end - q;
+    return digitsValue(p + 8, q);
+  }
+  return -1;
 }
 
-// Keeps the history array `[h, after)` and its parsed candles for the next call.
-function remember(h: usize, after: usize): void {
-  const len = <i32>(after - h);
-  if (len > prevHistCap) {
-    prevHistCap = max(len, prevHistCap * 2);
-    prevHist = allocBytes(prevHistCap);
+// The close of the `candle` object when the input starts with it, else NaN.
+function readCandleClose(ptr: usize, end: usize): f64 {
+  let p = jsonWs(ptr, end);
+  if (p >= end || load<u8>(p) !== 0x7b) return NaN;
+  p = jsonString(jsonWs(p + 1, end), end);
+  if (p === 0 || !jsonStrIs("candle")) return NaN;
+  p = jsonWs(p, end);
+  if (p >= end || load<u8>(p) !== 0x3a) return NaN;
+  p = jsonWs(p + 1, end);
+  if (p >= end || load<u8>(p) !== 0x7b) return NaN;
+  p++;
+  while (p < end) {
+    p = jsonString(jsonWs(p, end), end);
+    if (p === 0) return NaN;
+    p = jsonWs(p, end);
+    if (p >= end || load<u8>(p) !== 0x3a) return NaN;
+    p = jsonWs(p + 1, end);
+    if (jsonStrIs("close")) {
+      const close = parseDecimal(p, end);
+      return parsedEnd === p ? NaN : close;
+    }
+    p = jsonSkip(p, end);
+    if (p === 0) return NaN;
+    p = jsonWs(p, end);
+    if (p >= end || load<u8>(p) !== 0x2c) return NaN;
+    p++;
   }
-  memory.copy(prevHist, h, <usize>len);
-  prevHistLen = len;
-  if (prevCloses.length < count) {
-    prevCloses = new StaticArray<f64>(closes.length);
-    prevStarts = new StaticArray<i32>(starts.length);
-  }
-  memory.copy(changetype<usize>(prevCloses), changetype<usize>(closes), (<usize>count) << 3);
-  memory.copy(changetype<usize>(prevStarts), changetype<usize>(starts), (<usize>count) << 2);
-  prevCount = count;
+  return NaN;
 }
 
-// Reads the "close" of each candle object of the history array starting at `p` (at "[").
-// Returns the position after the array, 0 if malformed; the closes land in `closes[0..count)`.
+// Reads the "close" of each candle object of the history array at `p` (at "[") into `closes`;
+// returns the position after the array, 0 if malformed.
 function readHistory(p: usize, end: usize): usize {
   count = 0;
-  reusedFrom = -1;
   p = jsonWs(p, end);
   if (p >= end || load<u8>(p) !== 0x5b) return 0;
-  const h = p;
-  const reused = reusePrevious(h, end);
-  if (reused !== 0) {
-    p = reused;
-    if (load<u8>(p) === 0x5d) {
-      remember(h, p + 1);
-      return p + 1;
-    }
-    p++; // the "," before the first new candle
-  } else {
-    p = jsonWs(p + 1, end);
-    if (p < end && load<u8>(p) === 0x5d) {
-      remember(h, p + 1);
-      return p + 1;
-    }
-  }
+  p = jsonWs(p + 1, end);
+  if (p < end && load<u8>(p) === 0x5d) return p + 1;
   while (p < end) {
-    p = jsonWs(p, end);
-    if (p >= end || load<u8>(p) !== 0x7b) return 0;
-    const start = <i32>(p - h);
+    if (load<u8>(p) !== 0x7b) return 0;
     p = jsonWs(p + 1, end);
     let close: f64 = NaN;
     if (p < end && load<u8>(p) === 0x7d) p++;
@@ -191,31 +172,25 @@ function readHistory(p: usize, end: usize): usize {
         if (d !== 0x2c) return 0;
       }
     }
-    pushCandle(close, start);
+    pushClose(close);
     p = jsonWs(p, end);
     if (p >= end) return 0;
     const d = load<u8>(p++);
-    if (d === 0x5d) {
-      remember(h, p);
-      return p;
-    }
+    if (d === 0x5d) return p;
     if (d !== 0x2c) return 0;
+    p = jsonWs(p, end);
   }
   return 0; // ran out of input inside the array
 }
 
-/** Decides one candle from the input JSON at `[ptr, ptr + len)`; returns a pointer to the answer. */
-export function signal(ptr: usize, len: i32): usize {
-  const end = ptr + <usize>len;
+// Reads the parameters and the history's closes, and rebuilds both SMAs from those closes.
+// Returns 0, or the answer of a malformed input.
+function resync(ptr: usize, end: usize): usize {
   let fast: f64 = 10;
   let slow: f64 = 30;
   count = 0;
   let haveHistory = false;
   let haveParameters = false;
-  // The previous call's SMAs count only if this call finds a history slid by one (see lastValid).
-  const hadLast = lastValid;
-  lastValid = false;
-  reusedFrom = -1;
   let p = jsonWs(ptr, end);
   if (p >= end || load<u8>(p) !== 0x7b) return error("input is not a JSON object");
   p = jsonWs(p + 1, end);
@@ -259,34 +234,58 @@ export function signal(ptr: usize, len: i32): usize {
       const d = load<u8>(p++);
       if (d === 0x7d) break;
       if (d !== 0x2c) return error("malformed input");
-      // Everything needed is read: the rest (the context, last in the platform's order) is not
-      // scanned, which saves about a third of the bytes skipped per call.
+      // Everything needed is read: the context, last in the platform's order, is not scanned.
       if (haveHistory && haveParameters) break;
     }
   }
   if (!(fast >= 1 && slow > fast && slow <= 100000)) return error("invalid fast/slow parameters");
   const f = <i32>fast;
   const s = <i32>slow;
-  // Needs the current and the previous slow window: slow + 1 candles of history.
-  if (count < s + 1) return answer(`{"action":"HOLD"}`);
-  let fw = fastWin;
-  if (fw === null || fw.period !== f) fastWin = fw = new Sma(f);
-  let sw = slowWin;
-  if (sw === null || sw.period !== s) slowWin = sw = new Sma(s);
-  const last = count - 1;
-  const fNow = windowSma(fw, last);
-  const sNow = windowSma(sw, last);
-  const slid =
-    hadLast && reusedFrom === 1 && count === lastCount && f === lastFastPeriod && s === lastSlowPeriod;
-  const fPrev = slid ? lastFast : windowSma(fw, last - 1);
-  const sPrev = slid ? lastSlow : windowSma(sw, last - 1);
-  lastValid = true;
-  lastCount = count;
-  lastFastPeriod = f;
-  lastSlowPeriod = s;
-  lastFast = fNow;
-  lastSlow = sNow;
-  if (fNow > sNow && fPrev <= sPrev) return answer(`{"action":"BUY"}`);
-  if (fNow < sNow && fPrev >= sPrev) return answer(`{"action":"SELL"}`);
+  let fs = fastSma;
+  if (fs === null || fs.period !== f) fastSma = fs = new Sma(f);
+  else fs.reset();
+  let ss = slowSma;
+  if (ss === null || ss.period !== s) slowSma = ss = new Sma(s);
+  else ss.reset();
+  fastBefore = NaN;
+  slowBefore = NaN;
+  for (let i = 0; i < count; i++) {
+    fastBefore = fs.value;
+    slowBefore = ss.value;
+    const c = unchecked(closes[i]);
+    fs.update(c);
+    ss.update(c);
+  }
+  resynced = true;
+  return 0;
+}
+
+/** Decides one candle from the input JSON at `[ptr, ptr + len)`; returns a pointer to the answer. */
+export function signal(ptr: usize, len: i32): usize {
+  const end = ptr + <usize>len;
+  const index = readIndex(ptr, end, resynced ? lastIndex + 1 : -1);
+  const fs = fastSma;
+  const ss = slowSma;
+  let close: f64 = NaN;
+  if (resynced && index >= 0 && index === lastIndex + 1 && fs !== null && ss !== null) {
+    close = readCandleClose(ptr, end);
+  }
+  if (!Number.isNaN(close)) {
+    // The next bar of the run: one more close for each SMA.
+    fastBefore = (<Sma>fs).value;
+    slowBefore = (<Sma>ss).value;
+    (<Sma>fs).update(close);
+    (<Sma>ss).update(close);
+  } else {
+    resynced = false;
+    const failed = resync(ptr, end);
+    if (failed !== 0) return failed;
+  }
+  lastIndex = index;
+  const fastNow = (<Sma>fastSma).value;
+  const slowNow = (<Sma>slowSma).value;
+  // NaN (an SMA not ready yet) compares false: HOLD.
+  if (fastNow > slowNow && fastBefore <= slowBefore) return answer(`{"action":"BUY"}`);
+  if (fastNow < slowNow && fastBefore >= slowBefore) return answer(`{"action":"SELL"}`);
   return answer(`{"action":"HOLD"}`);
 }
