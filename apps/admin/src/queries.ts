@@ -1,5 +1,5 @@
 import { createApiClient, type InferRequestType, unwrap } from "@quantago/app-kit/client";
-import type { marketTimeframes } from "@quantago/contracts";
+import { type MarketTimeframe, TIMEFRAME_MS } from "@quantago/contracts/wire";
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
 /**
@@ -182,16 +182,9 @@ export const eventsUrl = (runId: string, lastEventId?: number) =>
 export const uploadUrl = (p: { symbol: string; assetClass: string; timeframe: string }) =>
   `${ING}/upload${qs(p)}`;
 
-export const TIMEFRAMES: Record<string, number> = {
-  "1m": 60_000,
-  "5m": 300_000,
-  "15m": 900_000,
-  "30m": 1_800_000,
-  "1h": 3_600_000,
-  "4h": 14_400_000,
-  "1d": 86_400_000,
-  "1w": 604_800_000,
-};
+/** Each served timeframe's length in ms, looked up by the strings the API sends. */
+export const TIMEFRAMES: Readonly<Record<string, number | undefined>> = TIMEFRAME_MS;
+
 const toMs = (v: string | number | null) =>
   v === null ? Number.NaN : typeof v === "number" ? v : Date.parse(v);
 /** Stale: the newest bar is older than two of its timeframe's buckets (a synced symbol lags one at most). */
@@ -206,7 +199,7 @@ export { toMs };
 export const RUN_KINDS = ["run_once", "upload", "bulk", "incremental", "backfill"] as const;
 export const RUN_STATUSES = ["pending", "running", "completed", "partial", "failed", "cancelled"] as const;
 
-export type MarketTimeframe = (typeof marketTimeframes)[number];
+export type { MarketTimeframe };
 
 export const backtestsSummaryQuery = (limit = 10) =>
   queryOptions({

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { representableTimeSchema } from "./limits.ts";
+import { marketTimeframes } from "./wire.ts";
 
 /** Timeframes served by `/api/market-data/ticks` (docs/compatibility.md#market-data). */
-export const marketTimeframes = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"] as const;
 export const marketTimeframeSchema = z.enum(marketTimeframes);
 
 export const assetClasses = ["forex", "crypto", "stock"] as const;

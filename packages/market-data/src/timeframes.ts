@@ -1,4 +1,4 @@
-import { marketTimeframeSchema, marketTimeframes } from "@quantago/contracts";
+import { marketTimeframeSchema, marketTimeframes, TIMEFRAME_MS } from "@quantago/contracts";
 
 /**
  * The candle timeframes the platform serves (docs/compatibility.md#market-data: "at least 1m 5m 15m 30m 1h 4h 1d 1w"),
@@ -9,21 +9,10 @@ export const TIMEFRAMES = marketTimeframes;
 
 export type Timeframe = (typeof TIMEFRAMES)[number];
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
+const DAY_MS = TIMEFRAME_MS["1d"];
 
-/** Length of one candle of each timeframe, in milliseconds. */
-export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
-  "1m": MINUTE_MS,
-  "5m": 5 * MINUTE_MS,
-  "15m": 15 * MINUTE_MS,
-  "30m": 30 * MINUTE_MS,
-  "1h": HOUR_MS,
-  "4h": 4 * HOUR_MS,
-  "1d": DAY_MS,
-  "1w": 7 * DAY_MS,
-};
+/** Length of one candle of each timeframe, in milliseconds (the contracts' table). */
+export { TIMEFRAME_MS };
 
 /**
  * Monday 1969-12-29 00:00 UTC. Weeks start on Monday (ISO 8601, and what Binance and ClickHouse's

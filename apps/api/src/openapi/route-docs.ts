@@ -136,7 +136,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     path: "/api/market-data/columns",
     summary: "Candles of a symbol over a range, as binary columns",
     description: "Little-endian Float64 columns, streamed (layout in docs/api.md#market-data).",
-    responses: { 200: { description: "The columns.", contentType: "application/octet-stream" } },
+    responses: { 200: { description: "The columns.", contentType: "application/vnd.quantago.columns" } },
   },
   {
     method: "GET",

@@ -13,18 +13,8 @@ export interface StoredSeries {
   barCount: number;
 }
 
-export const TIMEFRAMES = ["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"] as const;
-export type Timeframe = (typeof TIMEFRAMES)[number];
-export const TIMEFRAME_MS: Record<Timeframe, number> = {
-  "1m": 60_000,
-  "5m": 300_000,
-  "15m": 900_000,
-  "30m": 1_800_000,
-  "1h": 3_600_000,
-  "4h": 14_400_000,
-  "1d": 86_400_000,
-  "1w": 604_800_000,
-};
+export type { MarketTimeframe as Timeframe } from "@quantago/contracts/wire";
+export { marketTimeframes as TIMEFRAMES, TIMEFRAME_MS } from "@quantago/contracts/wire";
 
 /** The public market data routes, over the typed client. */
 const marketData = api.api["market-data"];
