@@ -7,8 +7,8 @@
 // (the SDK's Sma is the same compensated rolling sum), so its decisions are bit-identical to native.
 // - A call whose `context.index` is the previous call's plus one reads only the candle's close
 //   (the candle comes first in the input, the index last): it never scans the ~5 KB history.
-// - Any other call (the first of a run, or a run restarted on the same instance, as the platform's
-//   preflight does) reads the parameters and rebuilds both SMAs from the closes in `history`.
+// - Any other call (the first of a run, a run started again on the same instance, a gap) reads the
+//   parameters and rebuilds both SMAs from the closes in `history`.
 //   On the platform that history starts at the run's first bar (lookbackCandles = slow + 1), so the
 //   rebuilt SMAs are the native ones; a host that skipped bars would get SMAs over the history only.
 //
