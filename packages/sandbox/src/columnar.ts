@@ -142,10 +142,7 @@ export class CallGuard {
    * ignored by exports that take fewer.
    */
   invoke(what: () => string, fuel: number, fn: (a: number, b: number) => number, a = 0, b = 0): number {
-    if (this.fuel !== null) {
-      this.lastFuel = Math.min(MAX_FUEL, Math.max(1, Math.floor(fuel)));
-      this.fuel.value = this.lastFuel;
-    }
+    this.arm(fuel);
     let result: number;
     try {
       result = fn(a, b);
@@ -153,21 +150,13 @@ export class CallGuard {
       if (e instanceof SandboxError) throw e;
       throw describeTrap(e, what(), this);
     }
-    if (this.memoryBytes().byteLength >= this.capBytes) {
-      throw new SandboxError(
-        "memory",
-        `strategy grew its memory to ${mib(this.memory.buffer.byteLength)} in ${what()}, reaching its cap of ${mib(this.capBytes)}`,
-      );
-    }
+    this.checkCap(what);
     if (++this.sinceClock === CLOCK_EVERY) this.checkClock(what);
     return result;
   }
 
   call<T>(what: string, fuel: number, fn: () => T): T {
-    if (this.fuel !== null) {
-      this.lastFuel = Math.min(MAX_FUEL, Math.max(1, Math.floor(fuel)));
-      this.fuel.value = this.lastFuel;
-    }
+    this.arm(fuel);
     let result: T;
     try {
       result = fn();
@@ -175,14 +164,28 @@ export class CallGuard {
       if (e instanceof SandboxError) throw e;
       throw describeTrap(e, what, this);
     }
-    if (this.memory.buffer.byteLength >= this.capBytes) {
+    const label = () => what;
+    this.checkCap(label);
+    this.checkClock(label);
+    return result;
+  }
+
+  /** Gives the next call `fuel` loop iterations (metered modules only). */
+  private arm(fuel: number): void {
+    if (this.fuel !== null) {
+      this.lastFuel = Math.min(MAX_FUEL, Math.max(1, Math.floor(fuel)));
+      this.fuel.value = this.lastFuel;
+    }
+  }
+
+  /** Fails the run once linear memory has reached its cap (after the call `what`). */
+  private checkCap(what: () => string): void {
+    if (this.memoryBytes().byteLength >= this.capBytes) {
       throw new SandboxError(
         "memory",
-        `strategy grew its memory to ${mib(this.memory.buffer.byteLength)} in ${what}, reaching its cap of ${mib(this.capBytes)}`,
+        `strategy grew its memory to ${mib(this.memory.buffer.byteLength)} in ${what()}, reaching its cap of ${mib(this.capBytes)}`,
       );
     }
-    this.checkClock(() => what);
-    return result;
   }
 }
 
