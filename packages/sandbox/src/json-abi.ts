@@ -82,6 +82,8 @@ const TIME_PLACEHOLDER = "0000-00-00T00:00:00.000Z";
 const TIME_OFFSET = 9;
 const FIXED_MS_FROM = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
 const FIXED_MS_TO = 253_402_300_800_000; // 10000-01-01T00:00:00.000Z
+/** True when `formatIsoUtc(ms)` has the placeholder's width (years 0–9999). */
+const fixedWidthTime = (ms: number) => ms >= FIXED_MS_FROM && ms < FIXED_MS_TO;
 
 const DAY_MS = 86_400_000;
 const DIGIT_0 = 0x30;
@@ -154,31 +156,19 @@ class CandleTextBatches {
   private load(bars: BarColumns, from: number): void {
     const to = Math.min(bars.time.length, from + BATCH);
     const objects = this.objects;
+    while (objects.length < to - from) {
+      objects.push({ time: TIME_PLACEHOLDER, open: 0, high: 0, low: 0, close: 0, volume: 0 });
+    }
     objects.length = to - from;
-    let placeholders = 0;
     for (let i = from; i < to; i++) {
       const t = bars.time[i] as number;
-      const fixed = t >= FIXED_MS_FROM && t < FIXED_MS_TO;
-      if (fixed) placeholders++;
-      const time = fixed ? TIME_PLACEHOLDER : formatIsoUtc(t);
-      const o = objects[i - from];
-      if (o === undefined) {
-        objects[i - from] = {
-          time,
-          open: bars.open[i] as number,
-          high: bars.high[i] as number,
-          low: bars.low[i] as number,
-          close: bars.close[i] as number,
-          volume: bars.volume[i] as number,
-        };
-      } else {
-        o.time = time;
-        o.open = bars.open[i] as number;
-        o.high = bars.high[i] as number;
-        o.low = bars.low[i] as number;
-        o.close = bars.close[i] as number;
-        o.volume = bars.volume[i] as number;
-      }
+      const o = objects[i - from] as Candle;
+      o.time = fixedWidthTime(t) ? TIME_PLACEHOLDER : formatIsoUtc(t);
+      o.open = bars.open[i] as number;
+      o.high = bars.high[i] as number;
+      o.low = bars.low[i] as number;
+      o.close = bars.close[i] as number;
+      o.volume = bars.volume[i] as number;
     }
     // Every character is ASCII (numbers, ISO times, key names), so one byte per character.
     const text = JSON.stringify(objects);
@@ -190,13 +180,9 @@ class CandleTextBatches {
       at = text.indexOf("}", at + 1);
       this.ends[k] = at + 1;
     }
-    if (placeholders > 0) {
-      for (let i = from; i < to; i++) {
-        const t = bars.time[i] as number;
-        if (t >= FIXED_MS_FROM && t < FIXED_MS_TO) {
-          this.iso.write(this.bytes, (this.ends[i - from] as number) + 1 + TIME_OFFSET, t);
-        }
-      }
+    for (let i = from; i < to; i++) {
+      const t = bars.time[i] as number;
+      if (fixedWidthTime(t)) this.iso.write(this.bytes, (this.ends[i - from] as number) + 1 + TIME_OFFSET, t);
     }
     this.bars = bars;
     this.from = from;
