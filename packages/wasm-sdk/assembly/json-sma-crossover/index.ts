@@ -107,6 +107,39 @@ function readIndex(ptr: usize, end: usize, expected: i64): i64 {
   return -1;
 }
 
+// The "close" of the last object read by readObjectClose (NaN when it has none).
+let objectClose: f64 = NaN;
+
+// Reads the candle object at `p` (at "{"), its "close" into `objectClose`; returns the position
+// after the object, 0 if malformed.
+function readObjectClose(p: usize, end: usize): usize {
+  objectClose = NaN;
+  if (p >= end || load<u8>(p) !== 0x7b) return 0;
+  p = jsonWs(p + 1, end);
+  if (p < end && load<u8>(p) === 0x7d) return p + 1;
+  while (p < end) {
+    p = jsonString(jsonWs(p, end), end);
+    if (p === 0) return 0;
+    p = jsonWs(p, end);
+    if (p >= end || load<u8>(p) !== 0x3a) return 0;
+    p = jsonWs(p + 1, end);
+    if (jsonStrIs("close")) {
+      objectClose = parseDecimal(p, end);
+      if (parsedEnd === p) return 0;
+      p = parsedEnd;
+    } else {
+      p = jsonSkip(p, end);
+      if (p === 0) return 0;
+    }
+    p = jsonWs(p, end);
+    if (p >= end) return 0;
+    const d = load<u8>(p++);
+    if (d === 0x7d) return p;
+    if (d !== 0x2c) return 0;
+  }
+  return 0;
+}
+
 // The close of the `candle` object when the input starts with it, else NaN.
 function readCandleClose(ptr: usize, end: usize): f64 {
   let p = jsonWs(ptr, end);
@@ -115,26 +148,7 @@ function readCandleClose(ptr: usize, end: usize): f64 {
   if (p === 0 || !jsonStrIs("candle")) return NaN;
   p = jsonWs(p, end);
   if (p >= end || load<u8>(p) !== 0x3a) return NaN;
-  p = jsonWs(p + 1, end);
-  if (p >= end || load<u8>(p) !== 0x7b) return NaN;
-  p++;
-  while (p < end) {
-    p = jsonString(jsonWs(p, end), end);
-    if (p === 0) return NaN;
-    p = jsonWs(p, end);
-    if (p >= end || load<u8>(p) !== 0x3a) return NaN;
-    p = jsonWs(p + 1, end);
-    if (jsonStrIs("close")) {
-      const close = parseDecimal(p, end);
-      return parsedEnd === p ? NaN : close;
-    }
-    p = jsonSkip(p, end);
-    if (p === 0) return NaN;
-    p = jsonWs(p, end);
-    if (p >= end || load<u8>(p) !== 0x2c) return NaN;
-    p++;
-  }
-  return NaN;
+  return readObjectClose(jsonWs(p + 1, end), end) === 0 ? NaN : objectClose;
 }
 
 // Reads the "close" of each candle object of the history array at `p` (at "[") into `closes`;
@@ -146,33 +160,9 @@ function readHistory(p: usize, end: usize): usize {
   p = jsonWs(p + 1, end);
   if (p < end && load<u8>(p) === 0x5d) return p + 1;
   while (p < end) {
-    if (load<u8>(p) !== 0x7b) return 0;
-    p = jsonWs(p + 1, end);
-    let close: f64 = NaN;
-    if (p < end && load<u8>(p) === 0x7d) p++;
-    else {
-      for (;;) {
-        p = jsonString(jsonWs(p, end), end);
-        if (p === 0) return 0;
-        p = jsonWs(p, end);
-        if (p >= end || load<u8>(p) !== 0x3a) return 0;
-        p = jsonWs(p + 1, end);
-        if (jsonStrIs("close")) {
-          close = parseDecimal(p, end);
-          if (parsedEnd === p) return 0;
-          p = parsedEnd;
-        } else {
-          p = jsonSkip(p, end);
-          if (p === 0) return 0;
-        }
-        p = jsonWs(p, end);
-        if (p >= end) return 0;
-        const d = load<u8>(p++);
-        if (d === 0x7d) break;
-        if (d !== 0x2c) return 0;
-      }
-    }
-    pushClose(close);
+    p = readObjectClose(p, end);
+    if (p === 0) return 0;
+    pushClose(objectClose);
     p = jsonWs(p, end);
     if (p >= end) return 0;
     const d = load<u8>(p++);
