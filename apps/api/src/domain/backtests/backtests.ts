@@ -120,16 +120,21 @@ export async function assertDataPresent(
   }
 }
 
-/** Starts the workflow of a stored pending backtest; a failure to start marks it failed. */
+/** A new backtest's id, which is also its Workflow instance's id. */
+function newBacktestIds(): Pick<BacktestRow, "id" | "workflowId"> {
+  const id = prefixedId("backtest");
+  return { id, workflowId: id };
+}
+
+/**
+ * Starts the workflow of a stored pending backtest; a failure to start marks it failed. The instance's
+ * id is the backtest's, stored with the row: no second write, so the answer is the record as accepted
+ * (`pending`) even when the workflow has already marked the row `running`.
+ */
 async function startWorkflow(db: Database, workflows: Workflows, row: BacktestRow): Promise<BacktestRow> {
   try {
-    const instance = await workflows.backtest.create({ id: row.id, params: { backtestId: row.id } });
-    const [updated] = await db
-      .update(backtest)
-      .set({ workflowId: instance.id, updatedAt: new Date() })
-      .where(eq(backtest.id, row.id))
-      .returning();
-    return updated ?? row;
+    await workflows.backtest.create({ id: row.id, params: { backtestId: row.id } });
+    return row;
   } catch (e) {
     await db
       .update(backtest)
@@ -196,7 +201,7 @@ export async function submitBacktest(
   const [row] = await services.db
     .insert(backtest)
     .values({
-      id: prefixedId("backtest"),
+      ...newBacktestIds(),
       userId,
       status: "pending",
       symbol: request.symbol,
@@ -227,9 +232,8 @@ export async function rerunBacktest(services: Services, userId: string, id: stri
     .insert(backtest)
     .values({
       ...original,
-      id: prefixedId("backtest"),
+      ...newBacktestIds(),
       status: "pending",
-      workflowId: null,
       barsTotal: null,
       barsDone: 0,
       barsHash: null,
