@@ -18,7 +18,8 @@
 import { readFileSync } from "node:fs";
 import { computeSignals, generateSmaxBars } from "../../packages/engine/src/index.ts";
 import { CandleJsonEncoder, createJsonAbiStrategy } from "../../packages/sandbox/src/json-abi.ts";
-import { type PortfolioView, smaCrossover } from "../../packages/strategies/src/index.ts";
+import { smaCrossover } from "../../packages/strategies/src/index.ts";
+import { flatPortfolio } from "../../packages/strategies/src/test-helpers.ts";
 import { meterWasm } from "../../packages/wasm-sdk/src/meter.ts";
 import { capWasmMemory } from "../../packages/wasm-sdk/src/validate.ts";
 
@@ -35,15 +36,7 @@ const OPTIONS = {
   usesPortfolio: false,
   memoryCapBytes: CAP,
 };
-const FLAT: PortfolioView = {
-  cash: 0,
-  equity: 0,
-  position: 0,
-  entryPrice: Number.NaN,
-  entryTime: Number.NaN,
-  entryIndex: -1,
-  lastEntryTime: Number.NaN,
-};
+const FLAT = flatPortfolio(0);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

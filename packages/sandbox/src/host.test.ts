@@ -428,15 +428,7 @@ describe("CandleJsonEncoder on hostile numbers and portfolios", () => {
         volume: column(1e6),
       };
       // Portfolios as the engine would pass them, with runs of unchanged values (the encoder caches them).
-      const portfolios = Array.from({ length: n }, () => ({
-        cash: 0,
-        equity: 0,
-        position: 0,
-        entryPrice: Number.NaN,
-        entryTime: Number.NaN,
-        entryIndex: -1,
-        lastEntryTime: Number.NaN,
-      }));
+      const portfolios = Array.from({ length: n }, () => flatPortfolio(0));
       for (let i = 1; i < n; i++) {
         const p = portfolios[i] as (typeof portfolios)[number];
         if (rand() < 0.7) {
