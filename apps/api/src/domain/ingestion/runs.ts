@@ -59,6 +59,8 @@ export interface NewRun {
   requestedBy: string;
   details?: Record<string, unknown>;
   status?: "pending" | "running";
+  /** The Workflow instance that does the work, when there is one (its id is the run's). */
+  workflowId?: string;
 }
 
 export function newRunId(): string {
@@ -79,6 +81,7 @@ export async function createRun(db: Database, run: NewRun, id = newRunId()): Pro
       rangeEnd: run.rangeEnd == null ? null : new Date(run.rangeEnd),
       requestedBy: run.requestedBy,
       details: run.details ?? {},
+      workflowId: run.workflowId ?? null,
       startedAt: status === "running" ? new Date() : null,
     })
     .returning();

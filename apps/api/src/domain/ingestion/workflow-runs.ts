@@ -1,6 +1,6 @@
-import { type Database, ingestionRun, marketSymbol } from "@quantago/db";
+import { type Database, marketSymbol } from "@quantago/db";
 import type { Timeframe } from "@quantago/market-data";
-import { eq, inArray } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { AppError } from "../../lib/errors.ts";
 import { ACTIVE_RUN_STATUSES, finishRun } from "./events.ts";
 import { listRegistry, normalizeSymbol } from "./registry.ts";
@@ -65,6 +65,9 @@ export async function startWorkflowRun(
       rangeEnd: input.toMs ?? null,
       requestedBy: input.requestedBy,
       details: { options: input.options ?? {} },
+      // Stored with the row: no second write, so the answer is the run as accepted (`pending`) even
+      // when its workflow has already marked it running.
+      workflowId: id,
     },
     id,
   );
@@ -85,12 +88,7 @@ export async function startWorkflowRun(
     await finishRun(db, id, { status: "failed", error }, { error });
     throw err;
   }
-  const [updated] = await db
-    .update(ingestionRun)
-    .set({ workflowId: id })
-    .where(eq(ingestionRun.id, id))
-    .returning();
-  return updated ?? run;
+  return run;
 }
 
 /**
