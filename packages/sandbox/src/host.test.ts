@@ -4,7 +4,12 @@ import {
   SMAX_EXECUTION_CONFIG,
   SMAX_STRATEGY_PARAMETERS,
 } from "@quantago/engine/fixtures/smax";
-import { adaptCandleStrategy, type CandleStrategyInput, smaCrossover } from "@quantago/strategies";
+import {
+  adaptCandleStrategy,
+  type CandleStrategyInput,
+  type PortfolioView,
+  smaCrossover,
+} from "@quantago/strategies";
 import { flatPortfolio, rng } from "@quantago/strategies/testing";
 import { meterWasm } from "@quantago/wasm-sdk/meter";
 import {
@@ -18,6 +23,9 @@ import { builtModule } from "@quantago/wasm-sdk/testing/built";
 import { capWasmMemory } from "@quantago/wasm-sdk/validate";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_RUN_WALL_TIME_MS, runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 import { CandleJsonEncoder, createJsonAbiStrategy } from "./json-abi.ts";
 
 const SMAX: ExecutionConfig = SMAX_EXECUTION_CONFIG;
@@ -428,7 +436,7 @@ describe("CandleJsonEncoder on hostile numbers and portfolios", () => {
         volume: column(1e6),
       };
       // Portfolios as the engine would pass them, with runs of unchanged values (the encoder caches them).
-      const portfolios = Array.from({ length: n }, () => flatPortfolio(0));
+      const portfolios = Array.from({ length: n }, (): Mutable<PortfolioView> => ({ ...flatPortfolio(0) }));
       for (let i = 1; i < n; i++) {
         const p = portfolios[i] as (typeof portfolios)[number];
         if (rand() < 0.7) {
@@ -464,8 +472,7 @@ describe("CandleJsonEncoder on hostile numbers and portfolios", () => {
       const decoder = new TextDecoder();
       const slot = { size: Number.NaN, reason: null, metadata: null };
       let inputs = 0;
-      let firstDifferent: { run: number; bar: number; produced: string | null; expected: string | null } | null =
-        null;
+      let firstDifferent: object | null = null;
       // Twice, with a reset between: the second run must not see the first one's candles.
       for (let run = 0; run < 2; run++) {
         reference.reset?.();
@@ -477,7 +484,8 @@ describe("CandleJsonEncoder on hostile numbers and portfolios", () => {
           const bytes = encoder.next(i, bars, p);
           const produced = bytes === null ? null : decoder.decode(bytes);
           if (produced !== null) inputs++;
-          if (produced !== expected && firstDifferent === null) firstDifferent = { run, bar: i, produced, expected };
+          if (produced !== expected && firstDifferent === null)
+            firstDifferent = { run, bar: i, produced, expected };
         }
       }
       expect(inputs).toBe(2 * (n - min + 1));
