@@ -300,7 +300,7 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
     from: b.start_date,
     to: b.end_date,
   });
-  const bars = candles.overview;
+  const bars = candles.firstView;
   // Every trade is megabytes of JSON and tens of requests: asked for once the candle chart has drawn
   // (or has nothing to draw), so the chart is not queued behind them, on the API or on the main thread.
   const [chartDrawn, setChartDrawn] = useState(false);
@@ -326,11 +326,11 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
     const bands = worst.map((w) => ({ from: w.peak, to: w.trough }));
     return { x, eq, dd, months: monthlyReturns(x, eq), worst, bands };
   }, [equity.data]);
-  // Apart from the curve: the bars usually answer after the equity, and only this line needs them
-  // (the drawdown chart is not drawn a second time when they do).
+  // Apart from the curve: the overview's bars (read after the chart's first view is painted) answer
+  // after the equity, and only this line needs them (the drawdown chart is not drawn a second time).
   const hold = useMemo(
-    () => (curve ? buyAndHold(bars.data, curve.x, b.initial_balance) : undefined),
-    [curve, bars.data, b.initial_balance],
+    () => (curve ? buyAndHold(candles.overviewBars, curve.x, b.initial_balance) : undefined),
+    [curve, candles.overviewBars, b.initial_balance],
   );
 
   const markers = useMemo<TradeMarker[]>(

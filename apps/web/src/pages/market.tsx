@@ -109,7 +109,7 @@ export function MarketPage() {
         : undefined;
   const enabled = Boolean(series && from && to && !problem);
   const candles = useCandleWindow({ symbol, timeframe: tf, from: from ?? "", to: to ?? "", enabled });
-  const bars = candles.overview;
+  const bars = candles.firstView;
 
   const stats = useMemo(() => {
     const d = candles.bars;

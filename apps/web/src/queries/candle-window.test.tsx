@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detailWindow, mergeColumns, overviewTimeframe } from "./candle-window.ts";
+import { detailWindow, firstViewTimeframe, mergeColumns, overviewTimeframe } from "./candle-window.ts";
 import type { Columns } from "./columns.ts";
 
 const HOUR = 3_600_000;
@@ -22,6 +22,21 @@ describe("overviewTimeframe", () => {
     expect(overviewTimeframe("1m", YEAR_FROM, YEAR_FROM + 3650 * DAY)).toBe("1d");
     // The range is unknown while the catalog loads: nothing to pick an overview for.
     expect(overviewTimeframe("1m", Date.parse(""), Date.parse(""))).toBe("1m");
+  });
+});
+
+describe("firstViewTimeframe", () => {
+  it("draws a long overview first at a rollup of at most 3,000 bars, a short one as it is", () => {
+    // A year: the overview is 8,760 hourly bars (1m) or the 1h bars themselves; 2,190 4h bars come first.
+    expect(firstViewTimeframe("1m", YEAR_FROM, YEAR_TO)).toBe("4h");
+    expect(firstViewTimeframe("1h", YEAR_FROM, YEAR_TO)).toBe("4h");
+    // A month of 1h (720 bars) is drawn as it is; ten days of 1m (14,400) first as 240 hourly bars.
+    expect(firstViewTimeframe("1h", YEAR_FROM, YEAR_FROM + 30 * DAY)).toBe("1h");
+    expect(firstViewTimeframe("1m", YEAR_FROM, YEAR_FROM + 10 * DAY)).toBe("1h");
+    expect(overviewTimeframe("1m", YEAR_FROM, YEAR_FROM + 10 * DAY)).toBe("1m");
+    // Never finer than the overview: ten years of 1m is 3,650 daily bars, so weeks come first.
+    expect(firstViewTimeframe("1m", YEAR_FROM, YEAR_FROM + 3650 * DAY)).toBe("1w");
+    expect(firstViewTimeframe("1m", Date.parse(""), Date.parse(""))).toBe("1m");
   });
 });
 

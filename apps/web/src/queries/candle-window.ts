@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { type Columns, columnsQuery } from "./columns.ts";
 import { TIMEFRAME_MS, type Timeframe } from "./market.ts";
 
@@ -11,20 +11,35 @@ import { TIMEFRAME_MS, type Timeframe } from "./market.ts";
 export const DIRECT_MAX_BARS = 20_000;
 /** The overview's size bound: the finest rollup that covers the range in at most this many bars. */
 const OVERVIEW_MAX_BARS = 10_000;
+/**
+ * The first view's size bound. lightweight-charts' first paint grows with the bars it is given: in
+ * headless Chromium on the 2-core dev machine, from `setData` to the painted frame took ~220 ms for
+ * 1,000 bars, ~235 ms for 3,000 and ~380 ms for 8,760 (a year of 1h). A larger overview is drawn
+ * first at this bound and replaced by the overview once that frame is painted.
+ */
+const FIRST_VIEW_MAX_BARS = 3_000;
 /** Detail is read once the visible range holds at most this many bars of the asked timeframe. */
 const DETAIL_VISIBLE_MAX_BARS = 5_000;
 /** The timeframes the API keeps rollups for (ADR 9): an overview at one is read from whole buckets. */
 const ROLLUPS: readonly Timeframe[] = ["1h", "4h", "1d", "1w"];
 const DAY_MS = 86_400_000;
 
-/** The timeframe to read `[fromMs, toMs)` at first: `tf` itself when small enough, else a rollup. */
-export function overviewTimeframe(tf: Timeframe, fromMs: number, toMs: number): Timeframe {
+/** `tf` when `[fromMs, toMs)` holds at most `direct` bars of it, else the finest coarser rollup within `rollup`. */
+function timeframeWithin(tf: Timeframe, fromMs: number, toMs: number, direct: number, rollup: number) {
   const span = toMs - fromMs;
-  if (!Number.isFinite(span) || span / TIMEFRAME_MS[tf] <= DIRECT_MAX_BARS) return tf;
-  const fit = ROLLUPS.find(
-    (r) => TIMEFRAME_MS[r] > TIMEFRAME_MS[tf] && span / TIMEFRAME_MS[r] <= OVERVIEW_MAX_BARS,
-  );
+  if (!Number.isFinite(span) || span / TIMEFRAME_MS[tf] <= direct) return tf;
+  const fit = ROLLUPS.find((r) => TIMEFRAME_MS[r] > TIMEFRAME_MS[tf] && span / TIMEFRAME_MS[r] <= rollup);
   return fit ?? "1w";
+}
+
+/** The timeframe of the overview of `[fromMs, toMs)`: `tf` itself when small enough, else a rollup. */
+export function overviewTimeframe(tf: Timeframe, fromMs: number, toMs: number): Timeframe {
+  return timeframeWithin(tf, fromMs, toMs, DIRECT_MAX_BARS, OVERVIEW_MAX_BARS);
+}
+
+/** The timeframe drawn first: the overview's when it is small, else a coarser rollup (at most 3,000 bars). */
+export function firstViewTimeframe(tf: Timeframe, fromMs: number, toMs: number): Timeframe {
+  return timeframeWithin(tf, fromMs, toMs, FIRST_VIEW_MAX_BARS, FIRST_VIEW_MAX_BARS);
 }
 
 /**
@@ -76,16 +91,17 @@ export function mergeColumns(overview: Columns, overviewTf: Timeframe, detail: C
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** What a candle chart of `symbol` at `timeframe` over `[from, to)` reads first: its overview's bars. */
-export function overviewColumnsQuery(p: { symbol: string; timeframe: Timeframe; from: string; to: string }) {
-  const timeframe = overviewTimeframe(p.timeframe, Date.parse(p.from), Date.parse(p.to));
+/** What a candle chart of `symbol` at `timeframe` over `[from, to)` reads first: its first view's bars. */
+export function firstViewColumnsQuery(p: { symbol: string; timeframe: Timeframe; from: string; to: string }) {
+  const timeframe = firstViewTimeframe(p.timeframe, Date.parse(p.from), Date.parse(p.to));
   return columnsQuery({ symbol: p.symbol, timeframe, from: p.from, to: p.to });
 }
 
 /**
- * Bars of `symbol` at `timeframe` over `[from, to)` for a candle chart: an overview first, detail
- * at `timeframe` for the zoomed-in window (give `onVisibleRangeChange` to the chart). `shownTimeframe`
- * says what the overview is read at, for labels.
+ * Bars of `symbol` at `timeframe` over `[from, to)` for a candle chart: a first view of at most 3,000
+ * bars, then the overview, then detail at `timeframe` for the zoomed-in window (give
+ * `onVisibleRangeChange` to the chart). `overviewTimeframe` says what the bars outside the detail are
+ * read at now, for labels.
  */
 export function useCandleWindow(p: {
   symbol: string;
@@ -96,15 +112,38 @@ export function useCandleWindow(p: {
 }) {
   const fromMs = Date.parse(p.from);
   const toMs = Date.parse(p.to);
+  const firstTf = firstViewTimeframe(p.timeframe, fromMs, toMs);
   const overviewTf = overviewTimeframe(p.timeframe, fromMs, toMs);
   const enabled = p.enabled ?? true;
-  const overview = useQuery({
-    ...overviewColumnsQuery(p),
+  // The series and range: a detail window or a painted first view belongs to one of them.
+  const key = `${p.symbol}|${p.timeframe}|${p.from}|${p.to}`;
+  const firstView = useQuery({
+    ...firstViewColumnsQuery(p),
     enabled,
     placeholderData: keepPreviousData,
   });
-  // The detail window belongs to one series and range: another one starts from its overview.
-  const key = `${p.symbol}|${p.timeframe}|${p.from}|${p.to}`;
+  // The overview is asked for two frames after the first view rendered, once the chart has painted it:
+  // its request, decoding and larger `setData` would otherwise land before that first paint.
+  const progressive = firstTf !== overviewTf;
+  const firstShown = firstView.data !== undefined && !firstView.isPlaceholderData;
+  const [paintedKey, setPaintedKey] = useState<string | undefined>();
+  useEffect(() => {
+    // An empty first view means an empty overview: nothing more to read.
+    if (!progressive || !firstShown || firstView.data.time.length === 0 || paintedKey === key) return;
+    let frame = requestAnimationFrame(() => {
+      frame = requestAnimationFrame(() => setPaintedKey(key));
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [progressive, firstShown, firstView.data, paintedKey, key]);
+  const overview = useQuery({
+    ...columnsQuery({ symbol: p.symbol, timeframe: overviewTf, from: p.from, to: p.to }),
+    enabled: enabled && progressive && paintedKey === key,
+  });
+  // The overview's bars (this key's only), for what is computed from a whole range (buy & hold).
+  const overviewBars = progressive ? overview.data : firstShown ? firstView.data : undefined;
+  const shownTf = progressive && !overview.data ? firstTf : overviewTf;
+  const shown = progressive && overview.data ? overview.data : firstView.data;
+
   const [detailState, setDetailState] = useState<{ key: string; from: number; to: number } | undefined>();
   const range = detailState?.key === key ? detailState : undefined;
   const refines = overviewTf !== p.timeframe;
@@ -135,13 +174,15 @@ export function useCandleWindow(p: {
   // A placeholder from another series must not be merged in: only this key's detail counts.
   const detailData = range && refines && detail.data ? detail.data : undefined;
   const bars = useMemo(
-    () => (overview.data && detailData ? mergeColumns(overview.data, overviewTf, detailData) : overview.data),
-    [overview.data, detailData, overviewTf],
+    () => (shown && detailData ? mergeColumns(shown, shownTf, detailData) : shown),
+    [shown, detailData, shownTf],
   );
   return {
     bars,
-    overview,
-    overviewTimeframe: overviewTf,
+    /** The first view's query: what the chart's loading, failure (with retry) and placeholder state are. */
+    firstView,
+    overviewBars,
+    overviewTimeframe: shownTf,
     detailShown: Boolean(detailData && !detail.isPlaceholderData),
     onVisibleRangeChange,
   };
