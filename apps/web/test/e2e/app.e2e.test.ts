@@ -113,6 +113,25 @@ describe("a trader, from sign-up to a result", () => {
     await chart.waitFor();
     expect(await chart.locator("canvas").count()).toBeGreaterThan(0);
     await expect.poll(() => page.getByText(/8,7\d\d candles/).count()).toBe(1);
+    // Those 8,760 hourly candles were drawn first as 2,190 4h ones; the 1h bars were asked for only
+    // once that first view was painted.
+    const loads = await page.evaluate(() => {
+      const columns = performance
+        .getEntriesByType("resource")
+        .filter((e) => e.name.includes("/api/market-data/columns"))
+        .map((e) => ({
+          tf: new URL(e.name).searchParams.get("timeframe"),
+          start: e.startTime,
+          end: (e as PerformanceResourceTiming).responseEnd,
+        }));
+      const marks = performance.getEntriesByName("candle-chart:rendered", "mark").map((m) => m.startTime);
+      return { columns, marks };
+    });
+    expect(loads.columns.map((c) => c.tf)).toEqual(["4h", "1h"]);
+    const [first, overview] = loads.columns as [(typeof loads.columns)[0], (typeof loads.columns)[0]];
+    const painted = loads.marks.find((t) => t >= first.end);
+    expect(painted).toBeDefined();
+    expect(overview.start).toBeGreaterThan(painted as number);
     await look("market");
     // The whole year at 1m opens as the 1h overview; zooming in reads 1m bars for the visible range.
     const t0 = Date.now();
