@@ -23,10 +23,10 @@ import { builtModule } from "@quantago/wasm-sdk/testing/built";
 import { capWasmMemory } from "@quantago/wasm-sdk/validate";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_RUN_WALL_TIME_MS, runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 import { CandleJsonEncoder, createJsonAbiStrategy } from "./json-abi.ts";
+
+/** A portfolio view the test can change field by field (the engine's are read-only to strategies). */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const SMAX: ExecutionConfig = SMAX_EXECUTION_CONFIG;
 
