@@ -141,8 +141,10 @@ export function useCandleWindow(p: {
   });
   // The overview's bars (this key's only), for what is computed from a whole range (buy & hold).
   const overviewBars = progressive ? overview.data : firstShown ? firstView.data : undefined;
-  const shownTf = progressive && !overview.data ? firstTf : overviewTf;
-  const shown = progressive && overview.data ? overview.data : firstView.data;
+  // What the chart shows outside any detail: the overview once it is here, the first view until then.
+  const overviewShown = progressive && overview.data !== undefined;
+  const shown = overviewShown ? overview.data : firstView.data;
+  const shownTf = overviewShown ? overviewTf : firstTf;
 
   const [detailState, setDetailState] = useState<{ key: string; from: number; to: number } | undefined>();
   const range = detailState?.key === key ? detailState : undefined;
