@@ -30,6 +30,20 @@ export interface QueryOutput {
   bytesRead: number;
 }
 
+/**
+ * Result of a query read through the engine's streaming API: the output as the engine's own pieces
+ * (one per block, in order), never joined into one buffer.
+ */
+export interface StreamedOutput {
+  chunks: Buffer[];
+  /** Total bytes of `chunks`. */
+  byteLength: number;
+  /** Rows in the result. */
+  rows: number;
+  /** Seconds, measured around the engine calls (the streaming API reports no engine time). */
+  elapsed: number;
+}
+
 /** Result of an INSERT with a payload. */
 export interface InsertOutput {
   elapsed: number;
@@ -38,6 +52,14 @@ export interface InsertOutput {
 }
 
 type NativeHandle = { readonly __nativeConnection: unique symbol };
+type NativeStream = { readonly __nativeStream: unique symbol };
+
+/** One piece of a streamed result; `done` once the result is exhausted (then `bytes` is empty). */
+interface NativeChunk {
+  done: boolean;
+  bytes: Buffer;
+  numRows: number;
+}
 
 interface NativeAddon {
   CreateConnection(path: string, args?: readonly string[]): NativeHandle;
@@ -49,6 +71,11 @@ interface NativeAddon {
     data: Buffer,
     countLines: boolean,
   ): Promise<InsertOutput>;
+  /** Starts a query (planned on the calling thread); its output is pulled with StreamFetch. */
+  StreamQuery(handle: NativeHandle, sql: string, format: string): NativeStream;
+  StreamFetch(stream: NativeStream): Promise<NativeChunk>;
+  /** Abandons a stream that was not read to its end (a drained or failed stream is already freed). */
+  StreamCancel(stream: NativeStream): void;
 }
 
 let addon: NativeAddon | undefined;
@@ -62,9 +89,41 @@ function loadAddon(): NativeAddon {
   return addon;
 }
 
+/** Reads a streamed query to its end. One operation on the connection: close() waits for all of it. */
+async function drain(
+  native: NativeAddon,
+  handle: NativeHandle,
+  sql: string,
+  format: string,
+): Promise<StreamedOutput> {
+  const started = performance.now();
+  const stream = native.StreamQuery(handle, sql, format);
+  const chunks: Buffer[] = [];
+  let byteLength = 0;
+  let rows = 0;
+  // A fetch that fails frees the stream itself (as chdb's own iterator assumes), so there is nothing
+  // to cancel on the way out: every exit from this loop is the end of the stream or its error.
+  for (;;) {
+    const chunk = await native.StreamFetch(stream);
+    if (chunk.done) break;
+    chunks.push(chunk.bytes);
+    byteLength += chunk.bytes.length;
+    rows += chunk.numRows;
+  }
+  return { chunks, byteLength, rows, elapsed: (performance.now() - started) / 1000 };
+}
+
 /** One engine connection. Operations on it run one after another; close() waits for the last one. */
 export interface Connection {
   query(sql: string, format: string): Promise<QueryOutput>;
+  /**
+   * Runs one query and collects its output piece by piece. For large results this is several times
+   * faster than {@link query}, which has the engine build the whole output in one buffer and copy it
+   * into another: 1,000,000 rows of six Float64 columns as Native (48 MB) took 360–1,000 ms through
+   * `query` and 75–340 ms streamed, on the 2-core dev machine. Fresh memory is what costs: the
+   * pieces are under 1 MB each.
+   */
+  stream(sql: string, format: string): Promise<StreamedOutput>;
   /** Runs `prefix` followed by the raw `data` payload, e.g. `INSERT INTO t FORMAT RowBinary` + bytes. */
   insert(prefix: string, data: Buffer): Promise<InsertOutput>;
   close(): void;
@@ -109,6 +168,7 @@ export function openEngine(dataDir: string, connectionArgs: readonly string[] = 
     };
     const connection: Connection = {
       query: (sql, format) => run(() => native.QueryAsyncConnection(handle, sql, format)),
+      stream: (sql, format) => run(() => drain(native, handle, sql, format)),
       insert: (prefix, data) => run(() => native.InsertRawAsyncConnection(handle, prefix, data, false)),
       close() {
         if (!open) return;

@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import { unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Connection, InsertOutput, QueryOutput } from "./engine.ts";
+import type { Connection, InsertOutput, QueryOutput, StreamedOutput } from "./engine.ts";
 import { ClickHouseError, httpError } from "./errors.ts";
 import type { QueryOptions } from "./request.ts";
 import {
@@ -118,7 +118,10 @@ function buildPrelude(
 }
 
 export interface Outcome {
-  bytes: Buffer;
+  /** The response body, in pieces (a large result is never joined into one buffer). */
+  chunks: Buffer[];
+  /** Total bytes of `chunks`. */
+  byteLength: number;
   /** Rows in the result, or rows written by an INSERT. */
   rows: number;
   summary: Record<string, string>;
@@ -139,11 +142,37 @@ export async function runPlan(connection: Connection, plan: Plan): Promise<Outco
   const started = performance.now();
   if (plan.kind === "insert") {
     const written = isEmptyFormattedInsert(plan) ? noRows() : await insertPayload(connection, plan);
-    return { bytes: EMPTY, rows: written.rowsWritten, summary: summary({ written, started }) };
+    return { chunks: [], byteLength: 0, rows: written.rowsWritten, summary: summary({ written, started }) };
+  }
+  if (STREAMED_FORMATS.has(plan.format) && STREAMED_KEYWORDS.has(leadingKeyword(plan.sql))) {
+    const output = await connection.stream(plan.sql, plan.defaultFormat);
+    return {
+      chunks: output.chunks,
+      byteLength: output.byteLength,
+      rows: output.rows,
+      summary: summary({ streamed: output, started }),
+    };
   }
   const output = await connection.query(plan.sql, plan.defaultFormat);
-  return { bytes: output.bytes, rows: output.rowsRead, summary: summary({ output, started }) };
+  return {
+    chunks: [output.bytes],
+    byteLength: output.bytes.length,
+    rows: output.rowsRead,
+    summary: summary({ output, started }),
+  };
 }
+
+/**
+ * Results read through the engine's streaming API (Connection.stream, far cheaper for large results):
+ * SELECTs in the two binary formats that large reads use. The streaming API formats each block on its
+ * own, so only formats without a header or trailer come out the same as the one-buffer call (checked
+ * on chdb 3.4.0 for 300,000 rows: Native and RowBinary byte-identical, with `extremes` too; JSON,
+ * JSONCompact, Parquet, Arrow, the *WithNames formats and JSONEachRow under
+ * `output_format_json_array_of_rows` repeat their framing per block). Everything else keeps the
+ * one-buffer call.
+ */
+const STREAMED_FORMATS = new Set(["Native", "RowBinary"]);
+const STREAMED_KEYWORDS = new Set(["SELECT", "WITH"]);
 
 /**
  * Runs an INSERT with its payload. chdb hands `prefix + data` to clickhouse-local's multi-statement
@@ -212,13 +241,18 @@ function noRows(): InsertOutput {
 /** X-ClickHouse-Summary: counters as decimal strings, as the server sends them. */
 function summary(from: {
   output?: QueryOutput;
+  streamed?: StreamedOutput;
   written?: InsertOutput;
   started: number;
 }): Record<string, string> {
   const elapsedSeconds =
-    from.output?.elapsed ?? from.written?.elapsed ?? (performance.now() - from.started) / 1000;
-  const resultRows = from.output?.rowsRead ?? 0;
-  const resultBytes = from.output?.bytesRead ?? 0;
+    from.output?.elapsed ??
+    from.streamed?.elapsed ??
+    from.written?.elapsed ??
+    (performance.now() - from.started) / 1000;
+  // A streamed result counts its bytes as sent (in the output format), not the engine's column bytes.
+  const resultRows = from.output?.rowsRead ?? from.streamed?.rows ?? 0;
+  const resultBytes = from.output?.bytesRead ?? from.streamed?.byteLength ?? 0;
   return {
     read_rows: String(resultRows || (from.written?.rowsWritten ?? 0)),
     read_bytes: String(resultBytes || (from.written?.bytesWritten ?? 0)),

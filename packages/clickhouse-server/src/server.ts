@@ -283,20 +283,27 @@ async function sendResult(
     "X-ClickHouse-Timezone": result.context.timezone,
     "X-ClickHouse-Summary": JSON.stringify(outcome.summary),
   };
-  let payload = outcome.bytes;
   const encoding = options.compressResponse ? chooseEncoding(req.headers["accept-encoding"]) : undefined;
   if (encoding !== undefined) {
     const level = Number(
       new URL(req.url ?? "/", "http://localhost").searchParams.get("http_zlib_compression_level") ?? 3,
     );
-    payload =
+    const whole = Buffer.concat(outcome.chunks, outcome.byteLength);
+    const payload =
       encoding === "br"
-        ? await compressors.br(payload)
-        : await compressors[encoding](payload, { level: Math.min(Math.max(level, 1), 9) });
+        ? await compressors.br(whole)
+        : await compressors[encoding](whole, { level: Math.min(Math.max(level, 1), 9) });
     headers["Content-Encoding"] = encoding;
+    headers["Content-Length"] = String(payload.length);
+    res.writeHead(200, headers).end(payload);
+    return;
   }
-  headers["Content-Length"] = String(payload.length);
-  res.writeHead(200, headers).end(payload);
+  // The whole result is known before the first byte goes out (what `wait_end_of_query=1` asks for),
+  // so it has a Content-Length; its pieces are written as they are, without joining them first.
+  headers["Content-Length"] = String(outcome.byteLength);
+  res.writeHead(200, headers);
+  for (const chunk of outcome.chunks) res.write(chunk);
+  res.end();
 }
 
 function sendError(
