@@ -7,6 +7,7 @@ export {
   type ErrorLike,
   ErrorState,
   LoadingBlock,
+  PartialFailure,
   ProgressBar,
   Skeleton,
   StatusBadge,

@@ -91,6 +91,29 @@ export function ErrorState({
   );
 }
 
+/**
+ * A part of a view that did not load while the rest did (the chart stays, at a coarser level): one
+ * line saying what is missing and what is shown instead, with a retry.
+ */
+export function PartialFailure({
+  children,
+  onRetry,
+  retrying = false,
+}: {
+  children: ReactNode;
+  onRetry: () => void;
+  retrying?: boolean;
+}) {
+  return (
+    <p className="q-partial-failure" role="alert">
+      <span>{children}</span>
+      <button type="button" className="q-button q-button-small" onClick={onRetry} disabled={retrying}>
+        {retrying ? "Retrying…" : "Retry"}
+      </button>
+    </p>
+  );
+}
+
 /** Coloured status pill; the text always says the status, colour only reinforces it. */
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`q-badge q-badge-${status}`}>{status}</span>;

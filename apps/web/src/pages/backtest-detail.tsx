@@ -30,6 +30,7 @@ import { metric } from "../components/backtest-bits.tsx";
 import { BacktestNote } from "../components/backtest-note.tsx";
 import { DirectionMetricsTable } from "../components/direction-metrics.tsx";
 import { download, tradesToCsv } from "../components/export.ts";
+import { OverviewFailure } from "../components/overview-failure.tsx";
 import { TradesTable } from "../components/trades-table.tsx";
 import {
   type BacktestRecord,
@@ -458,9 +459,10 @@ function EquityAndTrades({ b }: { b: BacktestRecord }) {
         ) : (
           <Skeleton height={380} />
         )}
+        <OverviewFailure candles={candles} />
         <p className="q-hint">
           ▲ long entry, ▼ short entry, ● exit. Click a trade below to scroll the chart to it.{" "}
-          {candles.overviewTimeframe === b.timeframe
+          {candles.overviewTimeframe === b.timeframe || candles.overviewFailure
             ? null
             : candles.detailShown
               ? `Showing ${b.timeframe} candles around the visible range, ${candles.overviewTimeframe} elsewhere.`

@@ -15,6 +15,7 @@ import { CandleChart } from "@quantago/ui/candles";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useParams, useSearch } from "@tanstack/react-router";
 import { useMemo } from "react";
+import { OverviewFailure } from "../components/overview-failure.tsx";
 import { useCandleWindow } from "../queries/candle-window.ts";
 import {
   day,
@@ -217,9 +218,11 @@ export function MarketPage() {
                       ? `Loading ${tf} candles…`
                       : candles.overviewTimeframe === tf
                         ? `${formatInteger(stats.n)} candles`
-                        : candles.detailShown
-                          ? `${tf} around the view, ${candles.overviewTimeframe} elsewhere`
-                          : `${candles.overviewTimeframe} overview; zoom in for ${tf}`}
+                        : candles.overviewFailure
+                          ? `${formatInteger(stats.n)} ${candles.overviewTimeframe} candles`
+                          : candles.detailShown
+                            ? `${tf} around the view, ${candles.overviewTimeframe} elsewhere`
+                            : `${candles.overviewTimeframe} overview; zoom in for ${tf}`}
                   </span>
                 </>
               ) : (
@@ -247,9 +250,12 @@ export function MarketPage() {
                   label={`${symbol} ${tf} candlestick chart with volume, ${
                     candles.overviewTimeframe === tf
                       ? `${formatInteger(candles.bars.time.length)} candles`
-                      : `${candles.overviewTimeframe} overview until zoomed in`
+                      : candles.overviewFailure
+                        ? `${formatInteger(candles.bars.time.length)} ${candles.overviewTimeframe} candles`
+                        : `${candles.overviewTimeframe} overview until zoomed in`
                   }`}
                 />
+                <OverviewFailure candles={candles} />
               </div>
             )
           ) : (

@@ -185,6 +185,19 @@ export function useCandleWindow(p: {
     firstView,
     overviewBars,
     overviewTimeframe: shownTf,
+    /**
+     * Set when the overview did not load: the chart keeps the first view (at `overviewTimeframe`), and
+     * the page says so, with a retry.
+     */
+    overviewFailure:
+      overviewShown || !overview.isError
+        ? undefined
+        : {
+            error: overview.error,
+            timeframe: overviewTf,
+            retry: overview.refetch,
+            retrying: overview.isFetching,
+          },
     detailShown: Boolean(detailData && !detail.isPlaceholderData),
     onVisibleRangeChange,
   };
