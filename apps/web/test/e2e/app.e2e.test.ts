@@ -133,6 +133,28 @@ describe("a trader, from sign-up to a result", () => {
     expect(painted).toBeDefined();
     expect(overview.start).toBeGreaterThan(painted as number);
     await look("market");
+    // When the network drops the 1h read (and the app's one retry), the 4h first view stays, the page
+    // says what is missing, and Retry reads it.
+    const overviewRead = (url: URL) =>
+      url.pathname === "/api/market-data/columns" && url.searchParams.get("timeframe") === "1h";
+    let dropped = 0;
+    await page.route(overviewRead, (route) => {
+      dropped += 1;
+      return route.abort("connectionreset");
+    });
+    await page.reload();
+    await page
+      .getByRole("figure", { name: /SYNTH-USD 1h candlestick chart with volume, 2,190 4h candles/ })
+      .waitFor();
+    const failure = page.getByRole("alert").filter({ hasText: "The 1h candles did not load" });
+    await failure.waitFor();
+    expect(await failure.textContent()).toContain("so the chart shows 4h candles");
+    expect(dropped).toBe(2);
+    await look("market-overview-failed");
+    await page.unroute(overviewRead);
+    await failure.getByRole("button", { name: "Retry" }).click();
+    await expect.poll(() => page.getByText(/8,7\d\d candles/).count()).toBe(1);
+    expect(await failure.count()).toBe(0);
     // The whole year at 1m opens as the 1h overview; zooming in reads 1m bars for the visible range.
     const t0 = Date.now();
     await page.getByRole("button", { name: "1m", exact: true }).click();
