@@ -429,6 +429,18 @@ describe("ClickHouse HTTP stand-in over chdb", () => {
     const multi = await post(undefined, "SELECT 1; SELECT 2");
     expect(multi.status).toBe(400);
     expect(await multi.text()).toMatch(/Multi-statements are not allowed.*\(SYNTAX_ERROR\)/);
+    // The same for a result read block by block: an error before the first block, and one after
+    // blocks were already read, are HTTP errors, never a 200 with part of the rows.
+    const unknown = await post(undefined, "SELECT * FROM no_such_table FORMAT RowBinary");
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("x-clickhouse-exception-code")).toBe("60");
+    const late = await post(
+      undefined,
+      "SELECT throwIf(number = 250000, 'late failure') AS x FROM numbers(300000) SETTINGS max_block_size = 10000 FORMAT Native",
+    );
+    expect(late.status).toBe(500);
+    expect(late.headers.get("x-clickhouse-exception-code")).toBe("395");
+    expect(await late.text()).toMatch(/late failure/);
   });
 
   it("passes settings through and ignores the client-only ones", async () => {
