@@ -218,10 +218,10 @@ export function MarketPage() {
                       ? `Loading ${tf} candles…`
                       : candles.overviewTimeframe === tf
                         ? `${formatInteger(stats.n)} candles`
-                        : candles.overviewFailure
-                          ? `${formatInteger(stats.n)} ${candles.overviewTimeframe} candles`
-                          : candles.detailShown
-                            ? `${tf} around the view, ${candles.overviewTimeframe} elsewhere`
+                        : candles.detailShown
+                          ? `${tf} around the view, ${candles.overviewTimeframe} elsewhere`
+                          : candles.overviewFailure
+                            ? `${formatInteger(stats.n)} ${candles.overviewTimeframe} candles`
                             : `${candles.overviewTimeframe} overview; zoom in for ${tf}`}
                   </span>
                 </>
