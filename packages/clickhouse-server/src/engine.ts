@@ -119,8 +119,8 @@ export interface Connection {
   /**
    * Runs one query and collects its output piece by piece. For large results this is several times
    * faster than {@link query}, which has the engine build the whole output in one buffer and copy it
-   * into another: 1,000,000 rows of six Float64 columns as Native (48 MB) took 360–1,000 ms through
-   * `query` and 75–340 ms streamed, on the 2-core dev machine. Fresh memory is what costs: the
+   * into another: 1,000,000 rows of six Float64 columns as Native (48 MB) took 360–1,030 ms through
+   * `query` and 74–355 ms streamed, on the 2-core dev machine. Fresh memory is what costs: the
    * pieces are under 1 MB each.
    */
   stream(sql: string, format: string): Promise<StreamedOutput>;

@@ -35,10 +35,10 @@ export interface LoadedBars {
  * Concurrent slices of a long bar read (ranges under 100,000 buckets a slice are read in fewer). The
  * SMAX-1M bars straight from the dev stack's ClickHouse (`bench/market-data/slices.ts --symbol SMAX-1M
  * --from 2020-01-01 --to 2022-01-01 --slices 1,2,4,8`), p50 of 10 reads in two runs: 1 slice 640–683 ms,
- * 2 slices 364–427, 4 slices 337–412, 8 slices 287–301. Through the Worker, eight lost: uncached
- * loads of a million bars (a backtest over a range not read before) took 295–604 ms with four slices
- * and 339–919 ms with eight, alternated three times: on 2 cores the Worker receiving eight responses
- * competes with the server still producing them.
+ * 2 slices 364–427, 4 slices 337–412, 8 slices 287–301. Through the Worker, eight lost in two of
+ * three alternated rounds: uncached loads of a million bars (a backtest over a range not read before)
+ * had round medians of 498, 466 and 446 ms with four slices against 642, 418 and 741 ms with eight. On
+ * 2 cores the Worker receiving eight responses competes with the server still producing them.
  */
 const BAR_READ_SLICES = 4;
 
