@@ -401,6 +401,34 @@ describe("ClickHouse HTTP stand-in over chdb", () => {
     expect(await result.json()).toEqual([{ n: 1, c: 11.75 }]);
   });
 
+  it("runs background work on a server's 16 threads, not the embedded engine's 2; a DELETE is applied when it answers", async () => {
+    const pool = await ch.query({
+      query: "SELECT value FROM system.server_settings WHERE name = 'background_pool_size'",
+      format: "JSONEachRow",
+    });
+    expect(await pool.json()).toEqual([{ value: "16" }]);
+    // A lightweight DELETE is a mutation of every part: a table of twelve monthly partitions.
+    await ch.command({
+      query: `CREATE TABLE months (k UInt8, t DateTime) ENGINE = MergeTree PARTITION BY toYYYYMM(t) ORDER BY (k, t)`,
+    });
+    await ch.command({
+      query:
+        "INSERT INTO months SELECT number % 3, toDateTime('2024-01-01 00:00:00', 'UTC') + number * 3600 FROM numbers(8760)",
+    });
+    await ch.command({
+      query: "DELETE FROM months WHERE k = 1 AND t < toDateTime('2024-07-01 00:00:00', 'UTC')",
+    });
+    const left = await ch.query({
+      query: "SELECT k, count() AS n FROM months GROUP BY k ORDER BY k",
+      format: "JSONEachRow",
+    });
+    expect(await left.json()).toEqual([
+      { k: 0, n: 2920 },
+      { k: 1, n: 2920 - 1456 },
+      { k: 2, n: 2920 },
+    ]);
+  });
+
   it("exec returns the raw response stream", async () => {
     const result = await ch.exec({
       query: "SELECT symbol, count() FROM bars GROUP BY symbol ORDER BY symbol FORMAT TabSeparated",
