@@ -139,7 +139,7 @@ function DeleteBars({ symbol, timeframes }: { symbol: string; timeframes: string
           <label htmlFor="del-to">To (UTC, excluded)</label>
           <input id="del-to" name="to" type="datetime-local" required />
         </div>
-        <button type="submit" className="q-button q-button-danger">
+        <button type="submit" className="q-button q-button-danger" disabled={remove.isPending}>
           Remove bars…
         </button>
       </form>
@@ -161,7 +161,8 @@ function DeleteBars({ symbol, timeframes }: { symbol: string; timeframes: string
             {formatDateTime(remove.data.to)}.
           </p>
         ) : remove.isPending ? (
-          <p className="q-muted">Removing…</p>
+          // A delete is a ClickHouse mutation of every part of the table: on a large table, seconds.
+          <p className="q-muted">Removing… this can take a while on a large table.</p>
         ) : null}
       </div>
       <ConfirmDialog
@@ -178,8 +179,8 @@ function DeleteBars({ symbol, timeframes }: { symbol: string; timeframes: string
         {range ? (
           <p>
             Every {range.timeframe} bar of <strong>{symbol}</strong> opening from {formatDateTime(range.from)}{" "}
-            up to (not including) {formatDateTime(range.to)}, UTC, is deleted, with the rollups built from
-            them. This cannot be undone; ingest the range again to restore it.
+            up to (not including) {formatDateTime(range.to)} is deleted, with the rollups built from them.
+            This cannot be undone; ingest the range again to restore it.
           </p>
         ) : null}
       </ConfirmDialog>

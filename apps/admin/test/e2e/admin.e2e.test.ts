@@ -128,6 +128,9 @@ describe("an operator", () => {
     await page.getByRole("button", { name: "Remove bars…" }).click();
     const dialog = page.getByRole("dialog", { name: `Remove the 1m bars of ${SYMBOL}?` });
     await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(
+      `opening from ${day(-10)} 10:00 UTC up to (not including) ${day(-10)} 12:00 UTC is deleted`,
+    );
     await look("coverage-confirm");
     await dialog.getByRole("button", { name: "Remove bars" }).click();
     await page.getByText(`Removed 120 1m bars of ${SYMBOL}`).waitFor();
