@@ -1,8 +1,10 @@
 import { deleteBarsResponseSchema, type TicksResponse } from "@quantago/contracts";
+import { ingestionRun, ingestionRunSymbol } from "@quantago/db";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { as, newUser } from "./auth-helpers.ts";
 import { api, expectError } from "./helpers.ts";
-import { admin, uniqueSymbol } from "./ingestion-helpers.ts";
+import { admin, registerSymbols, uniqueSymbol, withDb } from "./ingestion-helpers.ts";
 import { seedSyntheticBars } from "./synthetic-bars.ts";
 
 const FROM = Date.UTC(2025, 0, 6);
@@ -92,5 +94,73 @@ describe("DELETE /api/admin/ingestion/symbols/:symbol/bars", () => {
     ]) {
       await expectError(await bars(symbol, query), 400, "VALIDATION_FAILED");
     }
+  });
+});
+
+async function registered(symbol: string): Promise<boolean> {
+  const res = await admin("/symbols");
+  const body = (await res.json()) as { symbols: { symbol: string }[] };
+  return body.symbols.some((s) => s.symbol === symbol);
+}
+
+describe("DELETE /api/admin/ingestion/symbols/:symbol", () => {
+  it("unregisters a symbol only once its bars are removed; past runs stay; then it is unknown", async () => {
+    const symbol = uniqueSymbol("UNR");
+    await registerSymbols([{ symbol, source: "synthetic" }]);
+    await seedSyntheticBars(symbol, FROM, 120, 5);
+
+    const refused = await expectError(
+      await admin(`/symbols/${symbol}`, { method: "DELETE" }),
+      409,
+      "CONFLICT",
+    );
+    expect(refused.error.message).toContain(`${symbol} still has stored 1m bars; remove them first`);
+    expect(await registered(symbol)).toBe(true);
+
+    expect((await bars(symbol, "from=2025-01-01&to=2025-02-01")).status).toBe(200);
+    // The symbol in lower case names the same registry entry.
+    const res = await admin(`/symbols/${symbol.toLowerCase()}`, { method: "DELETE" });
+    expect(res.status, await res.clone().text()).toBe(204);
+    expect(await registered(symbol)).toBe(false);
+    await expectError(await admin(`/symbols/${symbol}`, { method: "DELETE" }), 404, "NOT_FOUND");
+  });
+
+  it("refuses while a run that includes the symbol is pending or running, and a plain user", async () => {
+    const symbol = uniqueSymbol("UNR");
+    await registerSymbols([{ symbol, source: "synthetic" }]);
+    const runId = `ing_unregister_${symbol}`;
+    await withDb(async (db) => {
+      await db.insert(ingestionRun).values({
+        id: runId,
+        kind: "backfill",
+        status: "running",
+        timeframe: "1m",
+        requestedBy: "secret",
+      });
+      await db.insert(ingestionRunSymbol).values({ runId, symbol, status: "running" });
+    });
+    const refused = await expectError(
+      await admin(`/symbols/${symbol}`, { method: "DELETE" }),
+      409,
+      "CONFLICT",
+    );
+    expect(refused.error.message).toContain(`Ingestion run ${runId}`);
+    await expectError(
+      await as(await newUser(), `/api/admin/ingestion/symbols/${symbol}`, { method: "DELETE" }),
+      403,
+      "FORBIDDEN",
+    );
+    expect(await registered(symbol)).toBe(true);
+
+    await withDb((db) =>
+      db.update(ingestionRun).set({ status: "completed" }).where(eq(ingestionRun.id, runId)),
+    );
+    expect((await admin(`/symbols/${symbol}`, { method: "DELETE" })).status).toBe(204);
+    expect(await registered(symbol)).toBe(false);
+    // The run and its per-symbol row are history: they stay.
+    const kept = await withDb((db) =>
+      db.select().from(ingestionRunSymbol).where(eq(ingestionRunSymbol.runId, runId)),
+    );
+    expect(kept.map((r) => r.symbol)).toEqual([symbol]);
   });
 });

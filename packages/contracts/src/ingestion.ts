@@ -137,7 +137,7 @@ export const eventsQuerySchema = z.object({
   maxSeconds: z.coerce.number().int().min(1).max(3600).optional(),
 });
 
-/** `DELETE /api/admin/ingestion/symbols/:symbol/bars`: the symbol, as every ingestion route takes it. */
+/** `/api/admin/ingestion/symbols/:symbol…`: the symbol, as every ingestion route takes it. */
 export const symbolParamSchema = z.object({ symbol: symbolText });
 
 /**

@@ -320,6 +320,13 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   },
   {
     method: "DELETE",
+    path: "/api/admin/ingestion/symbols/:symbol",
+    summary:
+      "Stop syncing a symbol and remove it from the registry (409 while it has stored bars or an active run)",
+    responses: { 204: { description: "Unregistered." } },
+  },
+  {
+    method: "DELETE",
     path: "/api/admin/ingestion/symbols/:symbol/bars",
     summary: "Delete a symbol's stored bars over a range",
     responses: { 200: { description: "What was removed.", schema: deleteBarsResponseSchema } },

@@ -3,10 +3,12 @@
  * when. Uploads and workflows look symbols up here.
  */
 import type { SymbolUpsert } from "@quantago/contracts";
-import { type Database, marketSymbol } from "@quantago/db";
-import { type AssetClass, inferAssetClass, symbolSchema } from "@quantago/market-data";
+import { type Database, ingestionRun, ingestionRunSymbol, marketSymbol } from "@quantago/db";
+import { type AssetClass, baseTimeframe, inferAssetClass, symbolSchema } from "@quantago/market-data";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { AppError } from "../../lib/errors.ts";
+import type { Services } from "../../services.ts";
+import { ACTIVE_RUN_STATUSES } from "./events.ts";
 
 export type SymbolRow = typeof marketSymbol.$inferSelect;
 
@@ -111,4 +113,40 @@ export function assetClassOf(symbol: string, entry?: { assetClass: string } | nu
 export async function registeredAssetClass(db: Database, symbol: string): Promise<AssetClass> {
   const [entry] = await db.select().from(marketSymbol).where(eq(marketSymbol.symbol, symbol));
   return assetClassOf(symbol, entry);
+}
+
+/**
+ * Removes `symbol` from the registry, so scheduled syncs and bulk runs no longer fetch it; its past
+ * runs stay in the log. Refused while it still has stored bars (the market-data catalog would list a
+ * symbol nobody maintains: the operator removes its bars first, a separate and deliberate step) or
+ * while a run that includes it is pending or running (it would write bars for a symbol that is gone).
+ *
+ * @throws AppError NOT_FOUND when the symbol is not registered, CONFLICT in the two cases above
+ */
+export async function unregisterSymbol(
+  { db, clickhouse, config }: Pick<Services, "db" | "clickhouse" | "config">,
+  symbol: string,
+): Promise<void> {
+  const [entry] = await db.select().from(marketSymbol).where(eq(marketSymbol.symbol, symbol));
+  if (!entry) throw new AppError("NOT_FOUND", `${symbol} is not registered.`);
+  const stored = await baseTimeframe(clickhouse, symbol, { database: config.CLICKHOUSE_DB });
+  if (stored !== null) {
+    throw new AppError(
+      "CONFLICT",
+      `${symbol} still has stored ${stored} bars; remove them first (on its coverage page in the admin console, or DELETE /api/admin/ingestion/symbols/${symbol}/bars).`,
+    );
+  }
+  const [active] = await db
+    .select({ id: ingestionRun.id, status: ingestionRun.status })
+    .from(ingestionRunSymbol)
+    .innerJoin(ingestionRun, eq(ingestionRun.id, ingestionRunSymbol.runId))
+    .where(and(eq(ingestionRunSymbol.symbol, symbol), inArray(ingestionRun.status, ACTIVE_RUN_STATUSES)))
+    .limit(1);
+  if (active) {
+    throw new AppError(
+      "CONFLICT",
+      `Ingestion run ${active.id} for ${symbol} is ${active.status}; wait for it or cancel it.`,
+    );
+  }
+  await db.delete(marketSymbol).where(eq(marketSymbol.symbol, symbol));
 }

@@ -21,6 +21,7 @@ import {
   normalizeSymbol,
   registeredAssetClass,
   serializeSymbol,
+  unregisterSymbol,
   upsertSymbols,
 } from "../../domain/ingestion/registry.ts";
 import { runOnce } from "../../domain/ingestion/run-once.ts";
@@ -97,6 +98,10 @@ export const ingestionRoutes = new Hono<AppEnv>()
       );
     },
   )
+  .delete("/symbols/:symbol", validate("param", symbolParamSchema), async (c) => {
+    await unregisterSymbol(c.get("services"), normalizeSymbol(c.req.valid("param").symbol));
+    return c.body(null, 204);
+  })
   .post("/symbols", validate("json", symbolsUpsertBodySchema), async (c) => {
     const rows = await upsertSymbols(c.get("services").db, c.req.valid("json").symbols);
     return c.json({ symbols: rows.map(serializeSymbol) }, 200);
