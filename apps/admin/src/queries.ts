@@ -129,6 +129,10 @@ export const upsertSymbols = (symbols: Array<Partial<RegisteredSymbol> & { symbo
     }),
   );
 
+/** Removes a symbol from the registry (refused with 409 while it has stored bars or an active run). */
+export const unregisterSymbol = (symbol: string): Promise<void> =>
+  unwrap(ingestion.symbols[":symbol"].$delete({ param: { symbol } }));
+
 export const storedSeriesQuery = () =>
   queryOptions({
     queryKey: ["stored-series"],

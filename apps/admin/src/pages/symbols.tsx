@@ -3,7 +3,13 @@ import { ConfirmDialog, EmptyState, ErrorState, LoadingBlock, PageHeader } from 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useState } from "react";
-import { type RegisteredSymbol, symbolsQuery, TIMEFRAMES, upsertSymbols } from "../queries.ts";
+import {
+  type RegisteredSymbol,
+  symbolsQuery,
+  TIMEFRAMES,
+  unregisterSymbol,
+  upsertSymbols,
+} from "../queries.ts";
 
 const SOURCES = ["yahoo", "binance", "csv", "synthetic"] as const;
 const CLASSES = ["stock", "crypto", "forex"] as const;
@@ -36,13 +42,16 @@ export function parseBulk(text: string): { rows: Upsert[]; errors: string[] } {
   return { rows, errors };
 }
 
-function useUpsert() {
+/** A change to the registry; the symbols list is read again once it succeeded. */
+function useRegistryChange<T>(mutationFn: (input: T) => Promise<unknown>) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: upsertSymbols,
+    mutationFn,
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["admin-symbols"] }),
   });
 }
+
+const useUpsert = () => useRegistryChange(upsertSymbols);
 
 function Answer({ m }: { m: ReturnType<typeof useUpsert> }) {
   if (m.isError)
@@ -167,10 +176,69 @@ function EditSymbol({ s, onClose }: { s: RegisteredSymbol | null; onClose: () =>
   );
 }
 
+/**
+ * Unregistering: a confirmation, then the API's answer under the page header. The API refuses (409) a
+ * symbol that still has stored bars or an active run, and says why; the dialog says so up front.
+ */
+const useUnregister = () => useRegistryChange(unregisterSymbol);
+
+function UnregisterAnswer({ m }: { m: ReturnType<typeof useUnregister> }) {
+  if (m.isError)
+    return (
+      <p className="q-form-error" role="alert">
+        Not removed: {describeError(m.error).message}
+      </p>
+    );
+  if (m.isSuccess)
+    return (
+      <p className="q-small q-tone-positive" role="status">
+        Removed {m.variables} from the registry.
+      </p>
+    );
+  return null;
+}
+
+function UnregisterSymbol({
+  symbol,
+  onConfirm,
+  onClose,
+}: {
+  symbol: string | null;
+  onConfirm: (symbol: string) => void;
+  onClose: () => void;
+}) {
+  return (
+    <ConfirmDialog
+      open={symbol !== null}
+      title={`Remove ${symbol ?? ""} from the registry?`}
+      confirmLabel="Remove symbol"
+      danger
+      onCancel={onClose}
+      onConfirm={() => {
+        if (symbol) onConfirm(symbol);
+        onClose();
+      }}
+    >
+      {symbol ? (
+        <p>
+          Scheduled syncs and bulk runs stop fetching <strong>{symbol}</strong>; its past runs stay in the
+          ingestion log. A symbol that still has stored bars cannot be removed: remove them on its{" "}
+          <Link to="/coverage" search={{ symbol }}>
+            coverage page
+          </Link>{" "}
+          first.
+        </p>
+      ) : null}
+    </ConfirmDialog>
+  );
+}
+
 export function SymbolsPage() {
   const symbols = useQuery(symbolsQuery());
   const toggle = useUpsert();
+  const unregister = useUnregister();
   const [editing, setEditing] = useState<RegisteredSymbol | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
   return (
     <>
       <PageHeader
@@ -179,6 +247,9 @@ export function SymbolsPage() {
       />
       <BulkRegister />
       <Answer m={toggle} />
+      <div aria-live="polite">
+        <UnregisterAnswer m={unregister} />
+      </div>
       {symbols.isPending ? (
         <LoadingBlock label="Loading symbols" />
       ) : symbols.isError ? (
@@ -234,6 +305,15 @@ export function SymbolsPage() {
                       }}
                     >
                       Edit
+                    </button>{" "}
+                    <button
+                      type="button"
+                      className="q-button q-button-danger"
+                      aria-label={`Remove ${s.symbol}`}
+                      disabled={unregister.isPending}
+                      onClick={() => setRemoving(s.symbol)}
+                    >
+                      Remove…
                     </button>
                   </td>
                 </tr>
@@ -243,6 +323,11 @@ export function SymbolsPage() {
         </div>
       )}
       <EditSymbol s={editing} onClose={() => setEditing(null)} />
+      <UnregisterSymbol
+        symbol={removing}
+        onConfirm={(symbol) => unregister.mutate(symbol)}
+        onClose={() => setRemoving(null)}
+      />
     </>
   );
 }

@@ -138,6 +138,33 @@ describe("an operator", () => {
     await look("coverage-deleted");
   });
 
+  it("removes a symbol from the registry after confirming; one with stored bars is refused with the reason", async () => {
+    await page.goto("/symbols");
+    await page.getByRole("button", { name: "Remove E2E-CSV" }).click();
+    const refuse = page.getByRole("dialog", { name: "Remove E2E-CSV from the registry?" });
+    await refuse.waitFor();
+    await look("symbols-remove-confirm");
+    await refuse.getByRole("button", { name: "Remove symbol" }).click();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: "Not removed: E2E-CSV still has stored 1m bars" })
+      .waitFor();
+    await page.getByRole("rowheader", { name: "E2E-CSV" }).waitFor();
+    await look("symbols-remove-refused");
+
+    await page.getByLabel(/One per line/).fill("E2E-GONE synthetic crypto");
+    await page.getByRole("button", { name: "Register" }).click();
+    await page.getByRole("rowheader", { name: "E2E-GONE" }).waitFor();
+    await page.getByRole("button", { name: "Remove E2E-GONE" }).click();
+    await page
+      .getByRole("dialog", { name: "Remove E2E-GONE from the registry?" })
+      .getByRole("button", { name: "Remove symbol" })
+      .click();
+    await page.getByText("Removed E2E-GONE from the registry.").waitFor();
+    await page.getByRole("rowheader", { name: "E2E-GONE" }).waitFor({ state: "detached" });
+    expect(await page.getByRole("rowheader", { name: "E2E-CSV" }).count()).toBe(1);
+  });
+
   it("refuses a plain user, promotes them, and the promotion takes effect in their session", async () => {
     const email = `user-${Date.now()}@example.com`;
     // Signed up in its own browser context: the session cookie must not replace the admin's.
