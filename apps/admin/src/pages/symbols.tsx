@@ -177,7 +177,7 @@ function EditSymbol({ s, onClose }: { s: RegisteredSymbol | null; onClose: () =>
 }
 
 /**
- * Unregistering: a confirmation, then the API's answer under the page header. The API refuses (409) a
+ * Unregistering: a confirmation, then the API's answer above the table. The API refuses (409) a
  * symbol that still has stored bars or an active run, and says why; the dialog says so up front.
  */
 const useUnregister = () => useRegistryChange(unregisterSymbol);
