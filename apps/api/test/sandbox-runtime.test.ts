@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { computeSignals, type ExecutionConfig, generateSmaxBars, runBacktest } from "@quantago/engine";
 import { SMAX_EXECUTION_CONFIG, SMAX_STRATEGY_PARAMETERS } from "@quantago/engine/fixtures/smax";
-import { smaCrossover } from "@quantago/strategies";
+import { type BarColumns, smaCrossover } from "@quantago/strategies";
 import { hostileColumnarModule, hostileJsonModule, importingModule } from "@quantago/wasm-sdk/testing";
 import { describe, expect, inject, it } from "vitest";
 import {
@@ -45,6 +45,18 @@ async function failure(
   throw new Error("expected the run to fail");
 }
 
+/** A copy of the first `n` bars (a new bars object, as a new read would be). */
+function firstBars(bars: BarColumns, n: number): BarColumns {
+  return {
+    time: bars.time.slice(0, n),
+    open: bars.open.slice(0, n),
+    high: bars.high.slice(0, n),
+    low: bars.low.slice(0, n),
+    close: bars.close.slice(0, n),
+    volume: bars.volume.slice(0, n),
+  };
+}
+
 describe("WASM strategy runtime in the Worker Loader sandbox", () => {
   it("columnar ABI: 100,000 SMAX bars, decisions and results identical to the native strategy", async () => {
     const bars = generateSmaxBars(100_000);
@@ -76,14 +88,7 @@ describe("WASM strategy runtime in the Worker Loader sandbox", () => {
     const { entryIndex, exitIndex } = native.tradeColumns;
     const k = entryIndex.findIndex((entry, i) => (exitIndex[i] as number) - entry > 10);
     const cut = (entryIndex[k] as number) + 5;
-    const head = {
-      time: bars.time.slice(0, cut),
-      open: bars.open.slice(0, cut),
-      high: bars.high.slice(0, cut),
-      low: bars.low.slice(0, cut),
-      close: bars.close.slice(0, cut),
-      volume: bars.volume.slice(0, cut),
-    };
+    const head = firstBars(bars, cut);
     const nativeOpen = runBacktest(head, smaCrossover.create(PARAMS), SMAX).openPosition;
     expect(nativeOpen).not.toBeNull();
     const cutRun = await runWasmBacktest(env.LOADER, {
@@ -101,8 +106,36 @@ describe("WASM strategy runtime in the Worker Loader sandbox", () => {
     const stored = await fromR2(moduleBytes("sma-crossover.wasm"));
     const result = await runWasmBacktest(env.LOADER, { ...stored, bars, parameters: PARAMS, config: SMAX });
     expect(result.rpcCalls).toBe(3); // 2 staging chunks of 500,000 bars (24 MB each) + the run
+    expect(result.barsReused).toBe(false);
     expect(result.tradeColumns.count).toBe(19_562);
     expect(result.metrics.finalEquity).toBe(native.metrics.finalEquity);
+
+    // The same bars again (a sweep over one range): the child kept them, nothing is sent.
+    const again = await runWasmBacktest(env.LOADER, {
+      ...stored,
+      bars,
+      parameters: { fast: 5, slow: 20 },
+      config: SMAX,
+    });
+    expect(again.barsReused).toBe(true);
+    expect(again.rpcCalls).toBe(1);
+    const other = runBacktest(bars, smaCrossover.create({ fast: 5, slow: 20 }), SMAX);
+    expect(again.tradeColumns.count).toBe(other.tradeColumns.count);
+    expect(again.metrics.finalEquity).toBe(other.metrics.finalEquity);
+    expect(again.equity).toEqual(other.equity);
+
+    // Other bars arrived in between: the child dropped the first ones, so they are sent again.
+    const between = await runWasmBacktest(env.LOADER, {
+      ...stored,
+      bars: firstBars(bars, 600_000),
+      parameters: PARAMS,
+      config: SMAX,
+    });
+    expect([between.barsReused, between.rpcCalls]).toEqual([false, 3]);
+    const third = await runWasmBacktest(env.LOADER, { ...stored, bars, parameters: PARAMS, config: SMAX });
+    expect([third.barsReused, third.rpcCalls]).toEqual([false, 4]); // the refused try, 2 chunks, the run
+    expect(third.metrics.finalEquity).toBe(native.metrics.finalEquity);
+    expect(third.equity).toEqual(native.equity);
   });
 
   it("published JSON ABI: 20,000 bars, per-candle calls inside the child, identical results", async () => {

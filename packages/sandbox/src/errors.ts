@@ -14,7 +14,10 @@ export type SandboxFailureCode =
   | "memory"
   | "output"
   | "engine"
-  | "sandbox";
+  | "sandbox"
+  // Not a failure of the strategy: the request named kept bars the child no longer has (see
+  // `SandboxRunRequest.barsKey`); the caller sends them and asks again.
+  | "bars_missing";
 
 /** A sandboxed strategy run failed; `reason` is meant to be shown to the strategy's author. */
 export class SandboxError extends Error {

@@ -202,6 +202,31 @@ describe("runSandboxJob with the example modules", () => {
     expect(again.ok ? "" : again.reason).toMatch(/no bars/);
   });
 
+  it("keeps the bars of a run that names them, until other bars arrive", () => {
+    const request = { abi: "columnar", parameters: PARAMS, config: SMAX } as const;
+    const first = runSandboxJob(built("sma-crossover"), { ...request, bars, barsKey: "range-a" });
+    expect(first.ok && first.metrics.finalEquity).toBe(native.metrics.finalEquity);
+    const kept = runSandboxJob(built("sma-crossover"), { ...request, barsKey: "range-a" });
+    expect(kept.ok && kept.metrics.finalEquity).toBe(native.metrics.finalEquity);
+    expect(runSandboxJob(built("sma-crossover"), { ...request, barsKey: "range-b" })).toMatchObject({
+      ok: false,
+      code: "bars_missing",
+    });
+    // Staging other bars drops the kept ones before the new ones are allocated.
+    stageBars("job-2", 10, 0, {
+      time: bars.time.subarray(0, 10),
+      open: bars.open.subarray(0, 10),
+      high: bars.high.subarray(0, 10),
+      low: bars.low.subarray(0, 10),
+      close: bars.close.subarray(0, 10),
+      volume: bars.volume.subarray(0, 10),
+    });
+    expect(runSandboxJob(built("sma-crossover"), { ...request, barsKey: "range-a" })).toMatchObject({
+      ok: false,
+      code: "bars_missing",
+    });
+  });
+
   it("rejects parameters the module refuses", () => {
     const r = runSandboxJob(built("sma-crossover"), {
       abi: "columnar",

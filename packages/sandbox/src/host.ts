@@ -48,9 +48,19 @@ export interface SandboxRunRequest {
   parameters: Record<string, unknown>;
   /** Execution config of the engine. */
   config: ExecutionConfig;
-  /** The bars, or null/undefined when they were staged under `jobId` with {@link stageBars}. */
+  /**
+   * The bars, or null/undefined when they were staged under `jobId` with {@link stageBars} or are
+   * the bars the child keeps under `barsKey`.
+   */
   bars?: BarColumns | null;
   jobId?: string;
+  /**
+   * Names the bars (inline or staged) so the child keeps them after the run: a later request with
+   * the same key and neither `bars` nor `jobId` runs on them without sending them again, or fails
+   * with code `bars_missing` when the child no longer has them. The caller must never reuse a key
+   * for other bars.
+   */
+  barsKey?: string;
   /** Columnar ABI: bars per `qg_signals` call (default 65,536). */
   batchSize?: number;
   /** The run fails once the module's memory reaches this size (default 256 MiB). */
@@ -103,6 +113,14 @@ interface Staged {
 // Bars staged chunk by chunk for the next `run` of a job; bounded so a crashed caller leaks little.
 const staged = new Map<string, Staged>();
 const MAX_STAGED_JOBS = 4;
+
+/**
+ * The bars of the last run that named them (`barsKey`), kept for the next run on the same range
+ * (a parameter sweep, a re-run), which then skips sending up to 48 MB a million bars again. One set
+ * only, and dropped as soon as other bars start to arrive, so the child never holds two ranges
+ * because of it.
+ */
+let kept: { key: string; bars: BarColumns } | null = null;
 const COLUMNS = ["time", "open", "high", "low", "close", "volume"] as const;
 
 /**
@@ -117,6 +135,7 @@ export function stageBars(
 ): { received: number } {
   let s = staged.get(jobId);
   if (s === undefined) {
+    kept = null; // other bars are coming: free the kept ones first
     if (staged.size >= MAX_STAGED_JOBS) staged.delete(staged.keys().next().value as string);
     const make = () => new Float64Array(total);
     s = {
@@ -173,6 +192,12 @@ function failure(e: unknown): SandboxRunFailure {
 export function runSandboxJob(module: WebAssembly.Module, request: SandboxRunRequest): SandboxRunResult {
   try {
     let bars = request.bars ?? null;
+    if (bars === null && request.jobId === undefined && request.barsKey !== undefined) {
+      if (kept?.key !== request.barsKey) {
+        throw new SandboxError("bars_missing", "the sandbox no longer has these bars: send them");
+      }
+      bars = kept.bars;
+    }
     if (bars === null) {
       const s = request.jobId === undefined ? undefined : staged.get(request.jobId);
       if (s === undefined) {
@@ -184,6 +209,7 @@ export function runSandboxJob(module: WebAssembly.Module, request: SandboxRunReq
       }
       bars = s.bars;
     }
+    if (request.barsKey !== undefined) kept = { key: request.barsKey, bars };
     const cap = request.memoryCapBytes ?? DEFAULT_MEMORY_CAP_BYTES;
     const wallTimeMs = request.wallTimeMs ?? DEFAULT_RUN_WALL_TIME_MS;
     let instance: WebAssembly.Instance;

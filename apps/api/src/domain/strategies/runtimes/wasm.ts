@@ -2,7 +2,10 @@
  * Runs a user's WebAssembly strategy backtest inside a Worker Loader child: the child gets our
  * bundled host module (`@quantago/sandbox`: both ABIs plus the engine) and the user's bytes, no
  * network and no bindings, and runs the WHOLE simulation; the parent makes one RPC call per run (plus
- * one per 24 MiB chunk of bars when the bars exceed what one RPC argument may carry).
+ * one per 24 MiB chunk of bars when the bars exceed what one RPC argument may carry). The child keeps
+ * the bars of its last run, so a run on the same bars object (the API's bar cache hands the same one
+ * to every run of a range) sends none: first the run is asked for by the bars' key alone, and only
+ * when the child no longer has them are they sent.
  *
  * Budgets: CPU through the Loader's `limits.cpuMs` (enforced by the Workers runtime, not by the
  * local workerd) and, everywhere, through fuel metering: the module is rewritten so every loop
@@ -76,12 +79,22 @@ export interface WasmBacktestOptions {
 }
 
 /**
+ * A key per bars object sent to a sandbox, so that a child which kept those bars (see
+ * `SandboxRunRequest.barsKey`) is not sent them again. Keyed by object identity: the bars a run gets
+ * may be shared with other runs and are never written to (see `loadBars`), and a new read is a new
+ * object, hence a new key.
+ */
+const barsKeys = new WeakMap<BarColumns, string>();
+
+/**
  * Result of {@link runWasmBacktest}: what the child reported (the sandbox's own result type, so the two
  * cannot drift), less its success flag and memory figure, plus the RPC calls this side made.
  */
 export type WasmBacktestResult = Omit<SandboxRunSuccess, "ok" | "memoryBytes"> & {
-  /** RPC calls made for this run (staging chunks + the run). */
+  /** RPC calls made for this run (a try on kept bars, staging chunks, the run). */
   rpcCalls: number;
+  /** True when the child still had the bars from an earlier run and they were not sent again. */
+  barsReused: boolean;
 };
 
 interface HostStub {
@@ -178,26 +191,43 @@ export async function runWasmBacktest(
     ...(options.json === undefined ? {} : { json: options.json }),
   };
   const signal = options.signal;
+  const bars = options.bars;
   let rpcCalls = 0;
-  let result: SandboxRunResult;
-  try {
-    if (n <= STAGE_CHUNK_BARS) {
-      request.bars = options.bars;
-    } else {
-      request.jobId = crypto.randomUUID();
-      for (let start = 0; start < n; start += STAGE_CHUNK_BARS) {
-        const end = Math.min(n, start + STAGE_CHUNK_BARS);
-        await unlessAborted(host.stage(request.jobId, n, start, chunkOf(options.bars, start, end)), signal);
-        rpcCalls++;
-      }
-    }
-    result = await unlessAborted(host.run(request), signal);
+  /** One RPC call, abandoned when the run is cancelled; a failure of the child becomes a SandboxError. */
+  const call = async <T>(work: () => Promise<T>): Promise<T> => {
     rpcCalls++;
-  } catch (e) {
-    signal?.throwIfAborted();
-    throw rpcFailure(e, cpuMs);
+    try {
+      return await unlessAborted(work(), signal);
+    } catch (e) {
+      signal?.throwIfAborted();
+      throw rpcFailure(e, cpuMs);
+    }
+  };
+
+  let result: SandboxRunResult | null = null;
+  let barsKey = barsKeys.get(bars);
+  if (barsKey !== undefined) {
+    // These bars went to a sandbox before: this child may still have them.
+    result = await call(() => host.run({ ...request, barsKey }));
+    if (!result.ok && result.code === "bars_missing") result = null;
+  } else {
+    barsKey = crypto.randomUUID();
+    barsKeys.set(bars, barsKey);
+  }
+  const barsReused = result !== null;
+  if (result === null) {
+    if (n <= STAGE_CHUNK_BARS) {
+      result = await call(() => host.run({ ...request, barsKey, bars }));
+    } else {
+      const jobId = crypto.randomUUID();
+      for (let start = 0; start < n; start += STAGE_CHUNK_BARS) {
+        const chunk = chunkOf(bars, start, Math.min(n, start + STAGE_CHUNK_BARS));
+        await call(() => host.stage(jobId, n, start, chunk));
+      }
+      result = await call(() => host.run({ ...request, barsKey, jobId }));
+    }
   }
   if (!result.ok) throw new SandboxError(result.code, result.reason);
   const { ok: _ok, memoryBytes: _memoryBytes, ...reported } = result;
-  return { ...reported, rpcCalls };
+  return { ...reported, rpcCalls, barsReused };
 }
