@@ -105,7 +105,7 @@ describe("WASM strategy runtime in the Worker Loader sandbox", () => {
     const native = runBacktest(bars, smaCrossover.create(PARAMS), SMAX);
     const stored = await fromR2(moduleBytes("sma-crossover.wasm"));
     const result = await runWasmBacktest(env.LOADER, { ...stored, bars, parameters: PARAMS, config: SMAX });
-    expect(result.rpcCalls).toBe(3); // 2 staging chunks of 500,000 bars (24 MB each) + the run
+    expect(result.rpcCalls).toBe(5); // 4 staging chunks of 250,000 bars (12 MB each) + the run
     expect(result.barsReused).toBe(false);
     expect(result.tradeColumns.count).toBe(19_562);
     expect(result.metrics.finalEquity).toBe(native.metrics.finalEquity);
@@ -131,9 +131,9 @@ describe("WASM strategy runtime in the Worker Loader sandbox", () => {
       parameters: PARAMS,
       config: SMAX,
     });
-    expect([between.barsReused, between.rpcCalls]).toEqual([false, 3]);
+    expect([between.barsReused, between.rpcCalls]).toEqual([false, 4]);
     const third = await runWasmBacktest(env.LOADER, { ...stored, bars, parameters: PARAMS, config: SMAX });
-    expect([third.barsReused, third.rpcCalls]).toEqual([false, 4]); // the refused try, 2 chunks, the run
+    expect([third.barsReused, third.rpcCalls]).toEqual([false, 6]); // the refused try, 4 chunks, the run
     expect(third.metrics.finalEquity).toBe(native.metrics.finalEquity);
     expect(third.equity).toEqual(native.equity);
   });

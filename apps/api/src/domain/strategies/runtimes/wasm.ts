@@ -2,7 +2,7 @@
  * Runs a user's WebAssembly strategy backtest inside a Worker Loader child: the child gets our
  * bundled host module (`@quantago/sandbox`: both ABIs plus the engine) and the user's bytes, no
  * network and no bindings, and runs the WHOLE simulation; the parent makes one RPC call per run (plus
- * one per 24 MiB chunk of bars when the bars exceed what one RPC argument may carry). The child keeps
+ * one per chunk of {@link STAGE_CHUNK_BARS} bars when there are more). The child keeps
  * the bars of its last run, so a run on the same bars object (the API's bar cache hands the same one
  * to every run of a range) sends none: first the run is asked for by the bars' key alone, and only
  * when the child no longer has them are they sent.
@@ -42,8 +42,14 @@ export { SandboxError };
 export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
 /** Default CPU budget of one call into the sandbox. */
 export const DEFAULT_SANDBOX_CPU_MS = 5_000;
-/** Bars per staging call when the bars exceed one RPC argument: 6 columns × 8 B × 500k = 24 MB < 32 MiB. */
-export const STAGE_CHUNK_BARS = 500_000;
+/**
+ * Bars per staging call when the bars exceed what one call should carry: 6 columns × 8 B × 250k =
+ * 12 MB, under the 32 MiB RPC argument cap. Half the cap's worth was slower: sending a million
+ * uncached bars and running them took a median 344–468 ms in 24 MB calls against 200–296 ms in 12 MB
+ * calls (three alternated rounds of `bench/backtest/run.ts --uncached` on the dev stack); 6 MB calls
+ * staged faster still but made the run itself slower.
+ */
+export const STAGE_CHUNK_BARS = 250_000;
 
 /** One backtest of a WASM strategy. */
 export interface WasmBacktestOptions {
