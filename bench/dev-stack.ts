@@ -41,6 +41,32 @@ export function call(
   });
 }
 
+/**
+ * Reads an SSE stream of the API (`path`, e.g. `/api/backtests/:id/events`) until its terminal event
+ * (`completed`, `failed` or `cancelled`), as the web app follows a run; returns when that event came
+ * (`performance.now()`).
+ */
+export async function untilEnded(
+  stack: Pick<DevStackApi, "api" | "origin">,
+  cookie: string,
+  path: string,
+): Promise<number> {
+  const res = await call(stack, cookie, path);
+  if (res.status !== 200 || !res.body) throw new Error(`${path}: HTTP ${res.status}`);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`${path} ended before the run did`);
+    text += decoder.decode(value, { stream: true });
+    if (/^event: (completed|failed|cancelled)$/m.test(text)) break;
+  }
+  const at = performance.now();
+  await reader.cancel().catch(() => {});
+  return at;
+}
+
 export const SMAX_SYMBOL = "SMAX-1M";
 const SMAX_SERIES = 1_000_000;
 

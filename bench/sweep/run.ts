@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { SMAX_EXECUTION_CONFIG, SMAX_START_MS } from "../../packages/engine/src/fixtures/smax.ts";
 import { generateSmaxBars, runBacktest } from "../../packages/engine/src/index.ts";
 import { smaCrossover } from "../../packages/strategies/src/index.ts";
-import { call, SMAX_SYMBOL, seedSmaxBars, signIn } from "../dev-stack.ts";
+import { call, SMAX_SYMBOL, seedSmaxBars, signIn, untilEnded } from "../dev-stack.ts";
 
 const { values } = parseArgs({
   options: {
@@ -76,7 +76,8 @@ async function timedSweep(cookie: string): Promise<{ wallMs: number; workflowMs:
   if (combinations !== COMBINATIONS)
     throw new Error(`expected ${COMBINATIONS} combinations, got ${combinations}`);
   // With events, the wall clock stops at the terminal event; the record is then read to check it.
-  const ended = values.follow === "events" ? await untilEnded(cookie, id) : null;
+  const ended =
+    values.follow === "events" ? await untilEnded(stack, cookie, `/api/research/sweeps/${id}/events`) : null;
   for (;;) {
     const record = (await (await call(stack, cookie, `/api/research/sweeps/${id}`)).json()) as SweepRecord;
     if (record.status === "completed") {
@@ -92,24 +93,6 @@ async function timedSweep(cookie: string): Promise<{ wallMs: number; workflowMs:
       throw new Error(`sweep ${record.status}: ${record.error_message}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** Reads the sweep's SSE stream until its terminal event; returns when it came (`performance.now()`). */
-async function untilEnded(cookie: string, id: string): Promise<number> {
-  const res = await call(stack, cookie, `/api/research/sweeps/${id}/events`);
-  if (res.status !== 200 || !res.body) throw new Error(`events: HTTP ${res.status}`);
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error("events ended before the sweep did");
-    text += decoder.decode(value, { stream: true });
-    if (/^event: (completed|failed|cancelled)$/m.test(text)) break;
-  }
-  const at = performance.now();
-  await reader.cancel().catch(() => {});
-  return at;
 }
 
 await seedSmaxBars({ url: values.clickhouse, database: values.database });
