@@ -92,22 +92,26 @@ export async function hasBars(
   client: ClickHouseClient,
   params: Omit<CandleQuery, "limit">,
 ): Promise<boolean> {
-  const base = params.base ?? (await baseTimeframe(client, params.symbol, { database: params.database }));
-  if (base === null) return false;
-  if (!canAggregate(base, params.timeframe)) throw new TimeframeTooFineError(params.timeframe, base);
-  const from = Math.max(toUnixMs(params.from, "from"), REPRESENTABLE_TIME.fromMs);
-  const to = Math.min(toUnixMs(params.to, "to"), REPRESENTABLE_TIME.toMs);
-  if (!(from < to)) return false;
-  const result = await client.query({
-    query: `SELECT 1 FROM ${ohlcvTable(params.database)}
+  const present = async (base: Timeframe): Promise<boolean> => {
+    if (!canAggregate(base, params.timeframe)) throw new TimeframeTooFineError(params.timeframe, base);
+    const from = Math.max(toUnixMs(params.from, "from"), REPRESENTABLE_TIME.fromMs);
+    const to = Math.min(toUnixMs(params.to, "to"), REPRESENTABLE_TIME.toMs);
+    if (!(from < to)) return false;
+    const result = await client.query({
+      query: `SELECT 1 FROM ${ohlcvTable(params.database)}
       WHERE symbol = {symbol:String} AND timeframe = {base:String}
         AND time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
         AND time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
       LIMIT 1`,
-    query_params: { symbol: params.symbol, base, from, to },
-    format: "JSONCompactEachRow",
-  });
-  return (await result.json<[number]>()).length > 0;
+      query_params: { symbol: params.symbol, base, from, to },
+      format: "JSONCompactEachRow",
+    });
+    return (await result.json<[number]>()).length > 0;
+  };
+  if (params.base !== undefined) return present(params.base);
+  // The lookup of the base and the check with the base last seen for the symbol, side by side.
+  const found = await withBaseTimeframe(client, params.symbol, { database: params.database }, present);
+  return found.base !== null && found.result;
 }
 
 /** Largest number of symbols whose last seen base timeframe an isolate remembers. */

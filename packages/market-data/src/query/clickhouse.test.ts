@@ -18,7 +18,7 @@ import {
 import { openTestClickHouse, type TestClickHouse } from "../../test-fixtures/clickhouse.ts";
 import { readBarsColumnar } from "../columnar/read.ts";
 import { TIMEFRAMES, type Timeframe } from "../timeframes.ts";
-import { baseTimeframe, type Candle, queryCandles, withBaseTimeframe } from "./candles.ts";
+import { baseTimeframe, type Candle, hasBars, queryCandles, withBaseTimeframe } from "./candles.ts";
 import { listSymbols } from "./catalog.ts";
 import { buildBarsSql, TimeframeTooFineError, withRollupFallback } from "./sql.ts";
 import { queryTicksJson } from "./ticks-json.ts";
@@ -444,6 +444,37 @@ describe("withBaseTimeframe", () => {
       throw new Error(`failed with ${base}`);
     };
     await expect(withBaseTimeframe(client, symbol, { database }, failing)).rejects.toThrow("failed with 1m");
+  });
+});
+
+describe("hasBars", () => {
+  it("answers for the symbol's current base, also when the base last seen was another", async () => {
+    const symbol = "SPEC-PRESENT";
+    const insert = (timeframe: string, times: number[]) =>
+      insertRawBars(
+        client,
+        database,
+        makeBars(
+          { symbol, asset_class: "crypto", timeframe, source: "test", ingest_version: 1 },
+          times,
+          5,
+          10,
+        ),
+      );
+    const present = (timeframe: Timeframe, from: number, to: number) =>
+      hasBars(client, { database, symbol, timeframe, from: new Date(from), to: new Date(to) });
+    expect(await present("1h", utc(2024, 5, 1), utc(2024, 5, 2))).toBe(false); // nothing stored
+
+    await insert("5m", range(utc(2024, 5, 1), utc(2024, 5, 2), 5 * MIN));
+    expect(await present("1h", utc(2024, 5, 1), utc(2024, 5, 2))).toBe(true);
+    expect(await present("1h", utc(2024, 5, 2), utc(2024, 5, 3))).toBe(false); // after the last bar
+    await expect(present("1m", utc(2024, 5, 1), utc(2024, 5, 2))).rejects.toThrow(TimeframeTooFineError);
+
+    // Finer bars make 1m the base: the check made with the 5m last seen (no 5m bars on May 3) is
+    // redone with 1m.
+    await insert("1m", range(utc(2024, 5, 3), utc(2024, 5, 3, 1), MIN));
+    expect(await present("1h", utc(2024, 5, 3), utc(2024, 5, 4))).toBe(true);
+    expect(await present("1m", utc(2024, 5, 3), utc(2024, 5, 4))).toBe(true);
   });
 });
 
