@@ -56,7 +56,12 @@ export interface RuntimeRequest {
   /** The backtest's `parameters` as sent: the contract's `input.parameters`, and the strategy's own. */
   parameters: Record<string, unknown>;
   timeframe: string;
-  /** Called with the number of bars done (at most about once a second, and at the end). */
+  /**
+   * Called with the number of bars done while a run is in progress, at most about once a second (only
+   * runs that last longer report). Not at the end: the write that completes the backtest records its
+   * bars, and a report there would cost the run a database round trip, on a connection of its own
+   * when the run's first connection is still busy.
+   */
   onProgress?: (barsDone: number) => Promise<void> | void;
   /** Remote runtime: where answers are checkpointed so a retried run resumes (see checkpoint.ts). */
   checkpoint?: DecisionCheckpoint;
@@ -143,7 +148,6 @@ export function nativeRuntime(definition: StrategyDefinition): StrategyRuntime {
       try {
         const result = runBacktest(request.bars, strategy, request.config, { buffers: { equity } });
         await request.cancellation?.check();
-        await request.onProgress?.(request.bars.time.length);
         return { ...fromEngine(result), release: () => equityPool.give(equity) };
       } catch (e) {
         equityPool.give(equity); // nothing of a failed or stopped run is kept
@@ -227,7 +231,6 @@ export function remoteRuntime(
         }
         const strategy = adaptAsyncCandleStrategy(decide, candleOptions);
         const result = await runBacktestAsync(request.bars, strategy, request.config);
-        await request.onProgress?.(request.bars.time.length);
         return fromEngine(result);
       } catch (e) {
         if (e instanceof StrategyOutputError) throw new RuntimeError("strategy_output", e.message);
@@ -288,7 +291,6 @@ export function wasmRuntime(
           },
         });
         await request.cancellation?.check();
-        await request.onProgress?.(request.bars.time.length);
         return {
           tradeColumns: result.tradeColumns,
           notes: result.notes,
