@@ -116,7 +116,7 @@ const MAX_STAGED_JOBS = 4;
 
 /**
  * The bars of the last run that named them (`barsKey`), kept for the next run on the same range
- * (a parameter sweep, a re-run), which then skips sending up to 48 MB a million bars again. One set
+ * (a parameter sweep, a re-run), which then does not send them again (48 MB for a million). One set
  * only, and dropped as soon as other bars start to arrive, so the child never holds two ranges
  * because of it.
  */
