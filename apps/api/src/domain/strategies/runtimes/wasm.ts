@@ -2,10 +2,10 @@
  * Runs a user's WebAssembly strategy backtest inside a Worker Loader child: the child gets our
  * bundled host module (`@quantago/sandbox`: both ABIs plus the engine) and the user's bytes, no
  * network and no bindings, and runs the WHOLE simulation; the parent makes one RPC call per run (plus
- * one per chunk of {@link STAGE_CHUNK_BARS} bars when there are more). The child keeps
- * the bars of its last run, so a run on the same bars object (the API's bar cache hands the same one
- * to every run of a range) sends none: first the run is asked for by the bars' key alone, and only
- * when the child no longer has them are they sent.
+ * one per chunk of {@link STAGE_CHUNK_BARS} bars when there are more). The child keeps the bars of its
+ * last run, so a run on the same bars object (the API's bar cache hands the same one to every run of
+ * a range) sends none: the run is first asked for by the bars' key alone, and the bars are sent only
+ * when the child no longer has them.
  *
  * Budgets: CPU through the Loader's `limits.cpuMs` (enforced by the Workers runtime, not by the
  * local workerd) and, everywhere, through fuel metering: the module is rewritten so every loop
