@@ -394,21 +394,20 @@ describe("baseTimeframe and listSymbols", () => {
   });
 });
 
+/** Stores bars of `symbol` at `timeframe` at the given times (a test series of its own). */
+function insertSeries(symbol: string, timeframe: string, times: number[]) {
+  return insertRawBars(
+    client,
+    database,
+    makeBars({ symbol, asset_class: "crypto", timeframe, source: "test", ingest_version: 1 }, times, 5, 10),
+  );
+}
+
 // After "baseTimeframe and listSymbols": the series written here would show up in that catalog.
 describe("withBaseTimeframe", () => {
   it("reads with the looked-up base, guessing it from the last request and redoing a wrong guess", async () => {
     const symbol = "SPEC-USD";
-    const insert = (timeframe: string, times: number[]) =>
-      insertRawBars(
-        client,
-        database,
-        makeBars(
-          { symbol, asset_class: "crypto", timeframe, source: "test", ingest_version: 1 },
-          times,
-          5,
-          10,
-        ),
-      );
+    const insert = (timeframe: string, times: number[]) => insertSeries(symbol, timeframe, times);
     const calls: string[] = [];
     const read = async (base: Timeframe) => {
       calls.push(base);
@@ -450,17 +449,7 @@ describe("withBaseTimeframe", () => {
 describe("hasBars", () => {
   it("answers for the symbol's current base, also when the base last seen was another", async () => {
     const symbol = "SPEC-PRESENT";
-    const insert = (timeframe: string, times: number[]) =>
-      insertRawBars(
-        client,
-        database,
-        makeBars(
-          { symbol, asset_class: "crypto", timeframe, source: "test", ingest_version: 1 },
-          times,
-          5,
-          10,
-        ),
-      );
+    const insert = (timeframe: string, times: number[]) => insertSeries(symbol, timeframe, times);
     const present = (timeframe: Timeframe, from: number, to: number) =>
       hasBars(client, { database, symbol, timeframe, from: new Date(from), to: new Date(to) });
     expect(await present("1h", utc(2024, 5, 1), utc(2024, 5, 2))).toBe(false); // nothing stored
