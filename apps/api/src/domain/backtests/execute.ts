@@ -20,6 +20,7 @@ import {
   RuntimeError,
   type RuntimeResult,
   r2Checkpoint,
+  type StrategyRuntime,
 } from "../strategies/runtimes/index.ts";
 import { checkpointPrefix, encodeEquity, equityKey } from "./equity.ts";
 import { finishBacktest } from "./finish.ts";
@@ -108,15 +109,13 @@ export async function barsOf(
 async function runStrategy(
   services: Services,
   row: BacktestRow,
+  runtime: StrategyRuntime,
   bars: BarColumns,
   faults: BacktestFaults,
-  phase: (name: string) => void,
   cancellation: Cancellation,
 ): Promise<{ result: RuntimeResult; checkpoint: DecisionCheckpoint }> {
   const { db, storage } = services;
   const id = row.id;
-  const runtime = await runtimeFor(row, services);
-  phase("prepareRuntime");
   const stored = r2Checkpoint(storage.results, checkpointPrefix(id));
   const checkpoint =
     faults.crashAfterCheckpointSaves === undefined
@@ -263,14 +262,17 @@ export async function executeBacktest(
   try {
     const { bars, hash, cached } = await barsOf(services, row);
     phase("loadBars");
-    // The hash (when the bars were not cached) and recording it run beside preparing and running the
-    // strategy: nothing in the run needs them.
+    await cancellation.check();
+    const runtime = await runtimeFor(row, services);
+    phase("prepareRuntime");
+    // The hash (when the bars were not cached) and recording it run beside running the strategy:
+    // nothing in the run needs them. Recorded only now, after the runtime's own query: two queries
+    // at once make the step's pool open a second connection, which took ~40 ms on the dev stack.
     const recorded = hash.then((barsHash) =>
       db.update(backtest).set({ barsTotal: bars.count, barsHash }).where(eq(backtest.id, id)),
     );
     recorded.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
-    await cancellation.check();
-    const { result } = await runStrategy(services, row, bars, faults, phase, cancellation);
+    const { result } = await runStrategy(services, row, runtime, bars, faults, cancellation);
     phase("run");
     cancellation.stop();
     const outcome = await storeResult(services, row, bars, result, phase, recorded);
