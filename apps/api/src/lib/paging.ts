@@ -24,3 +24,19 @@ export function setPageHeaders(
 export function setTotalHeader(c: Context, total: number): void {
   c.header("X-Total-Count", String(total));
 }
+
+/**
+ * A page of rows and the number of rows it is cut from, read one after the other. Both are drizzle
+ * queries, which run only when awaited, so awaiting them in turn keeps them on the request's one
+ * database connection. Side by side (`Promise.all`), the second would make the request's pool open
+ * another connection, which costs more than the query: on the dev stack, `GET /api/backtests` took a
+ * median 93–95 ms with the two side by side and 64–68 ms one after the other.
+ */
+export async function pageAndTotal<Row>(
+  page: PromiseLike<Row[]>,
+  totals: PromiseLike<Array<{ total: number }>>,
+): Promise<{ rows: Row[]; total: number }> {
+  const rows = await page;
+  const [counted] = await totals;
+  return { rows, total: Number(counted?.total ?? 0) };
+}

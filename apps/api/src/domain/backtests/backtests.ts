@@ -19,6 +19,7 @@ import { type AssetClass, hasBars, inferAssetClass, TimeframeTooFineError } from
 import { count, desc, eq, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { AppError } from "../../lib/errors.ts";
+import { pageAndTotal } from "../../lib/paging.ts";
 import type { Services, Workflows } from "../../services.ts";
 import { resolveStrategy, type StrategyDefaults } from "../strategies/resolution.ts";
 import { r2Checkpoint } from "../strategies/runtimes/index.ts";
@@ -273,7 +274,7 @@ export async function listBacktests(
   if (query.symbol) filters.push(eq(backtest.symbol, query.symbol));
   if (query.strategy) filters.push(eq(backtest.strategy, query.strategy));
   const where = ownedBy(backtest, userId, ...filters);
-  const [rows, totals] = await Promise.all([
+  const { rows, total } = await pageAndTotal(
     db
       .select()
       .from(backtest)
@@ -282,8 +283,8 @@ export async function listBacktests(
       .limit(query.limit)
       .offset(query.offset),
     db.select({ total: count() }).from(backtest).where(where),
-  ]);
-  return { items: rows.map(toRecord), total: totals[0]?.total ?? 0 };
+  );
+  return { items: rows.map(toRecord), total };
 }
 
 /** `GET /:id/trades`: a page of closed trades (entry order unless sorted), and their total. */

@@ -6,6 +6,7 @@ import type { IngestionLogsQuery } from "@quantago/contracts";
 import { type Database, ingestionRun, ingestionRunSymbol, prefixedId } from "@quantago/db";
 import type { Timeframe } from "@quantago/market-data";
 import { and, asc, count, desc, eq, exists, inArray, sql } from "drizzle-orm";
+import { pageAndTotal } from "../../lib/paging.ts";
 import { ACTIVE_RUN_STATUSES, finishRun } from "./events.ts";
 import { normalizeSymbol } from "./registry.ts";
 import type { WorkflowRunKind } from "./types.ts";
@@ -121,7 +122,7 @@ export async function listRuns(db: Database, query: IngestionLogsQuery) {
         )
       : undefined,
   );
-  const [items, [total]] = await Promise.all([
+  const { rows, total } = await pageAndTotal(
     db
       .select()
       .from(ingestionRun)
@@ -129,11 +130,11 @@ export async function listRuns(db: Database, query: IngestionLogsQuery) {
       .orderBy(desc(ingestionRun.createdAt), desc(ingestionRun.id))
       .limit(query.limit)
       .offset(query.offset),
-    db.select({ n: count() }).from(ingestionRun).where(where),
-  ]);
+    db.select({ total: count() }).from(ingestionRun).where(where),
+  );
   return {
-    items: items.map(serializeRun),
-    total: Number(total?.n ?? 0),
+    items: rows.map(serializeRun),
+    total,
     limit: query.limit,
     offset: query.offset,
   };

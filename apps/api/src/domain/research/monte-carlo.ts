@@ -14,6 +14,7 @@ import { type MonteCarloResult, monteCarlo } from "@quantago/engine/research";
 import { count, desc, eq, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { AppError } from "../../lib/errors.ts";
+import { pageAndTotal } from "../../lib/paging.ts";
 import type { Services } from "../../services.ts";
 import { getOwnBacktest } from "../backtests/backtests.ts";
 import { readTradeProfits } from "../backtests/trades.ts";
@@ -127,7 +128,7 @@ export async function listMonteCarlo(
   const filters: SQL[] = [];
   if (query.backtest_id) filters.push(eq(researchMonteCarlo.backtestId, query.backtest_id));
   const where = ownedBy(researchMonteCarlo, userId, ...filters);
-  const [rows, totals] = await Promise.all([
+  const { rows, total } = await pageAndTotal(
     db
       .select()
       .from(researchMonteCarlo)
@@ -136,8 +137,8 @@ export async function listMonteCarlo(
       .limit(query.limit)
       .offset(query.offset),
     db.select({ total: count() }).from(researchMonteCarlo).where(where),
-  ]);
-  return { items: rows.map(toMonteCarloRecord), total: totals[0]?.total ?? 0 };
+  );
+  return { items: rows.map(toMonteCarloRecord), total };
 }
 
 export async function deleteMonteCarlo(db: Database, userId: string, id: string): Promise<void> {

@@ -22,6 +22,7 @@ import { getBuiltinStrategy } from "@quantago/strategies";
 import { and, asc, count, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { AppError } from "../../lib/errors.ts";
+import { pageAndTotal } from "../../lib/paging.ts";
 import type { Services } from "../../services.ts";
 import { assertDataPresent, rangeOf, submitBacktest, withDefaults } from "../backtests/backtests.ts";
 import { executionConfigFor } from "../backtests/execution.ts";
@@ -201,7 +202,7 @@ export async function listSweeps(
   if (query.kind) filters.push(eq(researchSweep.kind, query.kind));
   if (query.status) filters.push(eq(researchSweep.status, query.status));
   const where = ownedBy(researchSweep, userId, ...filters);
-  const [rows, totals] = await Promise.all([
+  const { rows, total } = await pageAndTotal(
     db
       .select()
       .from(researchSweep)
@@ -210,8 +211,8 @@ export async function listSweeps(
       .limit(query.limit)
       .offset(query.offset),
     db.select({ total: count() }).from(researchSweep).where(where),
-  ]);
-  return { items: rows.map(toSweepRecord), total: totals[0]?.total ?? 0 };
+  );
+  return { items: rows.map(toSweepRecord), total };
 }
 
 /** Best first by the sweep's metric, undefined scores last, then by combination. */
@@ -242,7 +243,7 @@ export async function listSweepResults(
   query: z.infer<typeof sweepResultsQuerySchema>,
 ): Promise<{ items: SweepResult[]; total: number }> {
   const sweep = await getOwnSweep(db, userId, id);
-  const [rows, totals] = await Promise.all([
+  const { rows, total } = await pageAndTotal(
     db
       .select()
       .from(researchSweepResult)
@@ -251,8 +252,8 @@ export async function listSweepResults(
       .limit(query.limit)
       .offset(query.offset),
     db.select({ total: count() }).from(researchSweepResult).where(eq(researchSweepResult.sweepId, sweep.id)),
-  ]);
-  return { items: rows.map((r, k) => toResult(r, query.offset + k + 1)), total: totals[0]?.total ?? 0 };
+  );
+  return { items: rows.map((r, k) => toResult(r, query.offset + k + 1)), total };
 }
 
 /**

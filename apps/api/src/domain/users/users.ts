@@ -1,6 +1,7 @@
 import type { AdminUser, AdminUsersQuery, AdminUsersResponse } from "@quantago/contracts";
 import { type Database, session, user } from "@quantago/db";
 import { count, desc, eq, ilike, or } from "drizzle-orm";
+import { pageAndTotal } from "../../lib/paging.ts";
 import { toSessionUser } from "./session.ts";
 
 type UserRow = typeof user.$inferSelect;
@@ -23,7 +24,7 @@ export async function listUsers(db: Database, query: AdminUsersQuery): Promise<A
   const where = query.search
     ? or(ilike(user.email, containsPattern(query.search)), ilike(user.name, containsPattern(query.search)))
     : undefined;
-  const [rows, totals] = await Promise.all([
+  const { rows, total } = await pageAndTotal(
     db
       .select()
       .from(user)
@@ -32,10 +33,10 @@ export async function listUsers(db: Database, query: AdminUsersQuery): Promise<A
       .limit(query.limit)
       .offset(query.offset),
     db.select({ total: count() }).from(user).where(where),
-  ]);
+  );
   return {
     items: rows.map(toAdminUser),
-    total: totals[0]?.total ?? 0,
+    total,
     limit: query.limit,
     offset: query.offset,
   };
