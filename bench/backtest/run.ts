@@ -29,7 +29,7 @@ import {
   SMAX_STRATEGY_PARAMETERS,
 } from "../../packages/engine/src/fixtures/smax.ts";
 import { generateSmaxBars, runBacktest } from "../../packages/engine/src/index.ts";
-import { type BarColumns, smaCrossover } from "../../packages/strategies/src/index.ts";
+import { type BarColumns, sliceBars, smaCrossover } from "../../packages/strategies/src/index.ts";
 import { call, SMAX_SYMBOL, seedSmaxBars, signIn, untilEnded } from "../dev-stack.ts";
 
 const { values } = parseArgs({
@@ -157,15 +157,7 @@ const nextUncachedShift = () => uncachedShift++;
 let smaxBars: BarColumns | null = null;
 function smax(bars: number): BarColumns {
   smaxBars ??= generateSmaxBars(BARS);
-  const all = smaxBars;
-  return {
-    time: all.time.subarray(0, bars),
-    open: all.open.subarray(0, bars),
-    high: all.high.subarray(0, bars),
-    low: all.low.subarray(0, bars),
-    close: all.close.subarray(0, bars),
-    volume: all.volume.subarray(0, bars),
-  };
+  return sliceBars(smaxBars, 0, bars);
 }
 
 /** Trades and final equity of the engine run here over the first `bars` SMAX bars. */

@@ -23,8 +23,7 @@ import {
   createJsonAbiStrategy,
   runColumnarSignals,
 } from "../../packages/sandbox/src/index.ts";
-import type { BarColumns } from "../../packages/strategies/src/index.ts";
-import { smaCrossover } from "../../packages/strategies/src/index.ts";
+import { sliceBars, smaCrossover } from "../../packages/strategies/src/index.ts";
 import { meterWasm } from "../../packages/wasm-sdk/src/meter.ts";
 import { capWasmMemory } from "../../packages/wasm-sdk/src/validate.ts";
 
@@ -55,17 +54,6 @@ function bench(label: string, bars: number, fn: () => Uint8Array): Uint8Array {
     `${label.padEnd(34)} ${bars.toLocaleString("en-US").padStart(10)} bars  cold ${cold.toFixed(1).padStart(8)} ms  warm ${ms.toFixed(1).padStart(8)} ms  ${(rate / 1e6).toFixed(2).padStart(7)} M bars/s`,
   );
   return out;
-}
-
-function slice(bars: BarColumns, n: number): BarColumns {
-  return {
-    time: bars.time.subarray(0, n),
-    open: bars.open.subarray(0, n),
-    high: bars.high.subarray(0, n),
-    low: bars.low.subarray(0, n),
-    close: bars.close.subarray(0, n),
-    volume: bars.volume.subarray(0, n),
-  };
 }
 
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
@@ -108,7 +96,7 @@ for (const [label, bytes] of [
 }
 
 const jsonModule = await WebAssembly.compile(sandboxed(jsonBytes));
-const jsonBars = slice(bars, JSON_N);
+const jsonBars = sliceBars(bars, 0, JSON_N);
 const nativeJson = native.subarray(0, JSON_N);
 const json = bench("WASM JSON ABI, metered + capped", JSON_N, () => {
   const instance = new WebAssembly.Instance(jsonModule, {});

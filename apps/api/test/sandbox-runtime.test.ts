@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { computeSignals, type ExecutionConfig, generateSmaxBars, runBacktest } from "@quantago/engine";
 import { SMAX_EXECUTION_CONFIG, SMAX_STRATEGY_PARAMETERS } from "@quantago/engine/fixtures/smax";
-import { type BarColumns, smaCrossover } from "@quantago/strategies";
+import { copyBars, smaCrossover } from "@quantago/strategies";
 import { hostileColumnarModule, hostileJsonModule, importingModule } from "@quantago/wasm-sdk/testing";
 import { describe, expect, inject, it } from "vitest";
 import {
@@ -45,18 +45,6 @@ async function failure(
   throw new Error("expected the run to fail");
 }
 
-/** A copy of the first `n` bars (a new bars object, as a new read would be). */
-function firstBars(bars: BarColumns, n: number): BarColumns {
-  return {
-    time: bars.time.slice(0, n),
-    open: bars.open.slice(0, n),
-    high: bars.high.slice(0, n),
-    low: bars.low.slice(0, n),
-    close: bars.close.slice(0, n),
-    volume: bars.volume.slice(0, n),
-  };
-}
-
 describe("WASM strategy runtime in the Worker Loader sandbox", () => {
   it("columnar ABI: 100,000 SMAX bars, decisions and results identical to the native strategy", async () => {
     const bars = generateSmaxBars(100_000);
@@ -88,7 +76,7 @@ describe("WASM strategy runtime in the Worker Loader sandbox", () => {
     const { entryIndex, exitIndex } = native.tradeColumns;
     const k = entryIndex.findIndex((entry, i) => (exitIndex[i] as number) - entry > 10);
     const cut = (entryIndex[k] as number) + 5;
-    const head = firstBars(bars, cut);
+    const head = copyBars(bars, 0, cut);
     const nativeOpen = runBacktest(head, smaCrossover.create(PARAMS), SMAX).openPosition;
     expect(nativeOpen).not.toBeNull();
     const cutRun = await runWasmBacktest(env.LOADER, {
@@ -127,7 +115,7 @@ describe("WASM strategy runtime in the Worker Loader sandbox", () => {
     // Other bars arrived in between: the child dropped the first ones, so they are sent again.
     const between = await runWasmBacktest(env.LOADER, {
       ...stored,
-      bars: firstBars(bars, 600_000),
+      bars: copyBars(bars, 0, 600_000), // a new bars object, as a new read would be
       parameters: PARAMS,
       config: SMAX,
     });

@@ -44,6 +44,33 @@ export interface BarColumns {
   readonly volume: Float64Array;
 }
 
+/** Bars `[start, end)` as views over the same buffers (no copy). */
+export function sliceBars(bars: BarColumns, start: number, end: number): BarColumns {
+  return {
+    time: bars.time.subarray(start, end),
+    open: bars.open.subarray(start, end),
+    high: bars.high.subarray(start, end),
+    low: bars.low.subarray(start, end),
+    close: bars.close.subarray(start, end),
+    volume: bars.volume.subarray(start, end),
+  };
+}
+
+/**
+ * Bars `[start, end)` copied into buffers of their own: what is sent over RPC, which serialises a
+ * view's whole underlying buffer, not just the view.
+ */
+export function copyBars(bars: BarColumns, start: number, end: number): BarColumns {
+  return {
+    time: bars.time.slice(start, end),
+    open: bars.open.slice(start, end),
+    high: bars.high.slice(start, end),
+    low: bars.low.slice(start, end),
+    close: bars.close.slice(start, end),
+    volume: bars.volume.slice(start, end),
+  };
+}
+
 /**
  * Read-only view of the simulated account at the moment a strategy decides (the close of the bar),
  * after every fill and exit of that bar. The engine passes the same mutable object on every call:

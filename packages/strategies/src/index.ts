@@ -39,7 +39,7 @@ export type {
   DecisionSlot,
   PortfolioView,
 } from "./contract.ts";
-export { BUY, createDecisionSlot, HOLD, SELL } from "./contract.ts";
+export { BUY, copyBars, createDecisionSlot, HOLD, SELL, sliceBars } from "./contract.ts";
 export * from "./indicators/index.ts";
 export type {
   ParameterIssue,

@@ -6,7 +6,7 @@
 import type { SweepMetric } from "@quantago/contracts";
 import type { Metrics } from "@quantago/engine";
 import type { Combination, WalkForwardWindow } from "@quantago/engine/research";
-import type { BarColumns } from "@quantago/strategies";
+import { type BarColumns, sliceBars } from "@quantago/strategies";
 
 /** What a sweep keeps of one run. */
 export interface RunOutcome {
@@ -35,18 +35,6 @@ export function beats(a: number | null, b: number | null, metric: SweepMetric): 
   if (a === null) return false;
   if (b === null) return true;
   return lowerIsBetter(metric) ? a < b : a > b;
-}
-
-/** Bars `[start, end)` as views over the same buffers (no copy). */
-export function sliceBars(bars: BarColumns, start: number, end: number): BarColumns {
-  return {
-    time: bars.time.subarray(start, end),
-    open: bars.open.subarray(start, end),
-    high: bars.high.subarray(start, end),
-    low: bars.low.subarray(start, end),
-    close: bars.close.subarray(start, end),
-    volume: bars.volume.subarray(start, end),
-  };
 }
 
 export interface Chosen {

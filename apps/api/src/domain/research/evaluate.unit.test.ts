@@ -1,8 +1,8 @@
 import { generateSmaxBars, type Metrics, runBacktest } from "@quantago/engine";
 import { walkForwardWindows } from "@quantago/engine/research";
-import { smaCrossover } from "@quantago/strategies";
+import { sliceBars, smaCrossover } from "@quantago/strategies";
 import { describe, expect, it } from "vitest";
-import { chooseBest, type RunCombination, runWindow, sliceBars } from "./evaluate.ts";
+import { chooseBest, type RunCombination, runWindow } from "./evaluate.ts";
 
 const bars = generateSmaxBars(3_000);
 const combos = [

@@ -20,13 +20,13 @@ import {
   walkForwardWindows,
 } from "@quantago/engine/research";
 import type { ColumnarResult } from "@quantago/market-data";
-import { type BarColumns, getBuiltinStrategy } from "@quantago/strategies";
+import { type BarColumns, getBuiltinStrategy, sliceBars } from "@quantago/strategies";
 import { and, count, eq, sql } from "drizzle-orm";
 import type { Services } from "../../services.ts";
 import { downsampleIndices } from "../backtests/equity.ts";
 import { barsOf } from "../backtests/execute.ts";
 import { RuntimeError } from "../strategies/runtimes/index.ts";
-import { type RunCombination, runWindow, scoreOf, sliceBars } from "./evaluate.ts";
+import { type RunCombination, runWindow, scoreOf } from "./evaluate.ts";
 import { type CombinationRange, planSweepSteps } from "./plan.ts";
 import { sweepRunner } from "./runner.ts";
 import { endSweep, type SweepRow } from "./sweeps.ts";

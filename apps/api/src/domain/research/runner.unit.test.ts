@@ -1,7 +1,6 @@
 import { type ExecutionConfig, generateSmaxBars, runBacktest } from "@quantago/engine";
-import { emaCrossover, smaCrossover } from "@quantago/strategies";
+import { emaCrossover, sliceBars, smaCrossover } from "@quantago/strategies";
 import { describe, expect, it } from "vitest";
-import { sliceBars } from "./evaluate.ts";
 import { sweepRunner } from "./runner.ts";
 
 const bars = generateSmaxBars(3_000);
