@@ -20,18 +20,6 @@ export function toApiError(status: number, body: unknown): ApiError {
   return new ApiError(status, asErrorEnvelope(body));
 }
 
-/** GET/POST JSON with credentials; non-2xx responses become `ApiError`. */
-export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(`${apiBase}${path}`, {
-    credentials: "include",
-    ...init,
-    headers: { accept: "application/json", ...init?.headers },
-  });
-  const body: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) throw toApiError(res.status, body);
-  return body as T;
-}
-
 /**
  * The error envelope of a failed response, checked by shape rather than with the zod schema so that
  * zod stays out of the apps' first-load bundle (the app shell has a 150 KB budget).

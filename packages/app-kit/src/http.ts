@@ -8,26 +8,6 @@ export async function failureOf(res: Response): Promise<ApiError> {
   return err;
 }
 
-/** POST/DELETE/PATCH with a JSON body; 204 answers `undefined`. */
-export async function apiSend<T>(
-  method: "POST" | "DELETE" | "PATCH",
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${apiBase}${path}`, {
-    method,
-    credentials: "include",
-    headers: {
-      accept: "application/json",
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw await failureOf(res);
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
-}
-
 /** The message, status and request id of any error, for `ErrorState`. */
 export function describeError(err: unknown): { message: string; status?: number; requestId?: string } {
   if (err instanceof ApiError)
