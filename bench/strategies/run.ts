@@ -1,7 +1,7 @@
 /**
  * Decision-loop throughput of the three ways to run SMA crossover (10/30) on SMAX-1m bars:
  *
- *   cd /work/main && pnpm --filter @quantago/wasm-sdk build && \
+ *   cd /work/main && pnpm --filter @quantago/wasm-sdk --filter @quantago/sandbox build && \
  *     node_modules/.bin/node --experimental-strip-types bench/strategies/run.ts [N] [runs]
  *
  * - native: `computeSignals(smaCrossover)` (the engine's decision loop alone);
@@ -10,7 +10,8 @@
  *   the Worker Loader child; this measures the module plus that code. Measured as uploaded and as
  *   the sandbox loads it (memory capped and loops fuel-metered by the API);
  * - WASM JSON ABI: build/json-sma-crossover.wasm called once per candle with the contract's input JSON (docs/compatibility.md#strategy-contract),
- *   through the sandbox host's adapter (JSON.stringify, copy in, signal, JSON.parse), on fewer bars.
+ *   through the sandbox host's adapter (candles printed by the candle printer, copy in, signal, the
+ *   answer checked), on fewer bars.
  *
  * Every runtime's decisions are checked against native before timing. Median of `runs` (default 5)
  * warm runs after one cold run; bars/s = bars / median time.
@@ -18,6 +19,7 @@
 
 import { readFileSync } from "node:fs";
 import { computeSignals, generateSmaxBars } from "../../packages/engine/src/index.ts";
+import { candleTextWasm } from "../../packages/sandbox/build/candle-text-module.ts";
 import {
   asColumnarExports,
   createJsonAbiStrategy,
@@ -96,6 +98,7 @@ for (const [label, bytes] of [
 }
 
 const jsonModule = await WebAssembly.compile(sandboxed(jsonBytes));
+const candleText = new WebAssembly.Module(candleTextWasm());
 const jsonBars = sliceBars(bars, 0, JSON_N);
 const nativeJson = native.subarray(0, JSON_N);
 const json = bench("WASM JSON ABI, metered + capped", JSON_N, () => {
@@ -106,6 +109,7 @@ const json = bench("WASM JSON ABI, metered + capped", JSON_N, () => {
     parameters: PARAMS,
     usesPortfolio: false,
     memoryCapBytes: CAP,
+    candleText, // the candle printer, as in the sandbox child
   });
   return computeSignals(strategy, jsonBars).actions;
 });

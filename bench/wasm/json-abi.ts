@@ -4,12 +4,14 @@
  * over N SMAX-1m bars (lookbackCandles 31, about 5 KB of input JSON per call), and where that time
  * goes:
  *
- *   cd /work/main && pnpm --filter @quantago/wasm-sdk build && \
+ *   cd /work/main && pnpm --filter @quantago/wasm-sdk --filter @quantago/sandbox build && \
  *     node_modules/.bin/node --experimental-strip-types bench/wasm/json-abi.ts [N] [runs]
  *
- * Rows: the whole path (a fresh instance per run, as per backtest); the host's input encoding alone
- * (`CandleJsonEncoder.next`, a flat portfolio); the module alone (precomputed inputs copied in and
- * the four calls per candle, no host checks). Each is the median of `runs` (default 5) warm runs
+ * Rows: the whole path (a fresh instance per run, as per backtest), with the candles printed by the
+ * candle printer (`candle-text.wasm`, as in the sandbox child) and, for comparison, by JSON.stringify
+ * (as before the printer); the host's input encoding alone (`CandleJsonEncoder.next`, a flat
+ * portfolio), both ways; the module alone (precomputed inputs copied in and the four calls per
+ * candle, no host checks). Each is the median of `runs` (default 5) warm runs
  * after one cold run, as wall time and as the process's CPU time: on the shared 2-core dev machine
  * the wall time mostly measures the other tenants, the CPU time much less so. The decisions are
  * checked against the native strategy first. bars/s = N / median time.
@@ -17,6 +19,7 @@
 
 import { readFileSync } from "node:fs";
 import { computeSignals, generateSmaxBars } from "../../packages/engine/src/index.ts";
+import { candleTextWasm } from "../../packages/sandbox/build/candle-text-module.ts";
 import { CandleJsonEncoder, createJsonAbiStrategy } from "../../packages/sandbox/src/json-abi.ts";
 import { smaCrossover } from "../../packages/strategies/src/index.ts";
 import { flatPortfolio } from "../../packages/strategies/src/test-helpers.ts";
@@ -37,6 +40,7 @@ const OPTIONS = {
   memoryCapBytes: CAP,
 };
 const FLAT = flatPortfolio(0);
+const candleText = new WebAssembly.Module(candleTextWasm());
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -74,22 +78,35 @@ const bytes = meterWasm(
 const module = await WebAssembly.compile(bytes);
 const bars = generateSmaxBars(N);
 
-const run = () =>
-  computeSignals(createJsonAbiStrategy(new WebAssembly.Instance(module, {}).exports, OPTIONS), bars).actions;
+const run = (printer?: WebAssembly.Module) =>
+  computeSignals(
+    createJsonAbiStrategy(new WebAssembly.Instance(module, {}).exports, { ...OPTIONS, candleText: printer }),
+    bars,
+  ).actions;
 const native = computeSignals(smaCrossover.create(PARAMS), bars).actions;
-const actions = run();
-const differs = actions.findIndex((a, i) => a !== native[i]);
 console.log(
   `SMAX bars: ${N.toLocaleString("en-US")}, SMA ${PARAMS.fast}/${PARAMS.slow}, lookback ${OPTIONS.lookbackCandles}, node ${process.version}`,
 );
-console.log(
-  `decisions identical to native: ${differs === -1 ? "yes" : `NO, first difference at bar ${differs}`}\n`,
-);
-if (differs !== -1) process.exitCode = 1;
+for (const [label, printer] of [
+  ["candle printer", candleText],
+  ["JSON.stringify", undefined],
+] as const) {
+  const differs = run(printer).findIndex((a, i) => a !== native[i]);
+  console.log(
+    `decisions identical to native (${label}): ${differs === -1 ? "yes" : `NO, first difference at bar ${differs}`}`,
+  );
+  if (differs !== -1) process.exitCode = 1;
+}
+console.log("");
 
-bench("JSON ABI through the sandbox host", run);
+bench("JSON ABI through the sandbox host", () => run(candleText));
+bench("  the same, candles by JSON.stringify", () => run());
 
 bench("  host: input encoding alone", () => {
+  const encoder = new CandleJsonEncoder({ ...OPTIONS, candleText });
+  for (let i = 0; i < N; i++) encoder.next(i, bars, FLAT);
+});
+bench("  host: the same, candles by JSON.stringify", () => {
   const encoder = new CandleJsonEncoder(OPTIONS);
   for (let i = 0; i < N; i++) encoder.next(i, bars, FLAT);
 });

@@ -22,6 +22,7 @@ import {
 import { builtModule } from "@quantago/wasm-sdk/testing/built";
 import { capWasmMemory } from "@quantago/wasm-sdk/validate";
 import { describe, expect, it } from "vitest";
+import { candleTextWasm } from "../build/candle-text-module.ts";
 import { DEFAULT_RUN_WALL_TIME_MS, runSandboxJob, type SandboxRunRequest, stageBars } from "./host.ts";
 import { CandleJsonEncoder, createJsonAbiStrategy } from "./json-abi.ts";
 
@@ -359,7 +360,13 @@ describe("runSandboxJob with hostile modules", () => {
   });
 });
 
-describe("CandleJsonEncoder", () => {
+/** The encoder's two ways of printing candles: JSON.stringify, and the candle printer (as in the child). */
+const PRINTERS = [
+  ["JSON.stringify", undefined],
+  ["the candle printer", new WebAssembly.Module(candleTextWasm())],
+] as const;
+
+describe.each(PRINTERS)("CandleJsonEncoder, candles printed by %s", (_, candleText) => {
   it("produces exactly JSON.stringify of the adapter's input", () => {
     const bars = generateSmaxBars(200);
     const options = {
@@ -377,7 +384,7 @@ describe("CandleJsonEncoder", () => {
       };
     }, options);
     runBacktest(bars, reference, SMAX);
-    const encoder = new CandleJsonEncoder(options);
+    const encoder = new CandleJsonEncoder({ ...options, candleText });
     const produced: string[] = [];
     runBacktest(
       bars,
@@ -400,121 +407,128 @@ describe("CandleJsonEncoder", () => {
   });
 });
 
-describe("CandleJsonEncoder on hostile numbers and portfolios", () => {
-  const EDGE = [
-    0,
-    -0,
-    1e21,
-    -1e21,
-    1e-7,
-    1e-6,
-    5e-324,
-    -5e-324,
-    2.2250738585072014e-308,
-    Number.MAX_VALUE,
-    Number.MAX_SAFE_INTEGER,
-    2 ** 53 + 2,
-    0.1,
-    0.30000000000000004,
-    123456789.12345679,
-    Number.NaN,
-    Number.POSITIVE_INFINITY,
-    Number.NEGATIVE_INFINITY,
-    99.97930830161027,
-  ];
+describe.each(PRINTERS)(
+  "CandleJsonEncoder on hostile numbers and portfolios, candles printed by %s",
+  (_, candleText) => {
+    const EDGE = [
+      0,
+      -0,
+      1e21,
+      -1e21,
+      1e-7,
+      1e-6,
+      5e-324,
+      -5e-324,
+      2.2250738585072014e-308,
+      Number.MAX_VALUE,
+      Number.MAX_SAFE_INTEGER,
+      2 ** 53 + 2,
+      0.1,
+      0.30000000000000004,
+      123456789.12345679,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      99.97930830161027,
+    ];
 
-  // Times written as digits into a placeholder (years 0–9999) and around its edges, where the
-  // encoder switches to formatting strings.
-  const YEAR_0 = -62_167_219_200_000;
-  const YEAR_10000 = 253_402_300_800_000;
-  it.each([
-    [1, 1, 1_300, Date.UTC(1999, 11, 31, 23, 0)],
-    [5, 7, 1_300, Date.UTC(1999, 11, 31, 23, 0)],
-    [31, 31, 2_000, Date.UTC(1999, 11, 31, 23, 0)],
-    [3, 520, 1_400, Date.UTC(1999, 11, 31, 23, 0)], // a history longer than a batch (512), slid more than twice over
-    // Minute steps only, from 600 minutes before: into year 10000, and from before year 0 into it.
-    [4, 9, 1_300, YEAR_10000 - 600 * 60_000],
-    [4, 9, 1_300, YEAR_0 - 600 * 60_000],
-  ])(
-    "matches JSON.stringify of the adapter's input (minCandles %i, lookback %i, %i bars from %i)",
-    (min, lookback, n, from) => {
-      const jumps = from !== YEAR_10000 - 600 * 60_000 && from !== YEAR_0 - 600 * 60_000;
-      const rand = rng(min * 1000 + lookback);
-      const pick = (scale: number) =>
-        rand() < 0.15 ? (EDGE[Math.floor(rand() * EDGE.length)] as number) : scale * (0.5 + rand());
-      let t = from;
-      const time: number[] = [];
-      for (let i = 0; i < n; i++) {
-        // Minute steps with jumps over days and years, and odd milliseconds.
-        const r = jumps ? rand() : 0;
-        t +=
-          r < 0.9 ? 60_000 : r < 0.97 ? Math.floor(rand() * 400 * 86_400_000) : 1 + Math.floor(rand() * 999);
-        time.push(t);
-      }
-      const column = (scale: number) => Float64Array.from({ length: n }, () => pick(scale));
-      const bars = {
-        time: Float64Array.from(time),
-        open: column(100),
-        high: column(100),
-        low: column(100),
-        close: column(100),
-        volume: column(1e6),
-      };
-      // Portfolios as the engine would pass them, with runs of unchanged values (the encoder caches them).
-      const portfolios = Array.from({ length: n }, (): Mutable<PortfolioView> => ({ ...flatPortfolio(0) }));
-      for (let i = 1; i < n; i++) {
-        const p = portfolios[i] as (typeof portfolios)[number];
-        if (rand() < 0.7) {
-          Object.assign(p, portfolios[i - 1]);
-          continue;
-        }
-        p.cash = pick(10_000);
-        p.equity = pick(10_000);
-        if (rand() < 0.6) {
-          p.position = (rand() < 0.5 ? -1 : 1) * pick(3);
-          p.entryPrice = pick(100);
-          p.entryTime = time[Math.floor(rand() * i)] as number;
-          p.entryIndex = 0;
-          p.lastEntryTime = p.entryTime;
-        } else if (rand() < 0.5) {
-          p.lastEntryTime = time[Math.floor(rand() * i)] as number;
-        }
-      }
-      const options = {
-        minCandles: min,
-        lookbackCandles: lookback,
-        parameters: { fast: 2, slow: 4, note: "x – ü \u2028" },
-        timeframe: "1m",
-        strategy: { name: 'a "quoted" – name', runtime: "wasm" },
-      };
-      // Compared bar by bar (a long history makes each input ~100 KB: keeping them all costs seconds).
-      let expected: string | null = null;
-      const reference = adaptCandleStrategy((input: CandleStrategyInput) => {
-        expected = JSON.stringify(input);
-        return { action: "HOLD" };
-      }, options);
-      const encoder = new CandleJsonEncoder(options);
-      const decoder = new TextDecoder();
-      const slot = { size: Number.NaN, reason: null, metadata: null };
-      let inputs = 0;
-      let firstDifferent: object | null = null;
-      // Twice, with a reset between: the second run must not see the first one's candles.
-      for (let run = 0; run < 2; run++) {
-        reference.reset?.();
-        encoder.reset();
+    // Times written as digits into a placeholder (years 0–9999) and around its edges, where the
+    // encoder switches to formatting strings.
+    const YEAR_0 = -62_167_219_200_000;
+    const YEAR_10000 = 253_402_300_800_000;
+    it.each([
+      [1, 1, 1_300, Date.UTC(1999, 11, 31, 23, 0)],
+      [5, 7, 1_300, Date.UTC(1999, 11, 31, 23, 0)],
+      [31, 31, 2_000, Date.UTC(1999, 11, 31, 23, 0)],
+      [3, 520, 1_400, Date.UTC(1999, 11, 31, 23, 0)], // a history longer than a batch (512), slid more than twice over
+      // Minute steps only, from 600 minutes before: into year 10000, and from before year 0 into it.
+      [4, 9, 1_300, YEAR_10000 - 600 * 60_000],
+      [4, 9, 1_300, YEAR_0 - 600 * 60_000],
+    ])(
+      "matches JSON.stringify of the adapter's input (minCandles %i, lookback %i, %i bars from %i)",
+      (min, lookback, n, from) => {
+        const jumps = from !== YEAR_10000 - 600 * 60_000 && from !== YEAR_0 - 600 * 60_000;
+        const rand = rng(min * 1000 + lookback);
+        const pick = (scale: number) =>
+          rand() < 0.15 ? (EDGE[Math.floor(rand() * EDGE.length)] as number) : scale * (0.5 + rand());
+        let t = from;
+        const time: number[] = [];
         for (let i = 0; i < n; i++) {
-          const p = portfolios[i] as (typeof portfolios)[number];
-          expected = null;
-          reference.onBar(i, bars, p, slot);
-          const bytes = encoder.next(i, bars, p);
-          const produced = bytes === null ? null : decoder.decode(bytes);
-          if (produced !== null) inputs++;
-          if (produced !== expected && firstDifferent === null)
-            firstDifferent = { run, bar: i, produced, expected };
+          // Minute steps with jumps over days and years, and odd milliseconds.
+          const r = jumps ? rand() : 0;
+          t +=
+            r < 0.9
+              ? 60_000
+              : r < 0.97
+                ? Math.floor(rand() * 400 * 86_400_000)
+                : 1 + Math.floor(rand() * 999);
+          time.push(t);
         }
-      }
-      expect(inputs).toBe(2 * (n - min + 1));
-      expect(firstDifferent).toBeNull();
-    },
-  );
-});
+        const column = (scale: number) => Float64Array.from({ length: n }, () => pick(scale));
+        const bars = {
+          time: Float64Array.from(time),
+          open: column(100),
+          high: column(100),
+          low: column(100),
+          close: column(100),
+          volume: column(1e6),
+        };
+        // Portfolios as the engine would pass them, with runs of unchanged values (the encoder caches them).
+        const portfolios = Array.from({ length: n }, (): Mutable<PortfolioView> => ({ ...flatPortfolio(0) }));
+        for (let i = 1; i < n; i++) {
+          const p = portfolios[i] as (typeof portfolios)[number];
+          if (rand() < 0.7) {
+            Object.assign(p, portfolios[i - 1]);
+            continue;
+          }
+          p.cash = pick(10_000);
+          p.equity = pick(10_000);
+          if (rand() < 0.6) {
+            p.position = (rand() < 0.5 ? -1 : 1) * pick(3);
+            p.entryPrice = pick(100);
+            p.entryTime = time[Math.floor(rand() * i)] as number;
+            p.entryIndex = 0;
+            p.lastEntryTime = p.entryTime;
+          } else if (rand() < 0.5) {
+            p.lastEntryTime = time[Math.floor(rand() * i)] as number;
+          }
+        }
+        const options = {
+          minCandles: min,
+          lookbackCandles: lookback,
+          parameters: { fast: 2, slow: 4, note: "x – ü \u2028" },
+          timeframe: "1m",
+          strategy: { name: 'a "quoted" – name', runtime: "wasm" },
+        };
+        // Compared bar by bar (a long history makes each input ~100 KB: keeping them all costs seconds).
+        let expected: string | null = null;
+        const reference = adaptCandleStrategy((input: CandleStrategyInput) => {
+          expected = JSON.stringify(input);
+          return { action: "HOLD" };
+        }, options);
+        const encoder = new CandleJsonEncoder({ ...options, candleText });
+        const decoder = new TextDecoder();
+        const slot = { size: Number.NaN, reason: null, metadata: null };
+        let inputs = 0;
+        let firstDifferent: object | null = null;
+        // Twice, with a reset between: the second run must not see the first one's candles.
+        for (let run = 0; run < 2; run++) {
+          reference.reset?.();
+          encoder.reset();
+          for (let i = 0; i < n; i++) {
+            const p = portfolios[i] as (typeof portfolios)[number];
+            expected = null;
+            reference.onBar(i, bars, p, slot);
+            const bytes = encoder.next(i, bars, p);
+            const produced = bytes === null ? null : decoder.decode(bytes);
+            if (produced !== null) inputs++;
+            if (produced !== expected && firstDifferent === null)
+              firstDifferent = { run, bar: i, produced, expected };
+          }
+        }
+        expect(inputs).toBe(2 * (n - min + 1));
+        expect(firstDifferent).toBeNull();
+      },
+    );
+  },
+);

@@ -1,13 +1,14 @@
 /**
  * Entry of the sandbox child's host module (bundled by scripts/build.mjs into build/host.js). The
- * Worker Loader child gets this module plus `strategy.wasm` (the user's bytes) and nothing else: no
- * network, no bindings. RPC methods take bars in bulk; nothing here is called per candle.
+ * Worker Loader child gets this module, `strategy.wasm` (the user's bytes) and `candle-text.wasm`
+ * (the JSON ABI's candle printer, ours) and nothing else: no network, no bindings. RPC methods take bars in bulk; nothing here is called per candle.
  *
  * @module
  */
 
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { BarColumns } from "@quantago/strategies";
+import candleText from "./candle-text.wasm";
 import { runSandboxJob, type SandboxRunRequest, type SandboxRunResult, stageBars } from "./host.ts";
 import wasmModule from "./strategy.wasm";
 
@@ -23,6 +24,6 @@ export default class SandboxHost extends WorkerEntrypoint {
   }
   /** Runs a whole backtest inside the child. */
   run(request: SandboxRunRequest): SandboxRunResult {
-    return runSandboxJob(wasmModule, request);
+    return runSandboxJob(wasmModule, request, candleText);
   }
 }
