@@ -139,10 +139,17 @@ export class CallGuard {
   /**
    * {@link call} for a plain call of an export with up to two arguments, for per-candle hot paths:
    * no closure per call, and the label is built only when the call fails. Extra arguments are
-   * ignored by exports that take fewer.
+   * ignored by exports that take fewer. `fuel` null runs the call on the fuel the calls before it
+   * left (a budget shared by several calls: setting the meter's global costs a call into the engine).
    */
-  invoke(what: () => string, fuel: number, fn: (a: number, b: number) => number, a = 0, b = 0): number {
-    this.arm(fuel);
+  invoke(
+    what: () => string,
+    fuel: number | null,
+    fn: (a: number, b: number) => number,
+    a = 0,
+    b = 0,
+  ): number {
+    if (fuel !== null) this.arm(fuel);
     let result: number;
     try {
       result = fn(a, b);

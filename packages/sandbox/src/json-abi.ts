@@ -56,8 +56,8 @@ export interface JsonAbiOptions extends CandleJsonOptions {
   names?: JsonAbiExportNames;
   /** A run fails once linear memory reaches this size. */
   memoryCapBytes: number;
-  /** Metered modules only: loop iterations allowed per call; default 10,000,000. */
-  fuelPerCall?: number;
+  /** Metered modules only: loop iterations allowed per candle, for its four calls together; default 10,000,000. */
+  fuelPerCandle?: number;
   /** A run fails once this much wall time has passed (see `CallGuard`); default none. */
   wallTimeMs?: number;
   /** Largest answer accepted, in bytes; default 64 KiB. */
@@ -496,7 +496,7 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
   const dealloc = fnExport(exports, names.deallocFunction ?? "dealloc", false);
   const cap = options.memoryCapBytes;
   const guard = new CallGuard(exports, memory, cap, options.wallTimeMs);
-  const fuelPerCall = options.fuelPerCall ?? 10_000_000;
+  const fuelPerCandle = options.fuelPerCandle ?? 10_000_000;
   const maxOut = options.maxOutputBytes ?? 65_536;
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   const encoder = new CandleJsonEncoder(options);
@@ -520,11 +520,12 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
    * encoder (no staging copy), calls `signal`; returns where the answer is (its length in `m`).
    */
   const call = (n: number): number => {
-    const ptr = guard.invoke(allocAt, fuelPerCall, alloc, n);
+    // One fuel budget for the candle's calls together (arming the meter is a call into the engine).
+    const ptr = guard.invoke(allocAt, fuelPerCandle, alloc, n);
     checkInMemory(ptr, n, allocName);
     encoder.writeTo(view(), ptr);
-    const out = guard.invoke(signalAt, fuelPerCall, signal, ptr, n);
-    m = guard.invoke(lenAt, fuelPerCall, signalLen);
+    const out = guard.invoke(signalAt, null, signal, ptr, n);
+    m = guard.invoke(lenAt, null, signalLen);
     if (!Number.isInteger(m) || m <= 0 || m > maxOut) {
       throw new SandboxError(
         "output",
@@ -532,7 +533,7 @@ export function createJsonAbiStrategy(exports: WebAssembly.Exports, options: Jso
       );
     }
     checkInMemory(out, m, signalName);
-    if (dealloc !== null) guard.invoke(deallocAt, fuelPerCall, dealloc, ptr, n);
+    if (dealloc !== null) guard.invoke(deallocAt, null, dealloc, ptr, n);
     return out;
   };
 
