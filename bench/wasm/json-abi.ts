@@ -9,7 +9,8 @@
  *
  * Rows: the whole path (a fresh instance per run, as per backtest), with the candles printed by the
  * candle printer (`candle-text.wasm`, as in the sandbox child) and, for comparison, by JSON.stringify
- * (as before the printer); the host's input encoding alone (`CandleJsonEncoder.next`, a flat
+ * (as before the printer); the host's ceiling (the whole path with a module that reads nothing and
+ * answers HOLD); the host's input encoding alone (`CandleJsonEncoder.next`, a flat
  * portfolio), both ways; the module alone (precomputed inputs copied in and the four calls per
  * candle, no host checks). Each is the median of `runs` (default 5) warm runs
  * after one cold run, as wall time and as the process's CPU time: on the shared 2-core dev machine
@@ -24,6 +25,7 @@ import { CandleJsonEncoder, createJsonAbiStrategy } from "../../packages/sandbox
 import { smaCrossover } from "../../packages/strategies/src/index.ts";
 import { flatPortfolio } from "../../packages/strategies/src/test-helpers.ts";
 import { meterWasm } from "../../packages/wasm-sdk/src/meter.ts";
+import { bulkMemoryModule } from "../../packages/wasm-sdk/src/testing/index.ts";
 import { capWasmMemory } from "../../packages/wasm-sdk/src/validate.ts";
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -101,6 +103,18 @@ console.log("");
 
 bench("JSON ABI through the sandbox host", () => run(candleText));
 bench("  the same, candles by JSON.stringify", () => run());
+
+// The host's own ceiling: the same path with a module that reads nothing and answers HOLD (one empty
+// memory.fill, then the answer written), metered like the example.
+const holdModule = await WebAssembly.compile(
+  meterWasm(capWasmMemory(bulkMemoryModule("fill", 1, 0), CAP / 65_536)),
+);
+bench("  host ceiling: a module answering HOLD", () =>
+  computeSignals(
+    createJsonAbiStrategy(new WebAssembly.Instance(holdModule, {}).exports, { ...OPTIONS, candleText }),
+    bars,
+  ),
+);
 
 bench("  host: input encoding alone", () => {
   const encoder = new CandleJsonEncoder({ ...OPTIONS, candleText });

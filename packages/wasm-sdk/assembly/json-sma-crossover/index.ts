@@ -6,7 +6,8 @@
 // module uses that: its two SMAs roll over the closes in order, exactly like the native strategy's
 // (the SDK's Sma is the same compensated rolling sum), so its decisions are bit-identical to native.
 // - A call whose `context.index` is the previous call's plus one reads only the candle's close
-//   (the candle comes first in the input, the index last): it never scans the ~5 KB history.
+//   (the candle comes first in the input, the index last): it never scans the ~5 KB history. In the
+//   platform's layout it finds the close eight bytes at a time; otherwise it walks the candle's JSON.
 // - Any other call (the first of a run, a run started again on the same instance, a gap) reads the
 //   parameters and rebuilds both SMAs from the closes in `history`.
 //   On the platform that history starts at the run's first bar (lookbackCandles = slow + 1), so the
@@ -140,6 +141,44 @@ function readObjectClose(p: usize, end: usize): usize {
   return 0;
 }
 
+// `"close":` and `{"candle` as the little-endian u64s of their 8 bytes, and the byte masks of the
+// zero-byte test (written as two 32-bit halves: these values do not fit a double).
+const CLOSE_KEY: u64 = ((<u64>0x3a226573) << 32) | 0x6f6c6322;
+const CANDLE_START: u64 = ((<u64>0x656c646e) << 32) | 0x6163227b;
+const ONES: u64 = ((<u64>0x01010101) << 32) | 0x01010101;
+const HIGHS: u64 = ((<u64>0x80808080) << 32) | 0x80808080;
+
+// The close of the `candle` object in the platform's layout (`{"candle":{"time":"…","open":…`,
+// keys in the contract's order, no whitespace), else NaN. Finds the `"close":` key eight bytes at a
+// time: the quotes and closing braces of a word are found together (the lowest match of the
+// zero-byte test is exact), and only a quote can start the key. About a tenth of the loop turns
+// of walking the candle's JSON, which {@link readCandleClose} does for any other layout.
+function readCandleCloseFast(ptr: usize, end: usize): f64 {
+  // `{"candle` then `":{` : the input starts with the candle object.
+  if (end - ptr < 64 || load<u64>(ptr) !== CANDLE_START || (load<u32>(ptr + 8) & 0xffffff) !== 0x7b3a22) {
+    return NaN;
+  }
+  let p = ptr + 11;
+  while (p + 16 <= end) {
+    const w = load<u64>(p);
+    const q = w ^ (ONES * 0x22);
+    const b = w ^ (ONES * 0x7d);
+    const found = (((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+    if (found === 0) {
+      p += 8;
+      continue;
+    }
+    p += <usize>(ctz(found) >> 3);
+    if (load<u8>(p) === 0x7d) return NaN; // the candle ended without a close
+    if (load<u64>(p) === CLOSE_KEY) {
+      const close = parseDecimal(p + 8, end);
+      return parsedEnd === p + 8 ? NaN : close;
+    }
+    p++;
+  }
+  return NaN;
+}
+
 // The close of the `candle` object when the input starts with it, else NaN.
 function readCandleClose(ptr: usize, end: usize): f64 {
   let p = jsonWs(ptr, end);
@@ -258,7 +297,8 @@ export function signal(ptr: usize, len: i32): usize {
   const ss = slowSma;
   let close: f64 = NaN;
   if (resynced && index >= 0 && index === lastIndex + 1 && fs !== null && ss !== null) {
-    close = readCandleClose(ptr, end);
+    close = readCandleCloseFast(ptr, end);
+    if (Number.isNaN(close)) close = readCandleClose(ptr, end);
   }
   if (!Number.isNaN(close)) {
     // The next bar of the run: one more close for each SMA.

@@ -29,11 +29,17 @@ export function signal_len(): i32 {
   return outLen;
 }
 
+/** The string the output buffer holds (its address): a repeated answer is not written again. */
+let lastAnswer: usize = 0;
+
 /** Writes `s` (ASCII JSON) as the output and returns its pointer, for `signal` to return. */
 export function answer(s: string): usize {
   if (outBuf === 0) outBuf = allocBytes(256);
+  // Literals are static, so the same answer as last time is the same string: the buffer holds it.
+  if (changetype<usize>(s) === lastAnswer) return outBuf;
   const n = s.length;
   for (let i = 0; i < n; i++) store<u8>(outBuf + <usize>i, <u8>s.charCodeAt(i));
   outLen = n;
+  lastAnswer = changetype<usize>(s);
   return outBuf;
 }
