@@ -322,9 +322,14 @@ describe("parameter sweeps", () => {
   });
 
   it("cancel stops the remaining work", async () => {
+    // A month of 1m bars: 1,599 combinations are about 70 M bar-runs (four steps, seconds of work), so
+    // the cancel lands while most of it is left. Over three days of bars a fast machine sometimes
+    // finished the whole sweep before the cancel arrived.
+    const symbol = `RL-${Date.now().toString(36).toUpperCase()}-USD`;
+    await seedSyntheticBars(symbol, FROM, 30 * 1440, 19);
     const big = await accepted(
       await submitSweep(owner, {
-        backtest: { ...BASE, parameters: { timeframe: "1m" } },
+        backtest: { ...BASE, symbol, end_date: "2025-02-05", parameters: { timeframe: "1m" } },
         axes: { fast: { min: 2, max: 40, step: 1 }, slow: { min: 50, max: 90, step: 1 } },
       }),
     );
