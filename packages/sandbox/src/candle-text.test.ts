@@ -150,6 +150,24 @@ describe("the candle printer's batches", () => {
     expect(printedTimes).toEqual(times.map((t) => formatIsoUtc(t)));
   });
 
+  it("prints a full batch of the longest numbers JSON.stringify makes", () => {
+    const n = MAX_PRINTED_BARS;
+    const longest = Float64Array.from({ length: n }, () => -0.0000012345678901234567);
+    const bars = {
+      ...generateSmaxBars(n),
+      open: longest,
+      high: longest,
+      low: longest,
+      close: longest,
+      volume: longest,
+    };
+    const length = printer.print(bars, 0, n);
+    expect(length).toBeGreaterThan(100_000);
+    const parsed = JSON.parse(decode(printer.text.subarray(0, length))) as Array<{ close: number }>;
+    expect(parsed).toHaveLength(n);
+    expect(parsed.every((c) => c.close === -0.0000012345678901234567)).toBe(true);
+  });
+
   it("declines a batch with a time outside years 0–9999, not whole, or not a number, and refuses a bad size", () => {
     const bars = generateSmaxBars(10);
     for (const t of [253_402_300_800_000, -62_167_219_200_001, 1_700_000_000_000.5, Number.NaN]) {

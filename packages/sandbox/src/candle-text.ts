@@ -15,6 +15,7 @@ export const MAX_PRINTED_BARS = 512;
 
 interface CandleTextExports {
   memory: WebAssembly.Memory;
+  MAX_BARS: WebAssembly.Global;
   inputPtr(): number;
   endsPtr(): number;
   textPtr(): number;
@@ -33,6 +34,11 @@ export class CandlePrinter {
 
   constructor(module: WebAssembly.Module) {
     this.exports = new WebAssembly.Instance(module, {}).exports as unknown as CandleTextExports;
+    if (this.exports.MAX_BARS.value !== MAX_PRINTED_BARS) {
+      throw new Error(
+        `candle-text.wasm takes ${this.exports.MAX_BARS.value} bars a call, not ${MAX_PRINTED_BARS}`,
+      );
+    }
     const buffer = this.exports.memory.buffer; // the module never grows its memory
     this.input = new Float64Array(buffer, this.exports.inputPtr(), 6 * MAX_PRINTED_BARS);
     this.ends = new Int32Array(buffer, this.exports.endsPtr(), MAX_PRINTED_BARS + 1);

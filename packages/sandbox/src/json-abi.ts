@@ -395,9 +395,9 @@ export class CandleJsonEncoder implements CandleInputSource<Uint8Array> {
     this.index = i;
     this.indexDigits = decimalDigits(i);
     this.length =
-      10 +
+      CANDLE_KEY.length +
       this.candleLength +
-      12 +
+      HISTORY_KEY.length +
       (this.windowEnd - this.windowStart) +
       this.middle.length +
       this.indexDigits +

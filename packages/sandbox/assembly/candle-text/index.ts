@@ -18,10 +18,13 @@
 //   TEXT   "[" candle "," candle ... "]", ASCII
 import { POW5_INV_SPLIT, POW5_SPLIT } from "./tables";
 
-/** Most bars per call. */
+/** Most bars per call (the host's MAX_PRINTED_BARS, checked when it instantiates the module). */
 export const MAX_BARS: i32 = 512;
 const INPUT: usize = 65536;
 const ENDS: usize = INPUT + 8 * 6 * <usize>MAX_BARS;
+// A candle's text is at most 203 bytes with its comma (78 fixed, and five numbers of at most 25
+// characters such as -0.0000012345678901234567), so a batch's at most 104 KB: inside the 4 pages
+// the build gives the module, which never grows its memory.
 const TEXT: usize = ENDS + 4 * (<usize>MAX_BARS + 1);
 
 export function inputPtr(): usize {
