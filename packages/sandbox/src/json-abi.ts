@@ -163,8 +163,11 @@ class CandleTextBatches {
   private bars: BarColumns | null = null;
   private from = 0;
   private to = 0;
-  /** The batch's text: `[` + candles joined by `,` + `]`. */
-  bytes = new Uint8Array(BATCH * 160);
+  /**
+   * The batch's text: `[` + candles joined by `,` + `]`. The printer's text region, or a buffer of
+   * our own allocated by the first batch `JSON.stringify` prints.
+   */
+  bytes = new Uint8Array(0);
   /** `ends[k]` is the byte before candle k (the "[" or ","), so candle k is (ends[k], ends[k + 1]]. */
   private readonly ends = new Int32Array(BATCH + 1);
   private readonly printer: CandlePrinter | null;

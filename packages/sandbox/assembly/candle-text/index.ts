@@ -84,20 +84,6 @@ function umul128(a: u64, b: u64): u64 {
   return (mid2 << 32) | (b00 & 0xffffffff);
 }
 
-/** x / 10 (the engine turns a division by a constant into a multiplication). */
-// @ts-ignore: decorator
-@inline
-function div10(x: u64): u64 {
-  return x / 10;
-}
-
-/** x / 100. */
-// @ts-ignore: decorator
-@inline
-function div100(x: u64): u64 {
-  return x / 100;
-}
-
 /** (m × table[index]) >> j, the table entry a 128-bit number stored low half first. */
 // @ts-ignore: decorator
 @inline
@@ -197,24 +183,24 @@ function shortest(ieeeMantissa: u64, ieeeExponent: i32): void {
   let lastRemovedDigit: u64 = 0;
   let output: u64;
   if (vmIsTrailingZeros || vrIsTrailingZeros) {
-    while (div10(vp) > div10(vm)) {
-      vmIsTrailingZeros = vmIsTrailingZeros && vm - 10 * div10(vm) === 0;
+    while (vp / 10 > vm / 10) {
+      vmIsTrailingZeros = vmIsTrailingZeros && vm % 10 === 0;
       vrIsTrailingZeros = vrIsTrailingZeros && lastRemovedDigit === 0;
-      const vrDiv10 = div10(vr);
+      const vrDiv10 = vr / 10;
       lastRemovedDigit = vr - 10 * vrDiv10;
       vr = vrDiv10;
-      vp = div10(vp);
-      vm = div10(vm);
+      vp /= 10;
+      vm /= 10;
       removed++;
     }
     if (vmIsTrailingZeros) {
-      while (vm - 10 * div10(vm) === 0) {
+      while (vm % 10 === 0) {
         vrIsTrailingZeros = vrIsTrailingZeros && lastRemovedDigit === 0;
-        const vrDiv10 = div10(vr);
+        const vrDiv10 = vr / 10;
         lastRemovedDigit = vr - 10 * vrDiv10;
         vr = vrDiv10;
-        vp = div10(vp);
-        vm = div10(vm);
+        vp /= 10;
+        vm /= 10;
         removed++;
       }
     }
@@ -222,10 +208,10 @@ function shortest(ieeeMantissa: u64, ieeeExponent: i32): void {
     output = vr + <u64>((vr === vm && (!acceptBounds || !vmIsTrailingZeros)) || lastRemovedDigit >= 5);
   } else {
     let roundUp = false;
-    const vpDiv100 = div100(vp);
-    const vmDiv100 = div100(vm);
+    const vpDiv100 = vp / 100;
+    const vmDiv100 = vm / 100;
     if (vpDiv100 > vmDiv100) {
-      const vrDiv100 = div100(vr);
+      const vrDiv100 = vr / 100;
       roundUp = vr - 100 * vrDiv100 >= 50;
       vr = vrDiv100;
       vp = vpDiv100;
@@ -233,10 +219,10 @@ function shortest(ieeeMantissa: u64, ieeeExponent: i32): void {
       removed += 2;
     }
     while (true) {
-      const vpDiv10 = div10(vp);
-      const vmDiv10 = div10(vm);
+      const vpDiv10 = vp / 10;
+      const vmDiv10 = vm / 10;
       if (vpDiv10 <= vmDiv10) break;
-      const vrDiv10 = div10(vr);
+      const vrDiv10 = vr / 10;
       roundUp = vr - 10 * vrDiv10 >= 5;
       vr = vrDiv10;
       vp = vpDiv10;
